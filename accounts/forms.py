@@ -1,0 +1,88 @@
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.password_validation import password_validators_help_text_html
+
+from accounts.models import User
+from accounts.roles import ROLE_DESCRIPTIONS, Role
+
+ROLE_CHOICES = [(r.value, f"{r.value}: {ROLE_DESCRIPTIONS[r]}") for r in Role]
+
+
+class LoginForm(AuthenticationForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update({"autocapitalize": "none"})
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class StaffForm(forms.ModelForm):
+    roles = forms.MultipleChoiceField(
+        choices=ROLE_CHOICES, widget=forms.CheckboxSelectMultiple, required=True
+    )
+
+    class Meta:
+        model = User
+        fields = ("username", "first_name", "last_name", "email", "licence_number", "is_active")
+        help_texts = {
+            "is_active": "Untick to stop this person signing in. Accounts are never "
+            "deleted, so the audit trail keeps who did what."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = True
+        self.fields["last_name"].required = True
+        if self.instance.pk:
+            self.fields["username"].disabled = True
+            self.initial["roles"] = [
+                g.name for g in self.instance.groups.all() if g.name in {r.value for r in Role}
+            ]
+        else:
+            del self.fields["is_active"]
+            self.fields["password1"] = forms.CharField(
+                label="Initial password",
+                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                help_text=password_validators_help_text_html(),
+            )
+            self.fields["password2"] = forms.CharField(
+                label="Initial password again",
+                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+            )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if "password1" in self.fields and cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", "The two passwords do not match.")
+        return cleaned
+
+    def _post_clean(self):
+        # Validation of the instance happens in the service; a ModelForm would otherwise
+        # mutate the user before we decide to save.
+        pass
+
+
+class StaffPasswordForm(forms.Form):
+    password1 = forms.CharField(
+        label="New password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="New password again",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", "The two passwords do not match.")
+        return cleaned

@@ -1,0 +1,87 @@
+"""Staff roles: Django groups and the permissions each one carries.
+
+The table below is the single statement of who may do what. Migrations call
+sync_role_groups() so every installation has the groups; views check the
+permissions (never group names), so an administrator may also give a person
+several roles.
+"""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    FRONT_DESK = "Front desk"
+    THERAPIST = "Physical therapist"
+    ADMINISTRATOR = "Clinic administrator"
+
+
+ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
+    Role.FRONT_DESK: (
+        "patients.view_patient",
+        "patients.add_patient",
+        "patients.change_patient",
+        "intake.view_intake",
+        "intake.add_intake",
+    ),
+    Role.THERAPIST: (
+        "patients.view_patient",
+        "intake.view_intake",
+        "evaluations.view_evaluation",
+        "evaluations.add_evaluation",
+        "evaluations.change_evaluation",
+    ),
+    Role.ADMINISTRATOR: (
+        "patients.view_patient",
+        "patients.add_patient",
+        "patients.change_patient",
+        "intake.view_intake",
+        "evaluations.view_evaluation",
+        "audit.view_auditevent",
+        "accounts.manage_staff",
+        "core.change_clinic",
+    ),
+}
+
+ROLE_DESCRIPTIONS: dict[Role, str] = {
+    Role.FRONT_DESK: "Registers patients and runs tablet intakes.",
+    Role.THERAPIST: "Reads intakes and records, signs and amends evaluations.",
+    Role.ADMINISTRATOR: "Manages staff, clinic settings and reports; reads the audit trail.",
+}
+
+
+def sync_role_groups(apps=None) -> None:
+    """Create the role groups and set exactly their permissions. Idempotent."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    apps = apps or global_apps
+    # Permissions are normally created after all migrations ran; make sure they exist now.
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, apps=apps, verbosity=0)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted.append(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(wanted)
+
+
+def roles_of(user) -> list[Role]:
+    """The user's roles, cached on the user object for the request."""
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_roles_cache", None)
+    if cached is None:
+        names = set(user.groups.values_list("name", flat=True))
+        cached = [role for role in Role if role.value in names]
+        user._roles_cache = cached
+    return cached
+
+
+def has_role(user, role: Role) -> bool:
+    return role in roles_of(user)

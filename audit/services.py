@@ -1,0 +1,39 @@
+"""The one way to write an audit entry. Call it inside the same transaction as the
+change it records, so the change and its audit entry commit or fail together."""
+
+from typing import Any
+
+from django.db import models
+
+from audit.models import AuditEvent
+from core import request_context
+
+
+def audit_record(
+    *,
+    actor,
+    action: AuditEvent.Action,
+    patient=None,
+    obj: models.Model | None = None,
+    summary: str = "",
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    info = request_context.current()
+    if actor is not None and not actor.is_authenticated:
+        actor = None
+    object_type, object_id = "", ""
+    if obj is not None:
+        object_type = obj._meta.model_name
+        object_id = str(getattr(obj, "public_id", None) or obj.pk)
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_name=(actor.get_username() if actor is not None else "")[:150],
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        patient=patient,
+        summary=summary[:255],
+        details=details or {},
+        ip_address=info.ip_address if info else None,
+        request_id=info.request_id if info else "",
+    )

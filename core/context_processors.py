@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+from accounts.roles import roles_of
+from core.models import Clinic
+
+
+def clinic(request: HttpRequest) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "clinic": Clinic.objects.current(),
+        "user_roles": roles_of(user),
+        "DATE_INPUT_ORDER": settings.DATE_INPUT_ORDER,
+    }

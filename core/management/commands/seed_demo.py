@@ -1,0 +1,138 @@
+"""Synthetic demo data: a clinic, staff of every role, patients, intakes, evaluations.
+
+Every person is made up by Faker from a fixed seed. Refuses to run with DEBUG off
+unless --force, so a production database never gets demo logins.
+"""
+
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from faker import Faker
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.services import staff_create
+from core.models import Clinic
+from evaluations.models import Evaluation
+from intake.models import Intake
+from patients.models import Patient
+from patients.services import patient_create
+
+DEMO_PASSWORD = "demo-clinic-pass"  # noqa: S105  (synthetic demo accounts only)
+DEMO_STAFF = [
+    ("frontdesk", "Fran", "Desk", [Role.FRONT_DESK], ""),
+    ("therapist", "Theo", "Rapist", [Role.THERAPIST], "PT-10442"),
+    ("therapist2", "Priya", "Sharma", [Role.THERAPIST], "PT-20917"),
+    ("admin", "Ada", "Minton", [Role.ADMINISTRATOR], ""),
+]
+
+
+class Command(BaseCommand):
+    help = "Load synthetic demo data (idempotent). Refuses with DEBUG off unless --force."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--patients", type=int, default=40)
+        parser.add_argument("--force", action="store_true", help="Allow with DEBUG off.")
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("Refusing to load demo logins with DEBUG off (use --force).")
+        if User.objects.filter(username="admin").exists():
+            self.stdout.write("Demo data already loaded.")
+            return
+        with transaction.atomic():
+            self._seed(options["patients"])
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+
+    def _seed(self, n_patients: int) -> None:
+        fake = Faker(["en_GB", "en_US"])
+        Faker.seed(2026)
+        rng = random.Random(2026)  # noqa: S311  (synthetic demo data, not security)
+        clinic = Clinic.objects.current()
+        clinic.name = "Riverside Spine & Nerve Physiotherapy"
+        clinic.address = "12 Example Street\nRiverside\nRV1 2AB"
+        clinic.phone = "+44 20 7946 0000"
+        clinic.email = "frontdesk@example.org"
+        clinic.save()
+
+        staff = {}
+        for username, first, last, roles, licence in DEMO_STAFF:
+            staff[username] = staff_create(
+                by=None,
+                username=username,
+                password=DEMO_PASSWORD,
+                roles=roles,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@example.org",
+                licence_number=licence,
+            )
+        therapists = [staff["therapist"], staff["therapist2"]]
+
+        patients = []
+        for _ in range(n_patients):
+            sex = rng.choice([Patient.Sex.FEMALE, Patient.Sex.MALE])
+            given = (
+                fake.first_name_female() if sex == Patient.Sex.FEMALE else fake.first_name_male()
+            )
+            patients.append(
+                patient_create(
+                    by=staff["frontdesk"],
+                    data={
+                        "given_name": given,
+                        "family_name": fake.last_name(),
+                        "date_of_birth": fake.date_of_birth(minimum_age=19, maximum_age=88),
+                        "sex": sex,
+                        "phone": f"+44 7700 900{rng.randint(0, 999):03d}",
+                        "email": f"{given.lower()}.{rng.randint(10, 99)}@example.com",
+                        "address_line1": fake.street_address().replace("\n", ", ")[:200],
+                        "city": fake.city(),
+                        "postal_code": fake.postcode(),
+                        "country": "United Kingdom",
+                        "preferred_language": rng.choice(["en"] * 8 + ["es", "pl"]),
+                        "emergency_contact_name": fake.name(),
+                        "emergency_contact_relationship": rng.choice(
+                            ["Partner", "Daughter", "Son", "Friend"]
+                        ),
+                        "emergency_contact_phone": f"+44 7700 901{rng.randint(0, 999):03d}",
+                    },
+                )
+            )
+
+        now = timezone.now()
+        today_start = now.replace(hour=8, minute=0, second=0, microsecond=0)
+        for i, patient in enumerate(patients):
+            if i < 10:
+                # Today's clinic: intakes started this morning, some submitted.
+                started = min(today_start + timedelta(minutes=20 * i), now)
+                submitted = i % 3 != 0
+                Intake.objects.create(
+                    patient=patient,
+                    started_by=staff["frontdesk"],
+                    started_at=started,
+                    status=Intake.Status.SUBMITTED if submitted else Intake.Status.IN_PROGRESS,
+                    submitted_at=started + timedelta(minutes=12) if submitted else None,
+                )
+            elif i < 30:
+                started = now - timedelta(days=rng.randint(1, 60), hours=rng.randint(0, 6))
+                intake = Intake.objects.create(
+                    patient=patient,
+                    started_by=staff["frontdesk"],
+                    started_at=started,
+                    status=Intake.Status.SUBMITTED,
+                    submitted_at=started + timedelta(minutes=15),
+                )
+                if i < 26:  # the rest still await evaluation
+                    signed = i % 4 != 0
+                    Evaluation.objects.create(
+                        patient=patient,
+                        intake=intake,
+                        therapist=therapists[i % 2],
+                        created_at=started + timedelta(hours=1),
+                        status=Evaluation.Status.SIGNED if signed else Evaluation.Status.DRAFT,
+                        signed_at=started + timedelta(hours=2) if signed else None,
+                    )

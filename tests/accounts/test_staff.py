@@ -1,0 +1,116 @@
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.roles import Role
+from audit.models import AuditEvent
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+NEW_STAFF = {
+    "username": "newpt",
+    "first_name": "Nia",
+    "last_name": "Pt",
+    "email": "nia@example.org",
+    "licence_number": "PT-1",
+    "roles": [Role.THERAPIST.value],
+    "password1": "a-sound-passphrase",
+    "password2": "a-sound-passphrase",
+}
+
+
+def test_an_administrator_creates_a_staff_account_with_a_role(admin_client_):
+    response = admin_client_.post(reverse("accounts:staff-new"), NEW_STAFF)
+    assert response.status_code == 302
+    user = User.objects.get(username="newpt")
+    assert user.check_password("a-sound-passphrase")
+    assert list(user.groups.values_list("name", flat=True)) == [Role.THERAPIST.value]
+    assert user.has_perm("evaluations.add_evaluation")
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.CREATE, object_type="user").exists()
+
+
+def test_a_weak_password_is_explained_and_the_form_keeps_its_values(admin_client_):
+    response = admin_client_.post(
+        reverse("accounts:staff-new"),
+        {**NEW_STAFF, "password1": "password", "password2": "password"},
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "too common" in content or "too short" in content
+    assert 'value="Nia"' in content
+    assert not User.objects.filter(username="newpt").exists()
+
+
+def test_a_taken_username_is_explained(admin_client_, therapist):
+    response = admin_client_.post(
+        reverse("accounts:staff-new"), {**NEW_STAFF, "username": "therapist"}
+    )
+    assert response.status_code == 200
+    assert "already exists" in response.content.decode()
+
+
+def test_an_administrator_changes_roles_and_deactivates_an_account(admin_client_, therapist):
+    url = reverse("accounts:staff-edit", args=[therapist.public_id])
+    response = admin_client_.post(
+        url,
+        {
+            "first_name": "T",
+            "last_name": "R",
+            "email": "",
+            "licence_number": "",
+            "roles": [Role.FRONT_DESK.value],
+        },
+    )
+    assert response.status_code == 302
+    therapist.refresh_from_db()
+    assert not therapist.is_active
+    assert list(therapist.groups.values_list("name", flat=True)) == [Role.FRONT_DESK.value]
+    event = AuditEvent.objects.get(action=AuditEvent.Action.UPDATE, object_type="user")
+    assert "roles" in event.details["fields"] and "is_active" in event.details["fields"]
+
+
+def test_an_administrator_cannot_lock_themselves_out(admin_client_, administrator):
+    url = reverse("accounts:staff-edit", args=[administrator.public_id])
+    base = {"first_name": "A", "last_name": "D", "email": "", "licence_number": ""}
+    response = admin_client_.post(
+        url, {**base, "roles": [Role.FRONT_DESK.value], "is_active": "on"}
+    )
+    assert "cannot remove your own administrator role" in response.content.decode()
+    response = admin_client_.post(url, {**base, "roles": [Role.ADMINISTRATOR.value]})
+    assert "cannot deactivate your own account" in response.content.decode()
+    administrator.refresh_from_db()
+    assert administrator.is_active
+    assert administrator.groups.filter(name=Role.ADMINISTRATOR.value).exists()
+
+
+def test_an_administrator_sets_a_new_password(admin_client_, therapist):
+    url = reverse("accounts:staff-password", args=[therapist.public_id])
+    response = admin_client_.post(
+        url, {"password1": "another-good-pass", "password2": "another-good-pass"}
+    )
+    assert response.status_code == 302
+    therapist.refresh_from_db()
+    assert therapist.check_password("another-good-pass")
+
+
+def test_the_staff_list_keeps_a_fixed_number_of_queries(admin_client_, django_assert_num_queries):
+    UserFactory(roles=[Role.THERAPIST])
+    admin_client_.get(reverse("accounts:staff-list"))
+    with django_assert_num_queries(9) as few:
+        admin_client_.get(reverse("accounts:staff-list"))
+    UserFactory.create_batch(10, roles=[Role.FRONT_DESK])
+    with django_assert_num_queries(len(few.captured_queries)):
+        admin_client_.get(reverse("accounts:staff-list"))
+
+
+def test_a_deactivated_account_cannot_sign_in(client, therapist):
+    from tests.factories import TEST_PASSWORD
+
+    therapist.is_active = False
+    therapist.save()
+    response = client.post(
+        reverse("accounts:login"), {"username": "therapist", "password": TEST_PASSWORD}
+    )
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
