@@ -25,9 +25,11 @@ class PatientForm(forms.ModelForm):
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
             "emergency_contact_phone": forms.TextInput(attrs={"type": "tel"}),
         }
-        help_texts = {
-            "mrn": "",
-            "preferred_name": "What the patient likes to be called, if different.",
+        help_texts = {"preferred_name": "What the patient likes to be called, if different."}
+        labels = {
+            "emergency_contact_name": "Contact name",
+            "emergency_contact_relationship": "Relationship",
+            "emergency_contact_phone": "Contact phone",
         }
 
     def __init__(self, *args, check_duplicates: bool = False, **kwargs):
@@ -92,8 +94,7 @@ class PatientForm(forms.ModelForm):
                 ),
             ),
         )
-        if check_duplicates:
-            self.helper.layout.append("confirm_not_duplicate")
+        # confirm_not_duplicate is rendered inside the duplicate warning, only when needed.
 
     def clean_date_of_birth(self) -> date:
         dob = self.cleaned_data["date_of_birth"]

@@ -1,0 +1,27 @@
+# The two commands a new developer needs:
+#   make run    set up, load demo data and serve the app on embedded defaults (SQLite, tasks in-process)
+#   make test   the whole test suite against real PostgreSQL, Redis, a Celery worker and Chromium
+.PHONY: run test lint format check-compose bench clean
+
+run:
+	./scripts/run.sh
+
+test:
+	./scripts/test.sh
+
+lint:
+	uv run ruff check .
+	uv run ruff format --check .
+
+format:
+	uv run ruff format .
+	uv run ruff check --fix .
+
+check-compose:
+	SECRET_KEY=compose-config-check-only docker-compose config -q
+
+bench:
+	uv run python bench/search.py
+
+clean:
+	rm -rf .venv staticfiles test-artifacts db.sqlite3 db.sqlite3-*

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Serve the app on embedded defaults: SQLite file, Celery tasks in-process, demo data.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/bootstrap.sh
+export PATH="$HOME/.local/bin:$PATH"
+
+export DEBUG="${DEBUG:-true}"
+HOST="${HOST:-127.0.0.1}"
+PORT="${PORT:-8000}"
+
+echo "==> migrating the database"
+uv run python manage.py migrate --noinput
+echo "==> loading synthetic demo data"
+uv run python manage.py seed_demo
+
+cat <<TXT
+
+  Clinic app: http://${HOST}:${PORT}/
+
+  Demo logins (synthetic data only), password for all: demo-clinic-pass
+    frontdesk    Front desk
+    therapist    Physical therapist (also therapist2)
+    admin        Clinic administrator
+
+  Stop with Ctrl-C.
+TXT
+exec uv run python manage.py runserver "${HOST}:${PORT}"
