@@ -18,7 +18,8 @@ ROLE_HOME = {
 # Interactive elements a finger must hit, in the visible page.
 TOUCH_TARGETS_JS = """
 () => [...document.querySelectorAll(
-    'button, .btn, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), select, textarea, .nav-link, .page-link, .list-group-item-action')]
+    'button, .btn, select, textarea, .nav-link, .page-link, .list-group-item-action, ' +
+    'input:not([type=hidden]):not([type=checkbox]):not([type=radio])')]
   .filter(el => el.offsetParent !== null)
   .map(el => ({tag: el.tagName, text: (el.innerText || el.name || el.id || '').trim().slice(0, 40),
                h: el.getBoundingClientRect().height}))
@@ -75,7 +76,9 @@ def test_each_role_signs_in_and_sees_its_home_page(
     assert console_errors == []
 
 
-def test_front_desk_registers_and_finds_a_patient(page: Page, live_server, console_errors, artifacts):
+def test_front_desk_registers_and_finds_a_patient(
+    page: Page, live_server, console_errors, artifacts
+):
     UserFactory(username="frontdesk", roles=[Role.FRONT_DESK])
     sign_in(page, live_server, "frontdesk")
     page.get_by_role("link", name="Register a patient").first.click()
@@ -106,9 +109,7 @@ def test_front_desk_registers_and_finds_a_patient(page: Page, live_server, conso
     assert console_errors == []
 
 
-def test_signing_out_returns_to_the_sign_in_page_and_back_shows_nothing(
-    page: Page, live_server
-):
+def test_signing_out_returns_to_the_sign_in_page_and_back_shows_nothing(page: Page, live_server):
     UserFactory(username="frontdesk", roles=[Role.FRONT_DESK])
     patient = PatientFactory(family_name="Okafor")
     sign_in(page, live_server, "frontdesk")
