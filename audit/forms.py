@@ -43,4 +43,4 @@ class AuditFilterForm(forms.Form):
 
 
 class AuditPatientForm(forms.Form):
-    mrn = forms.CharField(label="Patient MRN", max_length=20)
+    mrn = forms.CharField(label="Patient MRN", max_length=20, required=False)

@@ -31,7 +31,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         lookup = AuditPatientForm(request.POST)
         params = request.GET.copy()
-        if lookup.is_valid():
+        if lookup.is_valid() and lookup.cleaned_data["mrn"]:
             patient = Patient.objects.filter(mrn=normalise_mrn(lookup.cleaned_data["mrn"])).first()
             if patient is None:
                 messages.error(request, "No patient has that MRN.")

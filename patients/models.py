@@ -15,9 +15,12 @@ phone_validator = RegexValidator(
 
 
 class PatientQuerySet(models.QuerySet):
+    LIST_ORDER = ("search_family", "search_given", "id")
+
     def matching(self, query: PatientQuery) -> "PatientQuerySet":
-        """Patients matching a parsed search. Every branch is a prefix or exact match on
-        an indexed column, so it stays fast at 100,000 patients."""
+        """Patients matching a parsed search, in list order. Every branch is a prefix or
+        exact match on an indexed column, so it stays fast at 100,000 patients. Call it
+        last: a one-name search returns a union, which cannot be filtered further."""
         qs = self
         if query.mrn:
             qs = qs.filter(mrn__startswith=query.mrn)
@@ -25,10 +28,18 @@ class PatientQuerySet(models.QuerySet):
             qs = qs.filter(date_of_birth=query.date_of_birth)
         names = query.names
         if len(names) == 1:
-            qs = qs.filter(
-                Q(search_family__startswith=names[0]) | Q(search_given__startswith=names[0])
+            # Family OR given name, as two disjoint index range scans joined by UNION ALL.
+            # With a plain OR, PostgreSQL walks the whole list index filtering rows
+            # (bench/search.py: 70 ms at 100,000 patients; 7 ms like this).
+            base = qs.order_by()
+            family = Q(search_family__startswith=names[0])
+            given_only = Q(search_given__startswith=names[0]) & ~family
+            return (
+                base.filter(family)
+                .union(base.filter(given_only), all=True)
+                .order_by(*self.LIST_ORDER)
             )
-        elif names:
+        if names:
             # "Smith Mary Ann" (family first) or "Mary Ann Smith" (family last).
             family_first = Q(search_family__startswith=names[0]) & Q(
                 search_given__startswith="".join(names[1:])
@@ -40,7 +51,7 @@ class PatientQuerySet(models.QuerySet):
         return qs
 
     def in_list_order(self) -> "PatientQuerySet":
-        return self.order_by("search_family", "search_given", "id")
+        return self.order_by(*self.LIST_ORDER)
 
 
 class Patient(models.Model):

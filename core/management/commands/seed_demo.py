@@ -25,7 +25,7 @@ from patients.services import patient_create
 DEMO_PASSWORD = "demo-clinic-pass"  # noqa: S105  (synthetic demo accounts only)
 DEMO_STAFF = [
     ("frontdesk", "Fran", "Desk", [Role.FRONT_DESK], ""),
-    ("therapist", "Theo", "Rapist", [Role.THERAPIST], "PT-10442"),
+    ("therapist", "Theo", "Reyes", [Role.THERAPIST], "PT-10442"),
     ("therapist2", "Priya", "Sharma", [Role.THERAPIST], "PT-20917"),
     ("admin", "Ada", "Minton", [Role.ADMINISTRATOR], ""),
 ]
