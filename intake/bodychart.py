@@ -1,0 +1,88 @@
+"""Body chart regions and what a patient can say is felt there. Pure data and helpers.
+
+Codes are stable: they are stored with answers and used by triage and the pattern
+suggestion. Labels are plain language for the tablet.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Region:
+    code: str
+    label: str
+    view: str  # "front" or "back" of the chart
+    side: str  # "left", "right" or "centre"
+    leg: bool  # thigh downwards: leg symptoms
+    below_knee: bool
+
+
+def _pair(code: str, label: str, view: str, *, leg: bool = False, below_knee: bool = False):
+    return [
+        Region(f"{code}_{side[0]}", f"{label}, {side}", view, side, leg, below_knee)
+        for side in ("left", "right")
+    ]
+
+
+REGIONS: tuple[Region, ...] = (
+    Region("low_back_c", "Low back, centre", "back", "centre", False, False),
+    *_pair("low_back", "Low back", "back"),
+    *_pair("buttock", "Buttock", "back"),
+    *_pair("hip", "Hip", "front"),
+    *_pair("groin", "Groin", "front"),
+    *_pair("thigh_front", "Front of thigh", "front", leg=True),
+    *_pair("thigh_back", "Back of thigh", "back", leg=True),
+    *_pair("knee", "Knee", "front", leg=True),
+    *_pair("calf_shin", "Calf and shin", "back", leg=True, below_knee=True),
+    *_pair("foot", "Foot and toes", "front", leg=True, below_knee=True),
+    Region(
+        "saddle",
+        "Saddle area (between the legs, back passage, genitals)",
+        "back",
+        "centre",
+        False,
+        False,
+    ),
+)
+REGION_BY_CODE: dict[str, Region] = {r.code: r for r in REGIONS}
+
+SENSATIONS: dict[str, str] = {
+    "pain": "Pain",
+    "pins_needles": "Pins and needles or tingling",
+    "numbness": "Numbness",
+    "burning": "Burning",
+    "weakness": "Weakness",
+}
+NEURO_SENSATIONS = frozenset({"pins_needles", "numbness", "weakness"})
+
+
+def validate_chart(marks: Mapping[str, list[str]]) -> dict[str, list[str]]:
+    """Keep known regions and sensations only, de-duplicated and in a stable order."""
+    clean = {}
+    for code, felt in marks.items():
+        if code in REGION_BY_CODE:
+            kept = [s for s in SENSATIONS if s in set(felt)]
+            if kept:
+                clean[code] = kept
+    return clean
+
+
+def leg_sides(marks: Mapping[str, list[str]]) -> set[str]:
+    return {REGION_BY_CODE[c].side for c in marks if c in REGION_BY_CODE and REGION_BY_CODE[c].leg}
+
+
+def derived_red_flag_items(marks: Mapping[str, list[str]]) -> set[str]:
+    """Red-flag items the chart itself shows (clinical.md 8: bilateral leg -> CES rule)."""
+    items = set()
+    if leg_sides(marks) >= {"left", "right"}:
+        items.add("CES-1")
+    if "saddle" in marks and set(marks["saddle"]) & (NEURO_SENSATIONS | {"burning"}):
+        items.add("CES-2")
+    if any(
+        REGION_BY_CODE[c].leg and set(felt) & NEURO_SENSATIONS
+        for c, felt in marks.items()
+        if c in REGION_BY_CODE
+    ):
+        items.add("SX-NEURO")
+    return items
