@@ -2,7 +2,7 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -67,8 +67,8 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         summary="Viewed the audit trail",
         details={"filters": {k: v for k, v in request.GET.items() if k != "page"}},
     )
-    paging = QueryDict(mutable=True)
-    paging.update({k: v for k, v in request.GET.items() if k != "page"})
+    paging = request.GET.copy()
+    paging.pop("page", None)
     return render(
         request,
         "audit/list.html",

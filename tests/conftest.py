@@ -3,6 +3,7 @@ from django.test import Client
 
 from accounts.roles import Role
 from tests.factories import PatientFactory, UserFactory
+from tests.worker import celery_worker_process  # noqa: F401  (fixture for @pytest.mark.worker tests)
 
 
 @pytest.fixture

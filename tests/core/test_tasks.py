@@ -1,9 +1,8 @@
 import pytest
-from django.core.management import call_command  # noqa: F401
 
 from core.models import WorkerHeartbeat
 from core.tasks import clear_expired_sessions, worker_heartbeat
-from tests.worker import celery_worker_process, wait_for  # noqa: F401
+from tests.worker import wait_for
 
 
 @pytest.mark.django_db
@@ -29,6 +28,6 @@ def test_expired_sessions_are_cleared():
 
 
 @pytest.mark.worker
-def test_a_real_worker_consumes_a_task_from_redis(celery_worker_process):  # noqa: F811
+def test_a_real_worker_consumes_a_task_from_redis(celery_worker_process):
     worker_heartbeat.delay()
     assert wait_for(lambda: WorkerHeartbeat.objects.exists(), timeout=60)
