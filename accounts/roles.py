@@ -26,6 +26,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.THERAPIST: (
         "patients.view_patient",
         "intake.view_intake",
+        "intake.change_intake",
+        "intake.acknowledge_redflagalert",
         "evaluations.view_evaluation",
         "evaluations.add_evaluation",
         "evaluations.change_evaluation",
@@ -44,7 +46,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
 
 ROLE_DESCRIPTIONS: dict[Role, str] = {
     Role.FRONT_DESK: "Registers patients and runs tablet intakes.",
-    Role.THERAPIST: "Reads intakes and records, signs and amends evaluations.",
+    Role.THERAPIST: "Reads and corrects intakes, acknowledges red-flag alerts, and records, "
+    "signs and amends evaluations.",
     Role.ADMINISTRATOR: "Manages staff, clinic settings and reports; reads the audit trail.",
 }
 
@@ -65,9 +68,13 @@ def sync_role_groups(apps=None) -> None:
         wanted = []
         for perm in perms:
             app_label, codename = perm.split(".")
-            wanted.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
+            found = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            # An early migration runs before later models define their permissions; the
+            # migration that adds them calls this again.
+            if found is not None:
+                wanted.append(found)
         group.permissions.set(wanted)
 
 

@@ -39,6 +39,9 @@ class AuditEvent(models.Model):
         LOGOUT = "logout", "Signed out"
         LOGIN_FAILED = "login_failed", "Failed sign-in"
         DENIED = "denied", "Refused"
+        SUBMIT = "submit", "Submitted"
+        ALERT = "alert", "Raised alert"
+        ACKNOWLEDGE = "acknowledge", "Acknowledged"
 
     at = models.DateTimeField(default=timezone.now, editable=False)
     actor = models.ForeignKey(

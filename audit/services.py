@@ -17,7 +17,9 @@ def audit_record(
     obj: models.Model | None = None,
     summary: str = "",
     details: dict[str, Any] | None = None,
+    actor_name: str = "",
 ) -> AuditEvent:
+    """`actor_name` names an actor with no account, such as a patient on the tablet."""
     info = request_context.current()
     if actor is not None and not actor.is_authenticated:
         actor = None
@@ -27,7 +29,7 @@ def audit_record(
         object_id = str(getattr(obj, "public_id", None) or obj.pk)
     return AuditEvent.objects.create(
         actor=actor,
-        actor_name=(actor.get_username() if actor is not None else "")[:150],
+        actor_name=(actor.get_username() if actor is not None else actor_name)[:150],
         action=action,
         object_type=object_type,
         object_id=object_id,

@@ -66,6 +66,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A tablet handed to a patient reaches their intake and nothing else.
+    "intake.middleware.KioskMiddleware",
+    "core.middleware.IdleTimeoutMiddleware",
     # Deny by default: a view must opt out with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -262,3 +265,10 @@ LOGGING = {
 PAGE_SIZE = env.int("PAGE_SIZE", default=25)
 # How the front desk types dates in the patient search: DMY (05/03/1970 is 5 March) or MDY.
 DATE_INPUT_ORDER = env.str("DATE_INPUT_ORDER", default="DMY")
+# A one-time intake link sent before the visit stops working after this many hours.
+INTAKE_LINK_HOURS = env.int("INTAKE_LINK_HOURS", default=72)
+# Staff are signed out after this many minutes without using the app. Background polling
+# (the red-flag alert banner) does not count as use.
+STAFF_IDLE_MINUTES = env.int("STAFF_IDLE_MINUTES", default=30)
+# How often staff screens ask for new red-flag alerts; the issue asks for under 5 seconds.
+ALERT_POLL_SECONDS = env.int("ALERT_POLL_SECONDS", default=4)

@@ -9,6 +9,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("patients/", include("patients.urls")),
     path("audit/", include("audit.urls")),
+    path("intake/", include("intake.urls")),
+    path("kiosk/", include("intake.kiosk_urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -8,9 +8,11 @@ from core.models import Clinic
 def clinic(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {}
+        # The patient's tablet shows the clinic's name and phone, nothing of staff's.
+        return {"clinic": Clinic.objects.current()} if getattr(request, "kiosk", None) else {}
     return {
         "clinic": Clinic.objects.current(),
         "user_roles": roles_of(user),
         "DATE_INPUT_ORDER": settings.DATE_INPUT_ORDER,
+        "ALERT_POLL_SECONDS": settings.ALERT_POLL_SECONDS,
     }

@@ -1,6 +1,19 @@
 from django.db import models
 from django.utils import timezone
 
+# Product defaults so a new installation works; the clinic replaces them with wording its
+# own counsel approved (Clinic settings). The tablet says so while they are in use.
+DEFAULT_CONSENT_TEXT = (
+    "I agree to be assessed and treated by the physical therapists of this clinic. "
+    "The therapist will explain each assessment and treatment, its benefits and risks, "
+    "before it starts. I can ask questions, decline any part of it, or stop at any time."
+)
+DEFAULT_PRIVACY_NOTICE = (
+    "The clinic keeps the information you give us in your health record to plan and "
+    "provide your care. Only clinic staff who need it can see it, every look at your record "
+    "is logged, and we share it only with your consent or where the law requires."
+)
+
 
 class ClinicQuerySet(models.QuerySet):
     def current(self) -> "Clinic":
@@ -22,6 +35,11 @@ class Clinic(models.Model):
     email = models.EmailField(blank=True)
     paper_size = models.CharField(max_length=10, choices=PaperSize, default=PaperSize.A4)
     logo = models.ImageField(upload_to="clinic/", blank=True)
+    # Shown on the tablet's consent screen; the version is stored with each signature,
+    # so change it whenever the wording changes.
+    consent_version = models.CharField(max_length=40, default="product-default-1")
+    consent_text = models.TextField(default=DEFAULT_CONSENT_TEXT)
+    privacy_notice = models.TextField(default=DEFAULT_PRIVACY_NOTICE)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ClinicQuerySet.as_manager()

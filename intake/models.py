@@ -1,8 +1,10 @@
+import hashlib
 import uuid
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -20,14 +22,36 @@ class IntakeQuerySet(models.QuerySet):
         """Submitted intakes no therapist has opened an evaluation from yet."""
         return self.submitted().filter(evaluations__isnull=True)
 
+    def flagged(self) -> "IntakeQuerySet":
+        """Stopped for a red flag, or submitted with an urgent or emergency finding."""
+        return self.filter(
+            Q(status=Intake.Status.STOPPED)
+            | Q(red_flag_level__in=[Intake.RedFlagLevel.URGENT, Intake.RedFlagLevel.EMERGENCY])
+        )
+
+    def for_queue(self) -> "IntakeQuerySet":
+        return self.select_related("patient", "started_by").order_by("-started_at")
+
 
 class Intake(models.Model):
-    """A patient's symptom history, questionnaires and red-flag screen for one episode."""
+    """A patient's symptom history, questionnaires and red-flag screen for one episode.
+
+    `answers` holds each screen's validated answers; `drafts` holds what the patient
+    typed, valid or not, so nothing is lost on a reload. After submission both are frozen:
+    staff corrections are IntakeAmendment rows, never edits here.
+    """
 
     class Status(models.TextChoices):
         IN_PROGRESS = "in_progress", "In progress"
+        STOPPED = "stopped", "Stopped: red flag"
         SUBMITTED = "submitted", "Submitted"
         CANCELLED = "cancelled", "Cancelled"
+
+    class RedFlagLevel(models.TextChoices):
+        NONE = "NONE", "None"
+        MONITOR = "MONITOR", "Monitor"
+        URGENT = "URGENT", "Urgent"
+        EMERGENCY = "EMERGENCY", "Emergency"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(
@@ -36,11 +60,30 @@ class Intake(models.Model):
     status = models.CharField(max_length=20, choices=Status, default=Status.IN_PROGRESS)
     started_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    current_step = models.CharField(max_length=30, blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    drafts = models.JSONField(default=dict, blank=True)
+    # "step.field" -> ISO time the patient last changed it (clinical.md 9.4).
+    answered_at = models.JSONField(default=dict, blank=True)
+    # The id the review page's form carried: a second tap of Submit finds it already used.
+    submission_id = models.UUIDField(null=True, blank=True)
 
-    history = HistoricalRecords()
+    # Results, each carrying its algorithm or ruleset version.
+    red_flag_level = models.CharField(max_length=10, choices=RedFlagLevel, blank=True)
+    triage = models.JSONField(default=dict, blank=True)
+    scores = models.JSONField(default=dict, blank=True)
+    pattern = models.JSONField(default=dict, blank=True)
+
+    # Status changes are versioned; the answers are not: they freeze on submission and
+    # amendments record every later change (and autosave would write a version a second).
+    history = HistoricalRecords(
+        excluded_fields=["answers", "drafts", "answered_at", "updated_at", "current_step"]
+    )
     objects = IntakeQuerySet.as_manager()
 
     class Meta:
@@ -49,7 +92,173 @@ class Intake(models.Model):
             models.Index(fields=["started_at"], name="intake_started_idx"),
             models.Index(fields=["status", "submitted_at"], name="intake_status_submitted_idx"),
             models.Index(fields=["patient", "-started_at"], name="intake_patient_idx"),
+            models.Index(fields=["status", "started_at"], name="intake_status_started_idx"),
+            models.Index(fields=["red_flag_level", "started_at"], name="intake_flag_started_idx"),
         ]
+        permissions = [("acknowledge_redflagalert", "Can acknowledge red-flag alerts")]
 
     def __str__(self) -> str:
         return f"Intake {self.public_id} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.IN_PROGRESS
+
+    @property
+    def flagged(self) -> bool:
+        return self.status == self.Status.STOPPED or self.red_flag_level in (
+            self.RedFlagLevel.URGENT,
+            self.RedFlagLevel.EMERGENCY,
+        )
+
+
+class IntakeConsent(models.Model):
+    """The consent the patient signed: the exact text shown, and their signature."""
+
+    intake = models.OneToOneField(Intake, on_delete=models.PROTECT, related_name="consent")
+    consent_version = models.CharField(max_length=40)
+    consent_text = models.TextField()
+    privacy_text = models.TextField()
+    signed_name = models.CharField(max_length=200)
+    signature_png = models.BinaryField()
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Consent {self.consent_version} for {self.intake_id}"
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class IntakeAccessQuerySet(models.QuerySet):
+    def redeemable(self) -> "IntakeAccessQuerySet":
+        return self.filter(
+            used_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class IntakeAccess(models.Model):
+    """Permission for one device to fill in one intake: the hand-over of the clinic's
+    tablet (kiosk) or a single-use link sent before the visit. Only a hash of a link's
+    token is stored, so a database read cannot be turned into working links."""
+
+    class Kind(models.TextChoices):
+        KIOSK = "kiosk", "Clinic tablet"
+        LINK = "link", "One-time link"
+
+    MAX_FAILED_ATTEMPTS = 5
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="accesses")
+    kind = models.CharField(max_length=10, choices=Kind)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+
+    objects = IntakeAccessQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for intake {self.intake_id}"
+
+
+class RedFlagAlertQuerySet(models.QuerySet):
+    def open(self) -> "RedFlagAlertQuerySet":
+        return self.filter(acknowledged_at__isnull=True)
+
+
+class RedFlagAlert(models.Model):
+    """Raised when an intake finds an emergency red flag. Shown on every staff screen
+    until a clinician acknowledges it and records what was done."""
+
+    class Outcome(models.TextChoices):
+        EMERGENCY_REFERRAL = "emergency_referral", "Emergency referral made"
+        FALSE_POSITIVE = "false_positive", "False positive: reasoning recorded"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="alerts")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(max_length=10, choices=Intake.RedFlagLevel)
+    ces = models.BooleanField(default=False)
+    items = models.JSONField(default=list)
+    summary = models.CharField(max_length=255)
+    raised_at = models.DateTimeField(default=timezone.now)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(max_length=30, choices=Outcome, blank=True)
+    action_note = models.TextField(blank=True)
+
+    objects = RedFlagAlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["raised_at"]
+        indexes = [
+            # The banner every staff screen polls: open alerts only, so the index stays tiny.
+            models.Index(
+                fields=["raised_at"],
+                name="alert_open_idx",
+                condition=Q(acknowledged_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} alert for intake {self.intake_id}"
+
+
+class IntakeAmendment(models.Model):
+    """A staff correction to a submitted intake: who, when, why, and what changed.
+    The submitted answers stay as they were; the amendment carries the new ones and the
+    results recalculated from them."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="amendments")
+    step = models.CharField(max_length=30)
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+    reason = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    results = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Amendment to {self.step} of intake {self.intake_id}"
+
+
+class InstrumentPack(models.Model):
+    """A clinic's licensed text for a questionnaire whose wording this project may not
+    ship (clinical.md 3.0), loaded with `manage.py load_instrument_pack`."""
+
+    instrument = models.CharField(max_length=40)
+    language = models.CharField(max_length=20, default="en")
+    version = models.CharField(max_length=40)
+    licence_reference = models.CharField(max_length=200)
+    licensed_to = models.CharField(max_length=200)
+    expires_on = models.DateField(null=True, blank=True)
+    content = models.JSONField()
+    sha256 = models.CharField(max_length=64)
+    loaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument", "language"], name="instrumentpack_one_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.version} ({self.language})"
+
+    @property
+    def in_force(self) -> bool:
+        return self.expires_on is None or self.expires_on >= timezone.localdate()

@@ -62,8 +62,11 @@ def patient_create(*, by, data: dict[str, Any]) -> Patient:
 
 
 @transaction.atomic
-def patient_update(*, by, patient: Patient, data: dict[str, Any]) -> list[str]:
-    """Apply changes; returns the names of the fields that changed (none: nothing written)."""
+def patient_update(
+    *, by, patient: Patient, data: dict[str, Any], actor_name: str = ""
+) -> list[str]:
+    """Apply changes; returns the names of the fields that changed (none: nothing written).
+    `by` is None when the patient changed their own details on the tablet (`actor_name`)."""
     patient = Patient.objects.select_for_update().get(pk=patient.pk)
     changed = []
     for name in EDITABLE_FIELDS:
@@ -83,5 +86,6 @@ def patient_update(*, by, patient: Patient, data: dict[str, Any]) -> list[str]:
         obj=patient,
         summary=("Changed " + ", ".join(labels))[:255],
         details={"fields": changed},
+        actor_name=actor_name,
     )
     return changed

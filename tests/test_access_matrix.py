@@ -36,6 +36,27 @@ MATRIX: dict[str, tuple] = {
     "patients:detail": (LOGIN, OK, OK, OK, DENY),
     "patients:edit": (LOGIN, OK, DENY, OK, DENY),
     "audit:list": (LOGIN, DENY, DENY, OK, DENY),
+    "intake:queue": (LOGIN, OK, OK, OK, DENY),
+    "intake:start": (LOGIN, 405, 405, 405, 405),  # POST only
+    "intake:alerts-banner": (LOGIN, OK, OK, OK, 204),  # nothing to show without access
+    "intake:alert": (LOGIN, OK, OK, OK, DENY),
+    "intake:detail": (LOGIN, OK, OK, OK, DENY),
+    "intake:handover": (LOGIN, OK, DENY, DENY, DENY),
+    "intake:kiosk-open": (LOGIN, 405, 405, 405, 405),
+    "intake:link-create": (LOGIN, 405, 405, 405, 405),
+    "intake:cancel": (LOGIN, 405, 405, 405, 405),
+    "intake:signature": (LOGIN, OK, OK, OK, DENY),
+    "intake:amend": (LOGIN, DENY, OK, DENY, DENY),
+    # The patient's side answers only a device holding an intake in its session: without
+    # one, everybody (signed in or not) is refused.
+    "kiosk:resume": (DENY, DENY, DENY, DENY, DENY),
+    "kiosk:submit": (DENY, DENY, DENY, DENY, DENY),
+    "kiosk:done": (DENY, DENY, DENY, DENY, DENY),
+    "kiosk:stop": (DENY, DENY, DENY, DENY, DENY),
+    "kiosk:exit": (DENY, DENY, DENY, DENY, DENY),
+    "kiosk:step": (DENY, DENY, DENY, DENY, DENY),
+    "kiosk:autosave": (DENY, DENY, DENY, DENY, DENY),
+    "kiosk:link": (OK, OK, OK, OK, OK),  # asks for the date of birth; uses up nothing
 }
 
 # The Django admin has its own staff/superuser gate and is excluded here.
@@ -74,11 +95,46 @@ def users():
     }
 
 
-def _url_for(name: str, staff_member, patient) -> str:
+@pytest.fixture
+def records():
+    """One of each kind of record the URLs name."""
+    from intake.models import IntakeConsent, RedFlagAlert
+    from tests.factories import IntakeFactory
+
+    patient = PatientFactory()
+    intake = IntakeFactory(patient=patient)
+    IntakeConsent.objects.create(
+        intake=intake,
+        consent_version="1",
+        consent_text="x",
+        privacy_text="x",
+        signed_name="x",
+        signature_png=b"\x89PNG",
+    )
+    alert = RedFlagAlert.objects.create(
+        intake=intake, patient=patient, level="EMERGENCY", ces=True, items=["CES-3"], summary="x"
+    )
+    return {"patient": patient, "intake": intake, "alert": alert}
+
+
+def _url_for(name: str, staff_member, records) -> str:
     from django.urls import reverse
 
+    patient, intake = records["patient"], records["intake"]
     kwargs = {}
-    if name.startswith("patients:") and name not in {"patients:list", "patients:new"}:
+    if name == "intake:start":
+        kwargs = {"patient_id": patient.public_id}
+    elif name == "intake:alert":
+        kwargs = {"public_id": records["alert"].public_id}
+    elif name == "intake:amend":
+        kwargs = {"public_id": intake.public_id, "step": "pain"}
+    elif name.startswith("intake:") and name not in {"intake:queue", "intake:alerts-banner"}:
+        kwargs = {"public_id": intake.public_id}
+    elif name in {"kiosk:step", "kiosk:autosave"}:
+        kwargs = {"step": "about"}
+    elif name == "kiosk:link":
+        kwargs = {"token": "not-a-real-token"}
+    elif name.startswith("patients:") and name not in {"patients:list", "patients:new"}:
         kwargs = {"public_id": patient.public_id}
     elif name in {"accounts:staff-edit", "accounts:staff-password"}:
         kwargs = {"public_id": staff_member.public_id}
@@ -86,8 +142,7 @@ def _url_for(name: str, staff_member, patient) -> str:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_each_role_gets_the_declared_answer_from_every_url(client, users, role):
-    patient = PatientFactory()
+def test_each_role_gets_the_declared_answer_from_every_url(client, users, role, records):
     staff_member = UserFactory(username="someone-else", roles=[Role.THERAPIST])
     user = users[role]
     if user is not None:
@@ -95,7 +150,7 @@ def test_each_role_gets_the_declared_answer_from_every_url(client, users, role):
     wrong = []
     for name, expected_row in MATRIX.items():
         expected = expected_row[ROLES.index(role)]
-        response = client.get(_url_for(name, staff_member, patient))
+        response = client.get(_url_for(name, staff_member, records))
         if expected == LOGIN:
             ok = response.status_code == 302 and "/accounts/login/" in response.url
         else:
@@ -134,6 +189,45 @@ def test_posts_to_pages_a_role_cannot_open_are_refused_and_change_nothing(client
     assert response.status_code == 403
     assert (User.objects.count(), Patient.objects.count()) == before
     assert not staff_member.groups.filter(name=Role.ADMINISTRATOR.value).exists()
+
+
+@pytest.mark.parametrize("role", ["therapist", "administrator", "no_role"])
+def test_only_the_front_desk_starts_and_hands_over_intakes(client, users, role, records):
+    from django.urls import reverse
+
+    from intake.models import Intake, IntakeAccess
+
+    client.force_login(users[role])
+    patient = PatientFactory()
+    assert client.post(reverse("intake:start", args=[patient.public_id])).status_code == 403
+    open_intake = Intake.objects.create(patient=patient)
+    for name in ("intake:kiosk-open", "intake:link-create", "intake:cancel"):
+        response = client.post(reverse(name, args=[open_intake.public_id]), {"reason": "x"})
+        assert response.status_code == 403, name
+    assert Intake.objects.filter(patient=patient).count() == 1
+    assert not IntakeAccess.objects.exists()
+    open_intake.refresh_from_db()
+    assert open_intake.status == Intake.Status.IN_PROGRESS
+
+
+@pytest.mark.parametrize("role", ["front_desk", "administrator"])
+def test_only_clinicians_acknowledge_alerts_and_amend_intakes(client, users, role, records):
+    from django.urls import reverse
+
+    client.force_login(users[role])
+    alert = records["alert"]
+    response = client.post(
+        reverse("intake:alert", args=[alert.public_id]),
+        {"outcome": "false_positive", "action_note": "x"},
+    )
+    assert response.status_code == 403
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is None
+    response = client.post(
+        reverse("intake:amend", args=[records["intake"].public_id, "pain"]), {"reason": "x"}
+    )
+    assert response.status_code == 403
+    assert not records["intake"].amendments.exists()
 
 
 def test_unknown_uuids_are_not_found_not_errors(admin_client_):

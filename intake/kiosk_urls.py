@@ -1,0 +1,16 @@
+from django.urls import path
+
+from intake import kiosk_views as views
+
+app_name = "kiosk"
+
+urlpatterns = [
+    path("", views.resume, name="resume"),
+    path("submit/", views.submit, name="submit"),
+    path("done/", views.done, name="done"),
+    path("stop/", views.stop, name="stop"),
+    path("exit/", views.exit_kiosk, name="exit"),
+    path("link/<str:token>/", views.link, name="link"),
+    path("<slug:step>/", views.step_view, name="step"),
+    path("<slug:step>/autosave/", views.autosave, name="autosave"),
+]

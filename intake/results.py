@@ -1,0 +1,148 @@
+"""From an intake's answers to what staff need: red-flag triage, PROM scores and the
+provisional pattern, each with the version of the rules or algorithm that made it.
+
+Pure functions: answers in (the per-screen dicts the tablet stores), results out.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from intake import bodychart, pattern, triage
+from intake.questions import HISTORY_QUESTIONS, RED_FLAG_QUESTIONS, UNSURE, YES
+from intake.scoring import score_nprs, score_odi, score_psfs, score_startback
+
+ALGORITHM_VERSION = "intake-results-1.0"
+
+_ASKED_CODES = frozenset(code for code, _ in RED_FLAG_QUESTIONS + HISTORY_QUESTIONS)
+
+
+def red_flag_answers(answers: Mapping[str, Mapping]) -> dict[str, str]:
+    """Item code -> yes/no/unsure, from the red-flag and health-history screens."""
+    found = {}
+    for step in ("history", "redflags"):
+        for code, value in (answers.get(step) or {}).items():
+            if code in _ASKED_CODES and value:
+                found[code] = value
+    return found
+
+
+def derived_items(
+    answers: Mapping[str, Mapping], *, date_of_birth: date | None, on: date
+) -> set[str]:
+    """Red-flag items the other answers imply: body chart, weakness, how it started,
+    night pain and age."""
+    items = set(bodychart.derived_red_flag_items((answers.get("where") or {}).get("chart") or {}))
+    feels = answers.get("feels") or {}
+    if feels.get("weakness") == YES:
+        items.add("SX-NEURO")
+    when = answers.get("when") or {}
+    mechanism = when.get("mechanism")
+    if mechanism == "major_trauma":
+        items.add("HX-MAJOR-TRAUMA")
+    elif mechanism == "minor_trauma":
+        items.add("HX-MINOR-TRAUMA")
+    if when.get("night_pain") == "constant":
+        items.add("SX-NIGHT-PAIN")
+    if date_of_birth is not None:
+        items |= triage.age_items(date_of_birth, on)
+    return items
+
+
+def run_triage(
+    answers: Mapping[str, Mapping],
+    *,
+    date_of_birth: date | None,
+    on: date,
+    ruleset: triage.Ruleset | None = None,
+) -> triage.TriageResult:
+    return triage.triage(
+        red_flag_answers(answers),
+        derived=derived_items(answers, date_of_birth=date_of_birth, on=on),
+        ruleset=ruleset,
+    )
+
+
+def _yes(value) -> bool | None:
+    if value in (YES, UNSURE):
+        return True
+    if value == "no":
+        return False
+    return None
+
+
+def suggest(answers: Mapping[str, Mapping]) -> pattern.PatternSuggestion:
+    feels = answers.get("feels") or {}
+    leg_vs_back = feels.get("leg_vs_back")
+    follows = feels.get("follows_path")
+    return pattern.suggest_pattern(
+        chart=(answers.get("where") or {}).get("chart") or {},
+        leg_worse_than_back={"leg_worse": True, "back_worse": False}.get(leg_vs_back),
+        follows_path={"path": True, "moves": False}.get(follows),
+        worse_on_cough=_yes(feels.get("worse_on_cough")),
+        attacks=_yes(feels.get("attacks")),
+        qualities=frozenset(feels.get("qualities") or ()),
+    )
+
+
+def episode(onset: date | None, on: date) -> dict:
+    """Duration since onset: acute under 6 weeks, subacute 6-12, chronic over 12
+    (clinical.md 8, common definitions)."""
+    if onset is None:
+        return {}
+    weeks = max((on - onset).days, 0) // 7
+    phase = "acute" if weeks < 6 else "subacute" if weeks <= 12 else "chronic"
+    return {"weeks": weeks, "phase": phase}
+
+
+def scores(answers: Mapping[str, Mapping], *, odi_licensed: bool) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    pain = answers.get("pain")
+    if pain:
+        out["nprs"] = score_nprs({k: v for k, v in pain.items() if k.startswith("nprs_")}).as_dict()
+    sbst = answers.get("startback")
+    if sbst:
+        out["startback"] = score_startback(
+            {k: v for k, v in sbst.items() if k.startswith("sbst_")}
+        ).as_dict()
+    psfs = (answers.get("psfs") or {}).get("activities")
+    if psfs:
+        out["psfs"] = score_psfs({a["id"]: a["score"] for a in psfs}).as_dict()
+        out["psfs"]["activities"] = psfs
+    odi_answers = answers.get("odi") or {}
+    if odi_licensed and odi_answers.get("sections") is not None:
+        out["odi"] = score_odi(odi_answers["sections"]).as_dict()
+    elif not odi_licensed:
+        out["odi"] = {"status": "not_licensed", "instrument": "odi_v2_1a"}
+    return out
+
+
+@dataclass(frozen=True)
+class IntakeResults:
+    triage: dict
+    red_flag_level: str
+    ces: bool
+    scores: dict
+    pattern: dict
+    episode: dict
+    algorithm_version: str = ALGORITHM_VERSION
+
+
+def compute(
+    answers: Mapping[str, Mapping],
+    *,
+    date_of_birth: date | None,
+    on: date,
+    odi_licensed: bool,
+    ruleset: triage.Ruleset | None = None,
+) -> IntakeResults:
+    result = run_triage(answers, date_of_birth=date_of_birth, on=on, ruleset=ruleset)
+    onset = (answers.get("when") or {}).get("onset_date")
+    return IntakeResults(
+        triage=result.as_dict(),
+        red_flag_level=result.level.name,
+        ces=result.ces,
+        scores=scores(answers, odi_licensed=odi_licensed),
+        pattern=suggest(answers).as_dict(),
+        episode=episode(date.fromisoformat(onset) if onset else None, on),
+    )

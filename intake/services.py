@@ -1,0 +1,544 @@
+"""Every write to an intake, each atomic and audited in the same transaction.
+
+The patient on the tablet has no account: their writes are audited under the name
+PATIENT_ACTOR, tied to the intake and patient, with the device's address and request id.
+"""
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from audit.models import AuditEvent
+from audit.services import audit_record
+from core.models import Clinic
+from intake import results as results_mod
+from intake.forms import ABOUT_FIELDS
+from intake.instruments import ODI, Pack, PackError, parse_pack, shipped_pack
+from intake.models import (
+    InstrumentPack,
+    Intake,
+    IntakeAccess,
+    IntakeAmendment,
+    IntakeConsent,
+    RedFlagAlert,
+    hash_token,
+)
+from intake.steps import ANSWER_STEPS, steps_for
+from patients.models import Patient
+from patients.services import patient_update
+
+PATIENT_ACTOR = "Patient (tablet)"
+SYSTEM_ACTOR = "Red-flag triage"
+
+
+class IntakeClosed(Exception):
+    """The intake was submitted, stopped or cancelled: the tablet may not change it."""
+
+
+class IntakeIncomplete(Exception):
+    def __init__(self, steps: list[str]):
+        self.steps = steps
+        super().__init__(f"unanswered screens: {', '.join(steps)}")
+
+
+class AccessRefused(Exception):
+    """A link that is unknown, used, expired or revoked, or a wrong date of birth."""
+
+
+# ---------------------------------------------------------------- packs
+
+
+def instrument_packs(language: str = "en") -> dict[str, Pack]:
+    """Questionnaire wording available here: the clinic's loaded packs (in force) over
+    the packs this project ships. One query."""
+    packs = {}
+    shipped = shipped_pack("keele_sbst_9", language)
+    if shipped:
+        packs[shipped.instrument] = shipped
+    for row in InstrumentPack.objects.filter(language=language):
+        if row.in_force:
+            try:
+                packs[row.instrument] = parse_pack(json.dumps(row.content))
+            except PackError:
+                continue
+    return packs
+
+
+@transaction.atomic
+def instrument_pack_load(*, raw: bytes, loaded_by: str = "") -> InstrumentPack:
+    pack = parse_pack(raw)
+    row, created = InstrumentPack.objects.update_or_create(
+        instrument=pack.instrument,
+        language=pack.language,
+        defaults={
+            "version": pack.version,
+            "licence_reference": pack.licence_reference[:200],
+            "licensed_to": pack.licensed_to[:200],
+            "expires_on": pack.expires_on,
+            "content": pack.document,
+            "sha256": pack.sha256,
+            "loaded_at": timezone.now(),
+        },
+    )
+    audit_record(
+        actor=None,
+        actor_name=loaded_by or "manage.py load_instrument_pack",
+        action=AuditEvent.Action.CREATE if created else AuditEvent.Action.UPDATE,
+        obj=row,
+        summary=f"Loaded instrument pack {pack.instrument} {pack.version} ({pack.language})",
+        details={"sha256": pack.sha256, "licence": pack.licence_reference},
+    )
+    return row
+
+
+# ---------------------------------------------------------------- starting
+
+
+@transaction.atomic
+def intake_start(*, patient: Patient, by: User) -> Intake:
+    """Start an intake, or carry on with the patient's open one (a second tap of
+    Start must not leave two half-done intakes)."""
+    open_intake = (
+        Intake.objects.select_for_update()
+        .filter(patient=patient, status=Intake.Status.IN_PROGRESS)
+        .first()
+    )
+    if open_intake:
+        return open_intake
+    intake = Intake(patient=patient, started_by=by)
+    intake._history_user = by
+    intake.save()
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        patient=patient,
+        obj=intake,
+        summary="Started a tablet intake",
+    )
+    return intake
+
+
+def _issue(*, intake: Intake, kind: str, by: User, lifetime: timedelta) -> tuple[IntakeAccess, str]:
+    raw = secrets.token_urlsafe(32)
+    access = IntakeAccess.objects.create(
+        intake=intake,
+        kind=kind,
+        token_hash=hash_token(raw),
+        created_by=by,
+        expires_at=timezone.now() + lifetime,
+    )
+    return access, raw
+
+
+@transaction.atomic
+def intake_kiosk_handover(*, intake: Intake, by: User) -> IntakeAccess:
+    """Hand the clinic's tablet to the patient: an access used at once by this device."""
+    if not intake.is_open:
+        raise IntakeClosed
+    access, _ = _issue(
+        intake=intake,
+        kind=IntakeAccess.Kind.KIOSK,
+        by=by,
+        lifetime=timedelta(seconds=settings.SESSION_COOKIE_AGE),
+    )
+    access.used_at = timezone.now()
+    access.save(update_fields=["used_at"])
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        patient=intake.patient,
+        obj=intake,
+        summary="Handed the tablet to the patient (kiosk mode)",
+        details={"access": str(access.public_id)},
+    )
+    return access
+
+
+@transaction.atomic
+def intake_link_create(*, intake: Intake, by: User) -> tuple[IntakeAccess, str]:
+    """A single-use link for filling in the intake before the visit. Earlier unused
+    links for the intake stop working. Returns the raw token, shown once."""
+    if not intake.is_open:
+        raise IntakeClosed
+    now = timezone.now()
+    intake.accesses.filter(kind=IntakeAccess.Kind.LINK).redeemable().update(revoked_at=now)
+    access, raw = _issue(
+        intake=intake,
+        kind=IntakeAccess.Kind.LINK,
+        by=by,
+        lifetime=timedelta(hours=settings.INTAKE_LINK_HOURS),
+    )
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        patient=intake.patient,
+        obj=intake,
+        summary="Created a one-time intake link",
+        details={"access": str(access.public_id), "expires_at": access.expires_at.isoformat()},
+    )
+    return access, raw
+
+
+@transaction.atomic
+def intake_link_redeem(*, token: str, date_of_birth) -> IntakeAccess:
+    """Use a link: the patient proves they are its patient with their date of birth.
+    Five wrong dates revoke the link."""
+    access = (
+        IntakeAccess.objects.select_for_update()
+        .select_related("intake__patient")
+        .filter(token_hash=hash_token(token), kind=IntakeAccess.Kind.LINK)
+        .first()
+    )
+    if access is None:
+        raise AccessRefused("This link is not valid. Please ask the clinic for a new one.")
+    if access.used_at or access.revoked_at or access.expires_at <= timezone.now():
+        raise AccessRefused(
+            "This link has expired or has already been used. Please ask the clinic for a new one."
+        )
+    if not access.intake.is_open:
+        raise AccessRefused("This form has already been sent. Thank you.")
+    patient = access.intake.patient
+    if date_of_birth != patient.date_of_birth:
+        access.failed_attempts += 1
+        revoked = access.failed_attempts >= IntakeAccess.MAX_FAILED_ATTEMPTS
+        if revoked:
+            access.revoked_at = timezone.now()
+        access.save(update_fields=["failed_attempts", "revoked_at"])
+        audit_record(
+            actor=None,
+            actor_name="Unverified link holder",
+            action=AuditEvent.Action.DENIED,
+            patient=patient,
+            obj=access.intake,
+            summary="Wrong date of birth on an intake link" + (": link revoked" if revoked else ""),
+        )
+        if revoked:
+            raise AccessRefused(
+                "This link has been locked after too many attempts. Please ask the clinic "
+                "for a new one."
+            )
+        raise AccessRefused("That date of birth does not match our records. Please try again.")
+    access.used_at = timezone.now()
+    access.save(update_fields=["used_at"])
+    audit_record(
+        actor=None,
+        actor_name=PATIENT_ACTOR,
+        action=AuditEvent.Action.VIEW,
+        patient=patient,
+        obj=access.intake,
+        summary="Opened the intake from a one-time link",
+        details={"access": str(access.public_id)},
+    )
+    return access
+
+
+# ---------------------------------------------------------------- the tablet
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    intake: Intake
+    stopped: bool = False
+
+
+def _changed_fields(old: dict, new: dict) -> list[str]:
+    return sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+
+
+@transaction.atomic
+def intake_save_step(
+    *,
+    intake_id: int,
+    step: str,
+    raw: dict[str, list[str]],
+    answers: dict | None,
+    ces_answers: dict | None = None,
+    signature: tuple[str, bytes] | None = None,
+    current_step: str | None = None,
+) -> SaveOutcome:
+    """Save one screen as the patient goes: what they typed (`raw`, kept even when not
+    yet valid) and, when the screen is complete, its `answers`. A screen whose answers
+    can show cauda equina is triaged on every save and stops the intake at once."""
+    intake = (
+        Intake.objects.select_for_update()
+        .select_related("patient")
+        .defer("triage", "scores", "pattern")
+        .get(pk=intake_id)
+    )
+    if not intake.is_open:
+        raise IntakeClosed
+    now = timezone.now()
+    old_raw = intake.drafts.get(step, {})
+    for name in _changed_fields(old_raw, raw):
+        intake.answered_at[f"{step}.{name}"] = now.isoformat()
+    intake.drafts[step] = raw
+    if answers is not None:
+        intake.answers[step] = answers
+    else:
+        intake.answers.pop(step, None)
+    if current_step:
+        intake.current_step = current_step
+    if signature is not None:
+        _save_signature(intake, *signature, at=now)
+
+    stopped = False
+    if ces_answers is not None:
+        check = {**intake.answers, step: ces_answers}
+        triage = results_mod.run_triage(
+            check, date_of_birth=intake.patient.date_of_birth, on=timezone.localdate()
+        )
+        if triage.ces:
+            _stop_for_red_flag(intake, triage, at=now)
+            stopped = True
+    intake.save(
+        update_fields=[
+            "drafts",
+            "answers",
+            "answered_at",
+            "current_step",
+            "updated_at",
+            *(["status", "stopped_at", "triage", "red_flag_level"] if stopped else []),
+        ]
+    )
+    audit_record(
+        actor=None,
+        actor_name=PATIENT_ACTOR,
+        action=AuditEvent.Action.UPDATE,
+        patient=intake.patient,
+        obj=intake,
+        summary=f"Saved intake screen “{step}”" + (" (complete)" if answers is not None else ""),
+    )
+    return SaveOutcome(intake=intake, stopped=stopped)
+
+
+def _save_signature(intake: Intake, signed_name: str, png: bytes, *, at) -> None:
+    clinic = Clinic.objects.current()
+    IntakeConsent.objects.update_or_create(
+        intake=intake,
+        defaults={
+            "consent_version": clinic.consent_version,
+            "consent_text": clinic.consent_text,
+            "privacy_text": clinic.privacy_notice,
+            "signed_name": signed_name,
+            "signature_png": png,
+            "signed_at": at,
+        },
+    )
+
+
+def _stop_for_red_flag(intake: Intake, triage, *, at) -> None:
+    intake.status = Intake.Status.STOPPED
+    intake.stopped_at = at
+    intake.triage = triage.as_dict()
+    intake.red_flag_level = triage.level.name
+    ces_items = [c for c in triage.present if c.startswith("CES-")]
+    _raise_alert(intake, level=triage.level.name, ces=True, items=ces_items, at=at)
+    audit_record(
+        actor=None,
+        actor_name=SYSTEM_ACTOR,
+        action=AuditEvent.Action.ALERT,
+        patient=intake.patient,
+        obj=intake,
+        summary="Intake stopped: possible cauda equina syndrome",
+        details={"items": ces_items, "ruleset": triage.ruleset_version},
+    )
+
+
+def _raise_alert(intake: Intake, *, level: str, ces: bool, items: list[str], at) -> RedFlagAlert:
+    summary = (
+        "Possible cauda equina syndrome" if ces else "Emergency red flag"
+    ) + f" ({', '.join(items)})"
+    return RedFlagAlert.objects.create(
+        intake=intake,
+        patient=intake.patient,
+        level=level,
+        ces=ces,
+        items=items,
+        summary=summary[:255],
+        raised_at=at,
+    )
+
+
+@transaction.atomic
+def intake_submit(*, intake_id: int, submission_id: UUID) -> Intake:
+    """Send the intake. Idempotent: a second tap (or a retry after a dropped
+    connection) finds it submitted and changes nothing."""
+    intake = Intake.objects.select_for_update().select_related("patient").get(pk=intake_id)
+    if intake.status == Intake.Status.SUBMITTED:
+        return intake
+    if not intake.is_open:
+        raise IntakeClosed
+    packs = instrument_packs()
+    odi_available = ODI in packs
+    missing = [
+        s.key
+        for s in steps_for(odi_available=odi_available)
+        if s.key in ANSWER_STEPS and s.key not in intake.answers
+    ]
+    if not hasattr(intake, "consent") and "consent" not in missing:
+        missing.insert(0, "consent")
+    if missing:
+        raise IntakeIncomplete(missing)
+    now = timezone.now()
+    results = results_mod.compute(
+        intake.answers,
+        date_of_birth=intake.patient.date_of_birth,
+        on=timezone.localdate(),
+        odi_licensed=odi_available,
+    )
+    about = intake.answers.get("about", {})
+    patient_update(
+        by=None,
+        actor_name=PATIENT_ACTOR,
+        patient=intake.patient,
+        data={k: about[k] for k in ABOUT_FIELDS if k in about},
+    )
+    intake.status = Intake.Status.SUBMITTED
+    intake.submitted_at = now
+    intake.submission_id = submission_id
+    intake.triage = {**results.triage, "episode": results.episode}
+    intake.red_flag_level = results.red_flag_level
+    intake.scores = results.scores
+    intake.pattern = results.pattern
+    intake.current_step = "review"
+    intake.save()
+    if results.red_flag_level == Intake.RedFlagLevel.EMERGENCY:
+        items = list(results.triage["items"])
+        _raise_alert(intake, level=results.red_flag_level, ces=results.ces, items=items, at=now)
+    audit_record(
+        actor=None,
+        actor_name=PATIENT_ACTOR,
+        action=AuditEvent.Action.SUBMIT,
+        patient=intake.patient,
+        obj=intake,
+        summary=f"Submitted the intake (red flags: {results.red_flag_level})",
+        details={
+            "ruleset": results.triage["ruleset_version"],
+            "algorithm": results.algorithm_version,
+        },
+    )
+    return intake
+
+
+# ---------------------------------------------------------------- staff
+
+
+def effective_answers(intake: Intake, amendments) -> dict:
+    """The submitted answers with staff amendments applied in order."""
+    answers = dict(intake.answers)
+    for amendment in amendments:
+        answers[amendment.step] = amendment.after
+    return answers
+
+
+@transaction.atomic
+def intake_amend(
+    *, intake: Intake, step: str, answers: dict, reason: str, by: User
+) -> IntakeAmendment:
+    intake = Intake.objects.select_for_update().select_related("patient").get(pk=intake.pk)
+    if intake.status not in (Intake.Status.SUBMITTED, Intake.Status.STOPPED):
+        raise IntakeClosed
+    if not reason.strip():
+        raise ValueError("An amendment needs a reason")
+    amendments = list(intake.amendments.all())
+    current = effective_answers(intake, amendments)
+    after = {**current, step: answers}
+    results = results_mod.compute(
+        after,
+        date_of_birth=intake.patient.date_of_birth,
+        on=timezone.localdate(),
+        odi_licensed="odi" in intake.scores
+        and intake.scores["odi"].get("status") != "not_licensed",
+    )
+    amendment = IntakeAmendment.objects.create(
+        intake=intake,
+        step=step,
+        before=current.get(step, {}),
+        after=answers,
+        reason=reason.strip(),
+        by=by,
+        results={
+            "triage": {**results.triage, "episode": results.episode},
+            "red_flag_level": results.red_flag_level,
+            "scores": results.scores,
+            "pattern": results.pattern,
+        },
+    )
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        patient=intake.patient,
+        obj=intake,
+        summary=f"Amended intake screen “{step}”",
+        details={
+            "amendment": str(amendment.public_id),
+            "fields": _changed_fields(current.get(step, {}), answers),
+            "reason": reason.strip(),
+        },
+    )
+    return amendment
+
+
+@transaction.atomic
+def intake_cancel(*, intake: Intake, by: User, reason: str) -> Intake:
+    intake = Intake.objects.select_for_update().get(pk=intake.pk)
+    if not intake.is_open:
+        raise IntakeClosed
+    intake.status = Intake.Status.CANCELLED
+    intake._history_user = by
+    intake.save(update_fields=["status", "updated_at"])
+    intake.accesses.redeemable().update(revoked_at=timezone.now())
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.UPDATE,
+        patient=intake.patient,
+        obj=intake,
+        summary="Cancelled the intake",
+        details={"reason": reason},
+    )
+    return intake
+
+
+class AlreadyAcknowledged(Exception):
+    pass
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert: RedFlagAlert, by: User, outcome: str, note: str) -> RedFlagAlert:
+    alert = RedFlagAlert.objects.select_for_update().select_related("patient").get(pk=alert.pk)
+    if alert.acknowledged_at:
+        raise AlreadyAcknowledged
+    if outcome not in RedFlagAlert.Outcome.values or not note.strip():
+        raise ValueError("An outcome and a note are required")
+    alert.acknowledged_at = timezone.now()
+    alert.acknowledged_by = by
+    alert.outcome = outcome
+    alert.action_note = note.strip()
+    alert.save(update_fields=["acknowledged_at", "acknowledged_by", "outcome", "action_note"])
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.ACKNOWLEDGE,
+        patient=alert.patient,
+        obj=alert,
+        summary=f"Acknowledged red-flag alert: {alert.get_outcome_display()}",
+        details={"outcome": outcome, "note": alert.action_note, "items": alert.items},
+    )
+    return alert
+
+
+def kiosk_unlock(*, request, username: str, secret: str) -> User | None:
+    """A member of staff ends kiosk mode with their password or kiosk PIN."""
+    user = authenticate(request, username=username, password=secret)
+    if user is None:
+        candidate = User.objects.filter(username=username, is_active=True).first()
+        if candidate is not None and candidate.check_kiosk_pin(secret):
+            user = candidate
+    return user

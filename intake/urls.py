@@ -1,0 +1,19 @@
+from django.urls import path
+
+from intake import views
+
+app_name = "intake"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("start/<uuid:patient_id>/", views.start, name="start"),
+    path("alerts/banner/", views.alerts_banner, name="alerts-banner"),
+    path("alerts/<uuid:public_id>/", views.alert_detail, name="alert"),
+    path("<uuid:public_id>/", views.detail, name="detail"),
+    path("<uuid:public_id>/handover/", views.handover, name="handover"),
+    path("<uuid:public_id>/kiosk/", views.kiosk_open, name="kiosk-open"),
+    path("<uuid:public_id>/link/", views.link_create, name="link-create"),
+    path("<uuid:public_id>/cancel/", views.cancel, name="cancel"),
+    path("<uuid:public_id>/signature.png", views.signature, name="signature"),
+    path("<uuid:public_id>/amend/<slug:step>/", views.amend, name="amend"),
+]

@@ -1,0 +1,385 @@
+"""The staff side of intakes: the day's queue, starting and handing over, the summary,
+amendments, and the red-flag alerts every staff screen polls for."""
+
+from datetime import date
+from uuid import UUID
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from audit.models import AuditEvent
+from audit.services import audit_record
+from core.models import Clinic
+from intake import services
+from intake.forms import StepContext
+from intake.instruments import ODI
+from intake.middleware import SESSION_KEY
+from intake.models import Intake, IntakeAmendment, RedFlagAlert
+from intake.steps import STEP_BY_KEY, steps_for
+from intake.summary import describe
+from patients.models import Patient
+
+QUEUE_FILTERS = {
+    "all": ("All", lambda qs: qs),
+    "in_progress": ("In progress", lambda qs: qs.filter(status=Intake.Status.IN_PROGRESS)),
+    "submitted": ("Submitted", lambda qs: qs.filter(status=Intake.Status.SUBMITTED)),
+    "flagged": ("Flagged", lambda qs: qs.flagged()),
+}
+
+
+def _intake(public_id: UUID) -> Intake:
+    return get_object_or_404(
+        Intake.objects.select_related("patient", "started_by"), public_id=public_id
+    )
+
+
+@require_http_methods(["GET"])
+@permission_required("intake.view_intake", raise_exception=True)
+def queue(request: HttpRequest) -> HttpResponse:
+    """Today's intakes (or another day's), newest first, with red-flag badges."""
+    try:
+        day = date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        day = timezone.localdate()
+    show = request.GET.get("show", "all")
+    if show not in QUEUE_FILTERS:
+        show = "all"
+    base = Intake.objects.started_on(day)
+    intakes = (
+        QUEUE_FILTERS[show][1](base)
+        .for_queue()
+        .prefetch_related(
+            Prefetch("alerts", queryset=RedFlagAlert.objects.open(), to_attr="open_alerts")
+        )
+    )
+    intakes = list(intakes[:200])
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        summary=f"Viewed the intake queue for {day.isoformat()} ({len(intakes)} shown)",
+        details={"day": day.isoformat(), "show": show},
+    )
+    return render(
+        request,
+        "intake/queue.html",
+        {
+            "intakes": intakes,
+            "day": day,
+            "show": show,
+            "filters": [(k, v[0]) for k, v in QUEUE_FILTERS.items()],
+            "is_today": day == timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+@permission_required("intake.add_intake", raise_exception=True)
+def start(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    patient = get_object_or_404(Patient, public_id=patient_id)
+    intake = services.intake_start(patient=patient, by=request.user)
+    return redirect("intake:handover", public_id=intake.public_id)
+
+
+@require_http_methods(["GET"])
+@permission_required("intake.add_intake", raise_exception=True)
+def handover(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    intake = _intake(public_id)
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        patient=intake.patient,
+        obj=intake,
+        summary="Opened the intake hand-over page",
+    )
+    return render(
+        request,
+        "intake/handover.html",
+        {"intake": intake, "patient": intake.patient, "link_hours": settings.INTAKE_LINK_HOURS},
+    )
+
+
+@require_POST
+@permission_required("intake.add_intake", raise_exception=True)
+def kiosk_open(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Turn this device into the patient's tablet: sign the member of staff out and
+    leave a session that holds this one intake."""
+    intake = _intake(public_id)
+    try:
+        access = services.intake_kiosk_handover(intake=intake, by=request.user)
+    except services.IntakeClosed:
+        messages.error(request, "This intake is no longer open.")
+        return redirect("intake:detail", public_id=intake.public_id)
+    logout(request)
+    request.session[SESSION_KEY] = {"intake": intake.pk, "access": access.pk, "kind": "kiosk"}
+    return redirect("kiosk:resume")
+
+
+@require_POST
+@permission_required("intake.add_intake", raise_exception=True)
+def link_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    intake = _intake(public_id)
+    try:
+        access, raw = services.intake_link_create(intake=intake, by=request.user)
+    except services.IntakeClosed:
+        messages.error(request, "This intake is no longer open.")
+        return redirect("intake:detail", public_id=intake.public_id)
+    url = request.build_absolute_uri(reverse("kiosk:link", args=[raw]))
+    return render(
+        request,
+        "intake/link.html",
+        {"intake": intake, "patient": intake.patient, "url": url, "access": access},
+    )
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(max_length=500, label="Why cancel this intake?")
+
+
+@require_POST
+@permission_required("intake.add_intake", raise_exception=True)
+def cancel(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    intake = _intake(public_id)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Say why the intake is cancelled.")
+    else:
+        try:
+            services.intake_cancel(
+                intake=intake, by=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, "Cancelled the intake.")
+        except services.IntakeClosed:
+            messages.error(request, "This intake is no longer open.")
+    return redirect("intake:detail", public_id=intake.public_id)
+
+
+def _context(intake: Intake) -> tuple[StepContext, dict]:
+    packs = services.instrument_packs()
+    return StepContext(patient=intake.patient, clinic=Clinic.objects.current(), packs=packs), packs
+
+
+@require_http_methods(["GET"])
+@permission_required("intake.view_intake", raise_exception=True)
+def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    intake = get_object_or_404(
+        Intake.objects.select_related("patient", "started_by", "consent").prefetch_related(
+            Prefetch("amendments", queryset=IntakeAmendment.objects.select_related("by")),
+            Prefetch("alerts", queryset=RedFlagAlert.objects.select_related("acknowledged_by")),
+        ),
+        public_id=public_id,
+    )
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        patient=intake.patient,
+        obj=intake,
+        summary="Viewed intake summary",
+    )
+    context, packs = _context(intake)
+    amendments = list(intake.amendments.all())
+    answers = services.effective_answers(intake, amendments)
+    latest = amendments[-1].results if amendments else None
+    results = latest or {
+        "triage": intake.triage,
+        "red_flag_level": intake.red_flag_level,
+        "scores": intake.scores,
+        "pattern": intake.pattern,
+    }
+    amended_steps = {a.step for a in amendments}
+    sections = [
+        {
+            "step": s,
+            "rows": describe(s.key, answers.get(s.key) or {}, context),
+            "amended": s.key in amended_steps,
+            "answered": s.key in answers,
+        }
+        for s in steps_for(odi_available=ODI in packs or "odi" in answers)
+        if s.key != "review"
+    ]
+    chart = (answers.get("where") or {}).get("chart") or {}
+    return render(
+        request,
+        "intake/detail.html",
+        {
+            "intake": intake,
+            "patient": intake.patient,
+            "sections": sections,
+            "results": results,
+            "chart": chart,
+            "amendments": amendments,
+            "alerts": list(intake.alerts.all()),
+            "consent": getattr(intake, "consent", None),
+            "can_amend": request.user.has_perm("intake.change_intake")
+            and intake.status in (Intake.Status.SUBMITTED, Intake.Status.STOPPED),
+            "ruleset_status": (results.get("triage") or {}).get("ruleset_status", ""),
+        },
+    )
+
+
+@require_http_methods(["GET"])
+@permission_required("intake.view_intake", raise_exception=True)
+def signature(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    intake = _intake(public_id)
+    consent = getattr(intake, "consent", None)
+    if consent is None:
+        raise Http404
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        patient=intake.patient,
+        obj=intake,
+        summary="Viewed the consent signature",
+    )
+    response = HttpResponse(bytes(consent.signature_png), content_type="image/png")
+    response["Cache-Control"] = "no-store, max-age=0"
+    return response
+
+
+class AmendReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason for the correction",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        help_text="Recorded with your name and the time; the original answers are kept.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("intake.change_intake", raise_exception=True)
+def amend(request: HttpRequest, public_id: UUID, step: str) -> HttpResponse:
+    intake = _intake(public_id)
+    if step not in STEP_BY_KEY or step in ("review", "consent"):
+        raise Http404
+    if intake.status not in (Intake.Status.SUBMITTED, Intake.Status.STOPPED):
+        messages.error(request, "Only a submitted or stopped intake can be amended.")
+        return redirect("intake:detail", public_id=intake.public_id)
+    context, _packs = _context(intake)
+    step_def = STEP_BY_KEY[step]
+    current = services.effective_answers(intake, intake.amendments.all()).get(step, {})
+    if request.method == "POST":
+        form = step_def.form_class(request.POST, context=context)
+        reason_form = AmendReasonForm(request.POST)
+        if form.is_valid() and reason_form.is_valid():
+            services.intake_amend(
+                intake=intake,
+                step=step,
+                answers=form.answers(),
+                reason=reason_form.cleaned_data["reason"],
+                by=request.user,
+            )
+            messages.success(request, f"Recorded the correction to “{step_def.title}”.")
+            return redirect("intake:detail", public_id=intake.public_id)
+    else:
+        form = step_def.form_class(
+            initial=step_def.form_class.initial_from(current), context=context
+        )
+        reason_form = AmendReasonForm()
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.VIEW,
+            patient=intake.patient,
+            obj=intake,
+            summary=f"Opened intake screen “{step}” for amendment",
+        )
+    return render(
+        request,
+        "intake/amend.html",
+        {
+            "intake": intake,
+            "patient": intake.patient,
+            "step": step_def,
+            "form": form,
+            "reason_form": reason_form,
+            "show_errors": request.method == "POST",
+            "pack": getattr(form, "pack", None),
+        },
+    )
+
+
+# ---------------------------------------------------------------- alerts
+
+
+@require_http_methods(["GET"])
+def alerts_banner(request: HttpRequest) -> HttpResponse:
+    """Polled by every staff screen (base.html). Cheap: one indexed query for open
+    alerts. Not audited per poll: the alert's raising and acknowledgement are."""
+    if not request.user.has_perm("intake.view_intake"):
+        return HttpResponse(status=204)
+    alerts = list(RedFlagAlert.objects.open().select_related("patient")[:10])
+    return render(
+        request,
+        "intake/_alerts_banner.html",
+        {"alerts": alerts, "poll_seconds": settings.ALERT_POLL_SECONDS},
+    )
+
+
+class AcknowledgeForm(forms.Form):
+    outcome = forms.ChoiceField(
+        choices=RedFlagAlert.Outcome.choices,
+        widget=forms.RadioSelect,
+        label="What was done?",
+    )
+    action_note = forms.CharField(
+        label="Action taken, or your reasoning for a false positive",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("intake.view_intake", raise_exception=True)
+def alert_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    alert = get_object_or_404(
+        RedFlagAlert.objects.select_related("patient", "intake", "acknowledged_by"),
+        public_id=public_id,
+    )
+    can_ack = request.user.has_perm("intake.acknowledge_redflagalert")
+    form = AcknowledgeForm(request.POST or None)
+    if request.method == "POST":
+        if not can_ack:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.alert_acknowledge(
+                    alert=alert,
+                    by=request.user,
+                    outcome=form.cleaned_data["outcome"],
+                    note=form.cleaned_data["action_note"],
+                )
+                messages.success(request, "Alert acknowledged and recorded.")
+            except services.AlreadyAcknowledged:
+                messages.info(request, "Someone else acknowledged this alert a moment ago.")
+            return redirect("intake:alert", public_id=alert.public_id)
+    else:
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.VIEW,
+            patient=alert.patient,
+            obj=alert,
+            summary="Viewed red-flag alert",
+        )
+    from intake.triage import default_ruleset
+
+    ruleset = default_ruleset()
+    return render(
+        request,
+        "intake/alert.html",
+        {
+            "alert": alert,
+            "patient": alert.patient,
+            "form": form,
+            "can_ack": can_ack,
+            "item_texts": [(c, ruleset.items.get(c, c)) for c in alert.items],
+            "ruleset": ruleset,
+        },
+    )
