@@ -36,6 +36,16 @@ class StaffForm(forms.ModelForm):
         self.fields["last_name"].required = True
         if self.instance.pk:
             self.fields["username"].disabled = True
+            self.fields["kiosk_pin"] = forms.RegexField(
+                regex=r"^\d{4,8}$",
+                required=False,
+                label="New kiosk PIN",
+                help_text="4 to 8 digits. Unlocks the intake tablet instead of the password. "
+                "Leave blank to keep the current PIN"
+                + (" (one is set)." if self.instance.kiosk_pin else " (none is set)."),
+                error_messages={"invalid": "Use 4 to 8 digits."},
+                widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "inputmode": "numeric"}),
+            )
             self.initial["roles"] = [
                 g.name for g in self.instance.groups.all() if g.name in {r.value for r in Role}
             ]

@@ -82,6 +82,9 @@ def staff_update(*, by: User, user: User, data: dict, roles: Iterable[Role]) -> 
     old_roles = sorted(
         user.groups.filter(name__in=[r.value for r in Role]).values_list("name", flat=True)
     )
+    if data.get("kiosk_pin"):
+        user.set_kiosk_pin(data["kiosk_pin"])
+        changed.append("kiosk_pin")
     if changed:
         user.full_clean()
         user.save()

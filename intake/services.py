@@ -187,10 +187,18 @@ def intake_link_create(*, intake: Intake, by: User) -> tuple[IntakeAccess, str]:
     return access, raw
 
 
-@transaction.atomic
 def intake_link_redeem(*, token: str, date_of_birth) -> IntakeAccess:
     """Use a link: the patient proves they are its patient with their date of birth.
-    Five wrong dates revoke the link."""
+    Five wrong dates revoke the link. A refusal is raised after the transaction
+    commits, so the count of wrong attempts is kept."""
+    with transaction.atomic():
+        access, refusal = _redeem(token=token, date_of_birth=date_of_birth)
+    if refusal:
+        raise AccessRefused(refusal)
+    return access
+
+
+def _redeem(*, token: str, date_of_birth) -> tuple[IntakeAccess | None, str]:
     access = (
         IntakeAccess.objects.select_for_update()
         .select_related("intake__patient")
@@ -198,13 +206,13 @@ def intake_link_redeem(*, token: str, date_of_birth) -> IntakeAccess:
         .first()
     )
     if access is None:
-        raise AccessRefused("This link is not valid. Please ask the clinic for a new one.")
+        return None, "This link is not valid. Please ask the clinic for a new one."
     if access.used_at or access.revoked_at or access.expires_at <= timezone.now():
-        raise AccessRefused(
+        return access, (
             "This link has expired or has already been used. Please ask the clinic for a new one."
         )
     if not access.intake.is_open:
-        raise AccessRefused("This form has already been sent. Thank you.")
+        return access, ("This form has already been sent. Thank you.")
     patient = access.intake.patient
     if date_of_birth != patient.date_of_birth:
         access.failed_attempts += 1
@@ -221,11 +229,11 @@ def intake_link_redeem(*, token: str, date_of_birth) -> IntakeAccess:
             summary="Wrong date of birth on an intake link" + (": link revoked" if revoked else ""),
         )
         if revoked:
-            raise AccessRefused(
+            return access, (
                 "This link has been locked after too many attempts. Please ask the clinic "
                 "for a new one."
             )
-        raise AccessRefused("That date of birth does not match our records. Please try again.")
+        return access, ("That date of birth does not match our records. Please try again.")
     access.used_at = timezone.now()
     access.save(update_fields=["used_at"])
     audit_record(
@@ -237,7 +245,7 @@ def intake_link_redeem(*, token: str, date_of_birth) -> IntakeAccess:
         summary="Opened the intake from a one-time link",
         details={"access": str(access.public_id)},
     )
-    return access
+    return access, ""
 
 
 # ---------------------------------------------------------------- the tablet

@@ -34,6 +34,40 @@
     });
   }
 
+  /**
+   * A restored signature as ink on transparency (its white paper removed), so it sits on the
+   * pad exactly like fresh strokes and the signing line shows through.
+   */
+  function inkOnly(image) {
+    const w = image.width;
+    const h = image.height;
+    const c = document.createElement('canvas');
+    c.width = w;
+    c.height = h;
+    const g = c.getContext('2d');
+    g.drawImage(image, 0, 0);
+    try {
+      const px = g.getImageData(0, 0, w, h);
+      const d = px.data;
+      const inkR = 0x11;
+      const inkG = 0x18;
+      const inkB = 0x27;
+      const inkLum = (inkR + inkG + inkB) / 3;
+      for (let i = 0; i < d.length; i += 4) {
+        const lum = (d[i] + d[i + 1] + d[i + 2]) / 3;
+        const dark = ((255 - lum) * d[i + 3]) / 255; // 0 = paper (or transparent), 255 = black
+        d[i] = inkR;
+        d[i + 1] = inkG;
+        d[i + 2] = inkB;
+        d[i + 3] = Math.min(255, Math.round((dark * 255) / (255 - inkLum)));
+      }
+      g.putImageData(px, 0, 0);
+    } catch (_) {
+      return image; // pixels unreadable: draw the image as it is
+    }
+    return c;
+  }
+
   function init(root) {
     if (ready.has(root)) return;
     const canvas = root.querySelector('canvas');
@@ -98,12 +132,7 @@
         c.fillRect(0, 0, c.canvas.width, c.canvas.height);
       }
       c.setTransform(scale, 0, 0, scale, ox, oy);
-      if (base) {
-        // On screen, multiply lets the signing line show through the restored image's white.
-        c.globalCompositeOperation = forExport ? 'source-over' : 'multiply';
-        c.drawImage(base.image, base.x, base.y, base.w, base.h);
-        c.globalCompositeOperation = 'source-over';
-      }
+      if (base) c.drawImage(base.image, base.x, base.y, base.w, base.h);
       prepareInk(c);
       for (const stroke of strokes) drawStroke(c, stroke);
     }
@@ -172,7 +201,7 @@
         const w = image.width;
         const h = image.height;
         if (!w || !h) return;
-        base = { image, x: 0, y: 0, w, h };
+        base = { image: inkOnly(image), x: 0, y: 0, w, h };
         doc = { x: 0, y: 0, w, h };
         redraw();
         setSignedClass();

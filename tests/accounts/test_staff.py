@@ -114,3 +114,19 @@ def test_a_deactivated_account_cannot_sign_in(client, therapist):
     )
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+def test_an_administrator_sets_a_kiosk_pin_stored_hashed(admin_client_, front_desk):
+    url = reverse("accounts:staff-edit", args=[front_desk.public_id])
+    base = {"first_name": "F", "last_name": "D", "email": "", "licence_number": ""}
+    base |= {"roles": [Role.FRONT_DESK.value], "is_active": "on"}
+    response = admin_client_.post(url, {**base, "kiosk_pin": "12ab"})
+    assert "Use 4 to 8 digits." in response.content.decode()
+    response = admin_client_.post(url, {**base, "kiosk_pin": "482916"})
+    assert response.status_code == 302
+    front_desk.refresh_from_db()
+    assert front_desk.kiosk_pin and "482916" not in front_desk.kiosk_pin
+    assert front_desk.check_kiosk_pin("482916") and not front_desk.check_kiosk_pin("000000")
+    event = AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE, object_type="user").last()
+    assert "kiosk_pin" in event.details["fields"]
+    assert "482916" not in str(event.details)
