@@ -44,7 +44,9 @@ class StaffForm(forms.ModelForm):
                 "Leave blank to keep the current PIN"
                 + (" (one is set)." if self.instance.kiosk_pin else " (none is set)."),
                 error_messages={"invalid": "Use 4 to 8 digits."},
-                widget=forms.PasswordInput(attrs={"autocomplete": "new-password", "inputmode": "numeric"}),
+                widget=forms.PasswordInput(
+                    attrs={"autocomplete": "new-password", "inputmode": "numeric"}
+                ),
             )
             self.initial["roles"] = [
                 g.name for g in self.instance.groups.all() if g.name in {r.value for r in Role}

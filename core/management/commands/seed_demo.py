@@ -18,7 +18,8 @@ from accounts.roles import Role
 from accounts.services import staff_create
 from core.models import Clinic
 from evaluations.models import Evaluation
-from intake.models import Intake
+from intake.demo import demo_answers, demo_results
+from intake.models import Intake, RedFlagAlert
 from patients.models import Patient
 from patients.services import patient_create
 
@@ -110,21 +111,38 @@ class Command(BaseCommand):
                 # Today's clinic: intakes started this morning, some submitted.
                 started = min(today_start + timedelta(minutes=20 * i), now)
                 submitted = i % 3 != 0
-                Intake.objects.create(
+                answers = demo_answers(rng, today=now.date(), radicular=i % 4 != 3)
+                extra = {}
+                if submitted:
+                    extra = demo_results(
+                        answers, date_of_birth=patient.date_of_birth, on=now.date()
+                    )
+                else:
+                    # Part-way through: the first screens answered.
+                    answers = {k: answers[k] for k in ("about", "consent", "where")}
+                    extra = {"current_step": "feels"}
+                intake = Intake.objects.create(
                     patient=patient,
                     started_by=staff["frontdesk"],
                     started_at=started,
                     status=Intake.Status.SUBMITTED if submitted else Intake.Status.IN_PROGRESS,
                     submitted_at=started + timedelta(minutes=12) if submitted else None,
+                    answers=answers,
+                    **extra,
                 )
+                if i == 9:
+                    self._demo_stopped_intake(intake, staff["therapist"], now)
             elif i < 30:
                 started = now - timedelta(days=rng.randint(1, 60), hours=rng.randint(0, 6))
+                answers = demo_answers(rng, today=started.date(), radicular=i % 5 != 0)
                 intake = Intake.objects.create(
                     patient=patient,
                     started_by=staff["frontdesk"],
                     started_at=started,
                     status=Intake.Status.SUBMITTED,
                     submitted_at=started + timedelta(minutes=15),
+                    answers=answers,
+                    **demo_results(answers, date_of_birth=patient.date_of_birth, on=started.date()),
                 )
                 if i < 26:  # the rest still await evaluation
                     signed = i % 4 != 0
@@ -136,3 +154,31 @@ class Command(BaseCommand):
                         status=Evaluation.Status.SIGNED if signed else Evaluation.Status.DRAFT,
                         signed_at=started + timedelta(hours=2) if signed else None,
                     )
+
+    def _demo_stopped_intake(self, intake, therapist, now) -> None:
+        """One intake stopped by a cauda equina answer, already acknowledged by a
+        therapist as a false positive, so the demo shows the whole path without an
+        open alert covering every screen."""
+        intake.status = Intake.Status.STOPPED
+        intake.submitted_at = None
+        intake.stopped_at = intake.started_at + timedelta(minutes=6)
+        intake.answers = {k: intake.answers[k] for k in ("about", "consent", "where")}
+        intake.answers["redflags"] = {"CES-3": "unsure"}
+        intake.red_flag_level = Intake.RedFlagLevel.EMERGENCY
+        intake.triage = {"level": "EMERGENCY", "items": ["CES-3"], "ces": True, "hits": []}
+        intake.scores, intake.pattern = {}, {}
+        intake.save()
+        RedFlagAlert.objects.create(
+            intake=intake,
+            patient=intake.patient,
+            level="EMERGENCY",
+            ces=True,
+            items=["CES-3"],
+            summary="Possible cauda equina syndrome (CES-3)",
+            raised_at=intake.stopped_at,
+            acknowledged_at=intake.stopped_at + timedelta(minutes=3),
+            acknowledged_by=therapist,
+            outcome=RedFlagAlert.Outcome.FALSE_POSITIVE,
+            action_note="Demo: patient meant long-standing frequency since prostate surgery "
+            "in 2019; no new change, saddle sensation normal on questioning. Safety-netted.",
+        )
