@@ -26,7 +26,7 @@ from intake.forms import AboutForm, StepContext
 from intake.instruments import ODI
 from intake.middleware import SESSION_KEY
 from intake.models import Intake, IntakeConsent
-from intake.steps import steps_for
+from intake.steps import STEPS, steps_for
 
 EXIT_MAX_FAILURES = 5
 EXIT_LOCK_SECONDS = 300
@@ -41,12 +41,7 @@ def kiosk_view(view):
         held = request.session.get(SESSION_KEY)
         if not held:
             return render(request, "intake/kiosk/no_intake.html", status=403)
-        intake = (
-            Intake.objects.select_related("patient")
-            .defer("triage", "scores", "pattern")
-            .filter(pk=held["intake"])
-            .first()
-        )
+        intake = Intake.objects.select_related("patient").filter(pk=held["intake"]).first()
         if intake is None:
             request.session.pop(SESSION_KEY, None)
             return render(request, "intake/kiosk/no_intake.html", status=403)
@@ -218,11 +213,13 @@ def _review_rows(intake: Intake, steps, context: StepContext) -> list[dict]:
 @require_POST
 def autosave(request: HttpRequest, step: str) -> HttpResponse:
     intake = request.intake
-    packs = services.instrument_packs()
-    steps = {s.key: s for s in _steps(packs)}
+    # Autosave runs on every tap: read the packs and clinic only for screens that use them.
+    packs = services.instrument_packs() if step in ("startback", "odi") else {}
+    steps = {s.key: s for s in STEPS}
     if step not in steps or step == "review":
         raise Http404
-    context = StepContext(patient=intake.patient, clinic=Clinic.objects.current(), packs=packs)
+    clinic = Clinic.objects.current() if step == "consent" else None
+    context = StepContext(patient=intake.patient, clinic=clinic, packs=packs)
     form = _form_for(steps[step], intake, context, data=request.POST)
     try:
         outcome = _save(request, steps[step], form, current_step=step)
@@ -234,7 +231,8 @@ def autosave(request: HttpRequest, step: str) -> HttpResponse:
         response = HttpResponse(status=204)
         response["HX-Redirect"] = reverse("kiosk:stop")
         return response
-    return render(request, "intake/kiosk/_saved.html", {"saved_at": timezone.localtime()})
+    # A fragment for the status line; no page context (or its queries) needed.
+    return HttpResponse(f"Saved at {timezone.localtime():%H:%M}")
 
 
 @kiosk_view

@@ -275,15 +275,12 @@ def intake_save_step(
     """Save one screen as the patient goes: what they typed (`raw`, kept even when not
     yet valid) and, when the screen is complete, its `answers`. A screen whose answers
     can show cauda equina is triaged on every save and stops the intake at once."""
-    intake = (
-        Intake.objects.select_for_update()
-        .select_related("patient")
-        .defer("triage", "scores", "pattern")
-        .get(pk=intake_id)
-    )
+    intake = Intake.objects.select_for_update().select_related("patient").get(pk=intake_id)
     if not intake.is_open:
         raise IntakeClosed
     now = timezone.now()
+    # History versions status changes; an answer saved is in the audit trail instead.
+    intake.skip_history_when_saving = True
     old_raw = intake.drafts.get(step, {})
     for name in _changed_fields(old_raw, raw):
         intake.answered_at[f"{step}.{name}"] = now.isoformat()
@@ -305,6 +302,7 @@ def intake_save_step(
         )
         if triage.ces:
             _stop_for_red_flag(intake, triage, at=now)
+            del intake.skip_history_when_saving
             stopped = True
     intake.save(
         update_fields=[

@@ -143,6 +143,7 @@
     }
 
     function resize() {
+      if (!canvas.isConnected) return; // swapped out by htmx
       const w = canvas.clientWidth;
       const h = canvas.clientHeight;
       const ratio = window.devicePixelRatio || 1;

@@ -1,0 +1,182 @@
+"""Tablet intake benchmark against PostgreSQL: a screen save and the final submit.
+
+Each request goes through the whole Django stack in-process (middleware, session,
+view, service, audit entry), as the tablet's autosave and Send button make them.
+
+    uv run python bench/intake.py [--database-url URL] [--runs N]
+
+Prints the median and p95 time and the number of SQL queries of each request. The
+target is a p95 under 50 ms per save. Exits 1 if a p95 is over the target or a request's
+query count varies between runs, 2 on error. See bench/README.md.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/clinic_bench_intake"
+TARGET_MS = 50.0
+WARMUP = 5
+
+
+def ensure_database(url: str) -> None:
+    from urllib.parse import urlsplit
+
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    from accounts.roles import sync_role_groups
+
+    sync_role_groups()
+
+
+def kiosk_client(intake):
+    from django.test import Client
+
+    from intake.middleware import SESSION_KEY
+
+    client = Client()
+    session = client.session
+    session[SESSION_KEY] = {"intake": intake.pk, "access": 0, "kind": "kiosk"}
+    session.save()
+    return client
+
+
+def measure(label: str, runs: list[tuple[float, int]]) -> dict:
+    times = sorted(t for t, _ in runs)
+    queries = sorted({q for _, q in runs})
+    p95 = times[max(int(len(times) * 0.95) - 1, 0)]
+    row = {
+        "label": label,
+        "median": statistics.median(times),
+        "p95": p95,
+        "queries": queries,
+        "n": len(times),
+    }
+    print(
+        f"{label:<42} median {row['median']:6.1f} ms   p95 {p95:6.1f} ms   "
+        f"queries {'/'.join(map(str, queries)):>5}   (n={len(times)})"
+    )
+    return row
+
+
+def timed(client, url: str, data: dict) -> tuple[float, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        start = time.perf_counter()
+        response = client.post(url, data)
+        elapsed = (time.perf_counter() - start) * 1000
+    if response.status_code not in (200, 302):
+        raise SystemExit(f"{url} answered {response.status_code}")
+    return elapsed, len(ctx.captured_queries)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--runs", type=int, default=100)
+    args = parser.parse_args()
+    try:
+        ensure_database(args.database_url)
+        setup_django(args.database_url)
+    except Exception as exc:  # noqa: BLE001  (report any setup failure plainly)
+        print(f"setup failed: {exc}", file=sys.stderr)
+        return 2
+
+    from django.urls import reverse
+
+    from intake.models import Intake, IntakeConsent
+    from tests.factories import PatientFactory
+    from tests.intake.answers import HAPPY
+
+    patient = PatientFactory()
+    results = []
+
+    # Screen saves: autosave of three screens, one of which (where) runs the CES triage.
+    intake = Intake.objects.create(patient=patient)
+    client = kiosk_client(intake)
+    for step in ("about", "consent", "where", "feels", "when"):
+        client.post(reverse("kiosk:step", args=[step]), {**HAPPY[step], "nav": "next"})
+    for step, data, label in (
+        ("pain", HAPPY["pain"], "autosave: pain now (6 ratings)"),
+        ("where", HAPPY["where"], "autosave: body chart (with CES check)"),
+        ("history", HAPPY["history"], "autosave: health history"),
+    ):
+        url = reverse("kiosk:autosave", args=[step])
+        runs = []
+        for i in range(WARMUP + args.runs):
+            varied = dict(data)
+            if step == "pain":
+                varied["nprs_leg_now"] = str(i % 11)
+            result = timed(client, url, varied)
+            if i >= WARMUP:
+                runs.append(result)
+        results.append(measure(label, runs))
+    url = reverse("kiosk:step", args=["pain"])
+    runs = [timed(client, url, {**HAPPY["pain"], "nav": "next"}) for _ in range(args.runs)]
+    results.append(measure("save and Next: pain now", runs))
+
+    # Final submit: one fresh, fully answered intake per run.
+    answers = Intake.objects.get(pk=intake.pk).answers
+    signature = bytes(IntakeConsent.objects.get(intake=intake).signature_png)
+    runs = []
+    for i in range(WARMUP + args.runs):
+        fresh = Intake.objects.create(patient=patient, answers=answers)
+        IntakeConsent.objects.create(
+            intake=fresh,
+            consent_version="bench",
+            consent_text="bench",
+            privacy_text="bench",
+            signed_name="Bench",
+            signature_png=signature,
+        )
+        result = timed(
+            kiosk_client(fresh), reverse("kiosk:submit"), {"submission_id": str(uuid.uuid4())}
+        )
+        if i >= WARMUP:
+            runs.append(result)
+    results.append(measure("submit (scores, triage, pattern, audit)", runs))
+    # A second tap of Send on an already submitted intake.
+    client = kiosk_client(fresh)
+    runs = [
+        timed(client, reverse("kiosk:submit"), {"submission_id": str(uuid.uuid4())})
+        for _ in range(args.runs)
+    ]
+    results.append(measure("submit again (idempotent)", runs))
+
+    bad = [r["label"] for r in results if r["p95"] > TARGET_MS or len(r["queries"]) > 1]
+    if bad:
+        print(f"over {TARGET_MS} ms p95 or a varying query count: {', '.join(bad)}")
+        return 1
+    print(f"all p95 under {TARGET_MS:.0f} ms with a fixed query count")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
