@@ -105,7 +105,7 @@ def main() -> int:
     try:
         ensure_database(args.database_url)
         setup_django(args.database_url)
-    except Exception as exc:  # noqa: BLE001  (report any setup failure plainly)
+    except Exception as exc:  # report any setup failure plainly
         print(f"setup failed: {exc}", file=sys.stderr)
         return 2
 
