@@ -5,7 +5,8 @@ from playwright.sync_api import Page, expect
 
 from accounts.roles import Role
 from tests.browser.conftest import LANDSCAPE, PORTRAIT
-from tests.factories import TEST_PASSWORD, IntakeFactory, PatientFactory, UserFactory
+from tests.browser.helpers import check_tablet_rules, open_menu_item, sign_in
+from tests.factories import IntakeFactory, PatientFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,46 +15,6 @@ ROLE_HOME = {
     "therapist": (Role.THERAPIST, "therapist-home", "Patients awaiting evaluation"),
     "administrator": (Role.ADMINISTRATOR, "admin-home", "Clinic administration"),
 }
-
-# Interactive elements a finger must hit, in the visible page.
-TOUCH_TARGETS_JS = """
-() => [...document.querySelectorAll(
-    'button, .btn, select, textarea, .nav-link, .page-link, .list-group-item-action, ' +
-    'input:not([type=hidden]):not([type=checkbox]):not([type=radio])')]
-  .filter(el => el.offsetParent !== null)
-  .map(el => ({tag: el.tagName, text: (el.innerText || el.name || el.id || '').trim().slice(0, 40),
-               h: el.getBoundingClientRect().height}))
-  .filter(t => t.h < 44)
-"""
-
-UNLABELLED_JS = """
-() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
-  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
-  .map(el => el.name || el.id)
-"""
-
-
-def sign_in(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/")
-    expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def open_menu_item(page: Page, name: str) -> None:
-    """Follow a main-menu link, opening the collapsed menu first on a narrow screen."""
-    toggler = page.get_by_role("button", name="Show menu")
-    if toggler.is_visible():
-        toggler.click()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
-
-
-def check_tablet_rules(page: Page) -> None:
-    assert page.evaluate(TOUCH_TARGETS_JS) == []
-    assert page.evaluate(UNLABELLED_JS) == []
-    # Nothing wider than the screen: no sideways scrolling on a tablet.
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 @pytest.mark.parametrize("username", ROLE_HOME)

@@ -1,0 +1,65 @@
+"""Shared steps and checks for the browser tests."""
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.factories import TEST_PASSWORD
+
+AXE_JS = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+
+# Interactive elements a finger must hit, in the visible page.
+TOUCH_TARGETS_JS = """
+() => [...document.querySelectorAll(
+    'button, .btn, select, textarea, .nav-link, .page-link, .list-group-item-action, ' +
+    'input:not([type=hidden]):not([type=checkbox]):not([type=radio])')]
+  .filter(el => el.offsetParent !== null)
+  .map(el => ({tag: el.tagName, text: (el.innerText || el.name || el.id || '').trim().slice(0, 40),
+               h: el.getBoundingClientRect().height}))
+  .filter(t => t.h < 44)
+"""
+
+UNLABELLED_JS = """
+() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label'))
+  .map(el => el.name || el.id)
+"""
+
+
+def sign_in(page: Page, live_server, username: str) -> None:
+    page.goto(f"{live_server.url}/")
+    expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def open_menu_item(page: Page, name: str) -> None:
+    """Follow a main-menu link, opening the collapsed menu first on a narrow screen."""
+    toggler = page.get_by_role("button", name="Show menu")
+    if toggler.is_visible():
+        toggler.click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=name).click()
+
+
+def check_tablet_rules(page: Page) -> None:
+    assert page.evaluate(TOUCH_TARGETS_JS) == []
+    assert page.evaluate(UNLABELLED_JS) == []
+    # Nothing wider than the screen: no sideways scrolling on a tablet.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def axe_violations(page: Page, impacts=("critical", "serious")) -> list[dict]:
+    """Run axe-core (vendored from npm) on the page; the serious and critical findings.
+    Evaluated through the DevTools protocol, so the page's CSP need not allow it."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_JS)
+    found = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {resultTypes: ['violations']});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' ' +
+                    n.html.slice(0, 120) + ' ' + (n.any[0] ? n.any[0].message : ''))}));
+        }"""
+    )
+    return [v for v in found if v["impact"] in impacts]
