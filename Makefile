@@ -22,6 +22,7 @@ check-compose:
 
 bench:
 	uv run python bench/search.py
+	uv run python bench/intake.py
 
 clean:
 	rm -rf .venv staticfiles test-artifacts db.sqlite3 db.sqlite3-*
