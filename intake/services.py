@@ -39,6 +39,18 @@ PATIENT_ACTOR = "Patient (tablet)"
 SYSTEM_ACTOR = "Red-flag triage"
 
 
+def _audit(intake: Intake, *, actor, action, summary: str, details=None, actor_name=""):
+    return audit_record(
+        actor=actor,
+        action=action,
+        patient=intake.patient,
+        obj=intake,
+        summary=summary,
+        details=details,
+        actor_name=actor_name,
+    )
+
+
 class IntakeClosed(Exception):
     """The intake was submitted, stopped or cancelled: the tablet may not change it."""
 
@@ -151,11 +163,10 @@ def intake_kiosk_handover(*, intake: Intake, by: User) -> IntakeAccess:
     )
     access.used_at = timezone.now()
     access.save(update_fields=["used_at"])
-    audit_record(
+    _audit(
+        intake,
         actor=by,
         action=AuditEvent.Action.UPDATE,
-        patient=intake.patient,
-        obj=intake,
         summary="Handed the tablet to the patient (kiosk mode)",
         details={"access": str(access.public_id)},
     )
@@ -176,11 +187,10 @@ def intake_link_create(*, intake: Intake, by: User) -> tuple[IntakeAccess, str]:
         by=by,
         lifetime=timedelta(hours=settings.INTAKE_LINK_HOURS),
     )
-    audit_record(
+    _audit(
+        intake,
         actor=by,
         action=AuditEvent.Action.CREATE,
-        patient=intake.patient,
-        obj=intake,
         summary="Created a one-time intake link",
         details={"access": str(access.public_id), "expires_at": access.expires_at.isoformat()},
     )
@@ -478,11 +488,10 @@ def intake_amend(
             "pattern": results.pattern,
         },
     )
-    audit_record(
+    _audit(
+        intake,
         actor=by,
         action=AuditEvent.Action.UPDATE,
-        patient=intake.patient,
-        obj=intake,
         summary=f"Amended intake screen “{step}”",
         details={
             "amendment": str(amendment.public_id),
@@ -502,11 +511,10 @@ def intake_cancel(*, intake: Intake, by: User, reason: str) -> Intake:
     intake._history_user = by
     intake.save(update_fields=["status", "updated_at"])
     intake.accesses.redeemable().update(revoked_at=timezone.now())
-    audit_record(
+    _audit(
+        intake,
         actor=by,
         action=AuditEvent.Action.UPDATE,
-        patient=intake.patient,
-        obj=intake,
         summary="Cancelled the intake",
         details={"reason": reason},
     )

@@ -37,6 +37,17 @@ QUEUE_FILTERS = {
 }
 
 
+def _audit_view(request: HttpRequest, record: Intake | RedFlagAlert, summary: str) -> None:
+    """Every staff read of an intake or alert leaves an audit entry."""
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        patient=record.patient,
+        obj=record,
+        summary=summary,
+    )
+
+
 def _intake(public_id: UUID) -> Intake:
     return get_object_or_404(
         Intake.objects.select_related("patient", "started_by"), public_id=public_id
@@ -94,13 +105,7 @@ def start(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 @permission_required("intake.add_intake", raise_exception=True)
 def handover(request: HttpRequest, public_id: UUID) -> HttpResponse:
     intake = _intake(public_id)
-    audit_record(
-        actor=request.user,
-        action=AuditEvent.Action.VIEW,
-        patient=intake.patient,
-        obj=intake,
-        summary="Opened the intake hand-over page",
-    )
+    _audit_view(request, intake, "Opened the intake hand-over page")
     return render(
         request,
         "intake/handover.html",
@@ -178,13 +183,7 @@ def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         ),
         public_id=public_id,
     )
-    audit_record(
-        actor=request.user,
-        action=AuditEvent.Action.VIEW,
-        patient=intake.patient,
-        obj=intake,
-        summary="Viewed intake summary",
-    )
+    _audit_view(request, intake, "Viewed intake summary")
     context, packs = _context(intake)
     amendments = list(intake.amendments.all())
     answers = services.effective_answers(intake, amendments)
@@ -233,13 +232,7 @@ def signature(request: HttpRequest, public_id: UUID) -> HttpResponse:
     consent = getattr(intake, "consent", None)
     if consent is None:
         raise Http404
-    audit_record(
-        actor=request.user,
-        action=AuditEvent.Action.VIEW,
-        patient=intake.patient,
-        obj=intake,
-        summary="Viewed the consent signature",
-    )
+    _audit_view(request, intake, "Viewed the consent signature")
     response = HttpResponse(bytes(consent.signature_png), content_type="image/png")
     response["Cache-Control"] = "no-store, max-age=0"
     return response
@@ -284,13 +277,7 @@ def amend(request: HttpRequest, public_id: UUID, step: str) -> HttpResponse:
             initial=step_def.form_class.initial_from(current), context=context
         )
         reason_form = AmendReasonForm()
-        audit_record(
-            actor=request.user,
-            action=AuditEvent.Action.VIEW,
-            patient=intake.patient,
-            obj=intake,
-            summary=f"Opened intake screen “{step}” for amendment",
-        )
+        _audit_view(request, intake, f"Opened intake screen “{step}” for amendment")
     return render(
         request,
         "intake/amend.html",
@@ -361,13 +348,7 @@ def alert_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 messages.info(request, "Someone else acknowledged this alert a moment ago.")
             return redirect("intake:alert", public_id=alert.public_id)
     else:
-        audit_record(
-            actor=request.user,
-            action=AuditEvent.Action.VIEW,
-            patient=alert.patient,
-            obj=alert,
-            summary="Viewed red-flag alert",
-        )
+        _audit_view(request, alert, "Viewed red-flag alert")
     from intake.triage import default_ruleset
 
     ruleset = default_ruleset()
