@@ -16,6 +16,7 @@ from intake import questions as q
 from intake.bodychart import REGIONS, SENSATIONS, validate_chart
 from intake.instruments import Pack
 from patients.models import Patient
+from patients.services import EDITABLE_FIELDS
 
 MAX_SIGNATURE_BYTES = 300 * 1024
 PNG_DATA_URL = "data:image/png;base64,"
@@ -85,19 +86,12 @@ class StepForm(forms.Form):
         return dict(answers)
 
 
-ABOUT_FIELDS = (
-    "phone",
-    "email",
-    "address_line1",
-    "address_line2",
-    "city",
-    "region",
-    "postal_code",
-    "preferred_language",
-    "interpreter_needed",
-    "emergency_contact_name",
-    "emergency_contact_relationship",
-    "emergency_contact_phone",
+# What a patient may confirm or correct on the tablet: contact details, not identity
+# (name, date of birth and sex stay with the front desk).
+ABOUT_FIELDS = tuple(
+    f
+    for f in EDITABLE_FIELDS
+    if f not in {"given_name", "family_name", "preferred_name", "date_of_birth", "sex", "country"}
 )
 
 
