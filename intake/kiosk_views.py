@@ -357,5 +357,8 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
                 "access": access.pk,
                 "kind": access.kind,
             }
+            # On their own phone the patient may close the browser and come back later:
+            # keep the session until the link would have expired.
+            request.session.set_expiry(access.expires_at)
             return redirect("kiosk:resume")
     return render(request, "intake/kiosk/link.html", {"form": form})

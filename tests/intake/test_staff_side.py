@@ -219,6 +219,9 @@ def test_a_one_time_link_asks_for_the_date_of_birth_and_works_once(
     assert "does not match" in response.content.decode()
     response = client.post(url, {"date_of_birth": patient.date_of_birth.isoformat()})
     assert response.url == reverse("kiosk:resume")
+    # The session outlives a closed browser, until the link would have expired.
+    assert not client.session.get_expire_at_browser_close()
+    assert client.session.get_expiry_date() == IntakeAccess.objects.get().expires_at
     assert client.get(reverse("kiosk:resume")).url == reverse("kiosk:step", args=["about"])
     other = type(client)()
     response = other.post(url, {"date_of_birth": patient.date_of_birth.isoformat()})
