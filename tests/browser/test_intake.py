@@ -351,3 +351,28 @@ def test_kiosk_mode_cannot_reach_staff_pages(
     expect(page.get_by_text("did not match")).to_be_visible()
     page.goto(f"{live_server.url}/patients/")
     expect(page.get_by_test_id("step-title")).to_have_text("About you")
+
+
+def test_the_link_page_and_the_licensed_odi_screen(
+    page: Page, live_server, console_errors, artifacts, front_desk_user, intake_patient
+):
+    import json
+
+    from tests.intake.answers import odi_pack_document
+
+    services.instrument_pack_load(raw=json.dumps(odi_pack_document()).encode())
+    intake = _prefilled_intake(intake_patient)
+    answers = Intake.objects.get(pk=intake.pk).answers
+    answers["redflags"] = {k: "no" for k in HAPPY["redflags"]}
+    answers["startback"] = HAPPY["startback"]
+    answers["psfs"] = {"activities": [{"id": "a1", "name": "Sitting", "score": 3}]}
+    Intake.objects.filter(pk=intake.pk).update(answers=answers, current_step="odi")
+    _access, token = services.intake_link_create(intake=intake, by=front_desk_user)
+    page.goto(f"{live_server.url}/kiosk/link/{token}/")
+    expect(page.get_by_role("heading", name="Your form before your visit")).to_be_visible()
+    screen_checks(page, artifacts, "link-date-of-birth", console_errors)
+    page.get_by_label("Your date of birth").fill("1985-04-12")
+    page.get_by_role("button", name="Start").tap()
+    expect(page.get_by_test_id("step-title")).to_have_text("Daily life")
+    expect(page.get_by_text("Placeholder statement 0").first).to_be_visible()
+    screen_checks(page, artifacts, "odi-licensed-pack", console_errors)
