@@ -91,3 +91,13 @@ def round_half_up(value: Fraction | int, places: int = 1) -> float:
     value = Fraction(value)
     exact = Decimal(value.numerator) / Decimal(value.denominator)
     return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def coerce_enum(kind: type[enum.StrEnum], value: object, what: str) -> Any:
+    """The enum member for `value` (a member or its stored code, as a form or the database
+    gives it), or a ValueError that lists the allowed codes."""
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(m.value for m in kind)
+        raise ValueError(f"{what} must be one of {allowed}; got {value!r}.") from None
