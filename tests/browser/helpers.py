@@ -43,8 +43,12 @@ def open_menu_item(page: Page, name: str) -> None:
 
 
 def check_tablet_rules(page: Page) -> None:
-    assert page.evaluate(TOUCH_TARGETS_JS) == []
-    assert page.evaluate(UNLABELLED_JS) == []
+    # Measure the page as the patient sees it: after its stylesheets have loaded.
+    page.wait_for_load_state("load")
+    small = page.evaluate(TOUCH_TARGETS_JS)
+    assert small == [], small
+    unlabelled = page.evaluate(UNLABELLED_JS)
+    assert unlabelled == [], unlabelled
     # Nothing wider than the screen: no sideways scrolling on a tablet.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
