@@ -39,3 +39,24 @@ def audit_record(
         ip_address=info.ip_address if info else None,
         request_id=info.request_id if info else "",
     )
+
+
+def audit_patient_record(
+    record: models.Model,
+    *,
+    actor,
+    action: AuditEvent.Action,
+    summary: str,
+    details: dict[str, Any] | None = None,
+    actor_name: str = "",
+) -> AuditEvent:
+    """audit_record for a record that belongs to a patient (it has `.patient`)."""
+    return audit_record(
+        actor=actor,
+        action=action,
+        patient=record.patient,
+        obj=record,
+        summary=summary,
+        details=details,
+        actor_name=actor_name,
+    )

@@ -112,7 +112,7 @@ def main() -> int:
     from django.urls import reverse
 
     from intake.models import Intake, IntakeConsent
-    from tests.factories import PatientFactory
+    from tests.factories import IntakeConsentFactory, PatientFactory
     from tests.intake.answers import HAPPY
 
     patient = PatientFactory()
@@ -148,14 +148,7 @@ def main() -> int:
     runs = []
     for i in range(WARMUP + args.runs):
         fresh = Intake.objects.create(patient=patient, answers=answers)
-        IntakeConsent.objects.create(
-            intake=fresh,
-            consent_version="bench",
-            consent_text="bench",
-            privacy_text="bench",
-            signed_name="Bench",
-            signature_png=signature,
-        )
+        IntakeConsentFactory(intake=fresh, signature_png=signature)
         result = timed(
             kiosk_client(fresh), reverse("kiosk:submit"), {"submission_id": str(uuid.uuid4())}
         )

@@ -1,6 +1,11 @@
+import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, resolve_url
 
 from core import request_context
 
@@ -54,13 +59,6 @@ class IdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        import time
-        from urllib.parse import urlencode
-
-        from django.conf import settings
-        from django.contrib.auth import logout
-        from django.shortcuts import redirect, resolve_url
-
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = int(time.time())

@@ -29,6 +29,7 @@ import enum
 from collections.abc import Iterable
 from typing import Any
 
+from evaluations.neuro import Root
 from intake.scoring.common import AsDictMixin, require_int_in_range
 from intake.scoring.common import coerce_enum as _coerce
 
@@ -84,16 +85,9 @@ class Side(enum.StrEnum):
     BILATERAL = "BILATERAL"
 
 
-class Level(enum.StrEnum):
-    """clinical.md §1.4 `suspected_levels` multi-enum {L1..S2}."""
-
-    L1 = "L1"
-    L2 = "L2"
-    L3 = "L3"
-    L4 = "L4"
-    L5 = "L5"
-    S1 = "S1"
-    S2 = "S2"
+# clinical.md §1.4 `suspected_levels` multi-enum {L1..S2}: the neuro exam's roots, one
+# vocabulary for both.
+Level = Root
 
 
 class NeuropathicGrade(enum.StrEnum):

@@ -14,7 +14,7 @@ from PIL import Image, UnidentifiedImageError
 from core.models import Clinic
 from intake import questions as q
 from intake.bodychart import REGIONS, SENSATIONS, validate_chart
-from intake.instruments import Pack
+from intake.instruments import Pack, option_scores
 from patients.models import Patient
 from patients.services import EDITABLE_FIELDS
 
@@ -349,9 +349,7 @@ class OdiForm(_PackForm):
         return cleaned
 
     def answers(self) -> dict:
-        scores = {
-            item["id"]: {o["id"]: o["score"] for o in item["options"]} for item in self.pack.items
-        }
+        scores = option_scores(self.pack)
         chosen = {k: v for k, v in self.cleaned_data.items() if v}
         return {
             "choices": chosen,

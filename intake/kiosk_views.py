@@ -4,6 +4,7 @@ No account: the session holds one intake (intake.middleware.SESSION_KEY) and the
 views serve that intake only, so no URL reaches another patient.
 """
 
+import base64
 import functools
 import time
 import uuid
@@ -16,10 +17,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.models import AuditEvent
-from audit.services import audit_record
+from audit.services import audit_patient_record
 from core.models import Clinic
 from intake import services
 from intake.forms import AboutForm, StepContext
@@ -27,6 +29,7 @@ from intake.instruments import ODI
 from intake.middleware import SESSION_KEY
 from intake.models import Intake, IntakeConsent
 from intake.steps import STEPS, steps_for
+from intake.summary import describe
 
 EXIT_MAX_FAILURES = 5
 EXIT_LOCK_SECONDS = 300
@@ -68,8 +71,6 @@ def _form_for(step, intake: Intake, context: StepContext, data=None):
         return form_class(data, context=context)
     draft = intake.drafts.get(step.key)
     if draft:
-        from django.utils.datastructures import MultiValueDict
-
         bound = MultiValueDict(draft)
         if step.key == "consent" and hasattr(intake, "consent"):
             bound["signature"] = _data_url(intake.consent)
@@ -84,8 +85,6 @@ def _form_for(step, intake: Intake, context: StepContext, data=None):
 
 
 def _data_url(consent: IntakeConsent) -> str:
-    import base64
-
     return "data:image/png;base64," + base64.b64encode(bytes(consent.signature_png)).decode()
 
 
@@ -200,8 +199,6 @@ def step_view(request: HttpRequest, step: str) -> HttpResponse:
 
 
 def _review_rows(intake: Intake, steps, context: StepContext) -> list[dict]:
-    from intake.summary import describe
-
     return [
         {"step": s, "rows": describe(s.key, intake.answers.get(s.key) or {}, context)}
         for s in steps
@@ -304,11 +301,10 @@ def exit_kiosk(request: HttpRequest) -> HttpResponse:
             intake = request.intake
             logout(request)  # a fresh session: nothing of the patient's carries over
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            audit_record(
+            audit_patient_record(
+                intake,
                 actor=user,
                 action=AuditEvent.Action.UPDATE,
-                patient=intake.patient,
-                obj=intake,
                 summary="Took the tablet back from the patient (left kiosk mode)",
             )
             if user.has_perm("intake.view_intake"):

@@ -104,13 +104,6 @@ class Intake(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.IN_PROGRESS
 
-    @property
-    def flagged(self) -> bool:
-        return self.status == self.Status.STOPPED or self.red_flag_level in (
-            self.RedFlagLevel.URGENT,
-            self.RedFlagLevel.EMERGENCY,
-        )
-
 
 class IntakeConsent(models.Model):
     """The consent the patient signed: the exact text shown, and their signature."""

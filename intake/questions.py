@@ -44,7 +44,6 @@ RED_FLAG_QUESTIONS: tuple[tuple[str, str], ...] = (
     ("SX-ABDO-PAIN", "Do you have pain in your belly as well as your back?"),
     ("SX-FAINT", "Do you feel faint, dizzy or clammy with the pain?"),
 )
-CES_QUESTION_CODES = ("CES-1", "CES-2", "CES-3", "CES-4", "CES-5", "CES-6")
 
 HISTORY_QUESTIONS: tuple[tuple[str, str], ...] = (
     ("HX-CANCER", "Have you ever had cancer?"),

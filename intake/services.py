@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.models import AuditEvent
-from audit.services import audit_record
+from audit.services import audit_patient_record, audit_record
 from core.models import Clinic
 from intake import results as results_mod
 from intake.forms import ABOUT_FIELDS
@@ -32,23 +32,12 @@ from intake.models import (
     hash_token,
 )
 from intake.steps import ANSWER_STEPS, steps_for
+from intake.triage import CES_ITEMS
 from patients.models import Patient
 from patients.services import patient_update
 
 PATIENT_ACTOR = "Patient (tablet)"
 SYSTEM_ACTOR = "Red-flag triage"
-
-
-def _audit(intake: Intake, *, actor, action, summary: str, details=None, actor_name=""):
-    return audit_record(
-        actor=actor,
-        action=action,
-        patient=intake.patient,
-        obj=intake,
-        summary=summary,
-        details=details,
-        actor_name=actor_name,
-    )
 
 
 class IntakeClosed(Exception):
@@ -128,11 +117,10 @@ def intake_start(*, patient: Patient, by: User) -> Intake:
     intake = Intake(patient=patient, started_by=by)
     intake._history_user = by
     intake.save()
-    audit_record(
+    audit_patient_record(
+        intake,
         actor=by,
         action=AuditEvent.Action.CREATE,
-        patient=patient,
-        obj=intake,
         summary="Started a tablet intake",
     )
     return intake
@@ -163,7 +151,7 @@ def intake_kiosk_handover(*, intake: Intake, by: User) -> IntakeAccess:
     )
     access.used_at = timezone.now()
     access.save(update_fields=["used_at"])
-    _audit(
+    audit_patient_record(
         intake,
         actor=by,
         action=AuditEvent.Action.UPDATE,
@@ -187,7 +175,7 @@ def intake_link_create(*, intake: Intake, by: User) -> tuple[IntakeAccess, str]:
         by=by,
         lifetime=timedelta(hours=settings.INTAKE_LINK_HOURS),
     )
-    _audit(
+    audit_patient_record(
         intake,
         actor=by,
         action=AuditEvent.Action.CREATE,
@@ -230,12 +218,11 @@ def _redeem(*, token: str, date_of_birth) -> tuple[IntakeAccess | None, str]:
         if revoked:
             access.revoked_at = timezone.now()
         access.save(update_fields=["failed_attempts", "revoked_at"])
-        audit_record(
+        audit_patient_record(
+            access.intake,
             actor=None,
             actor_name="Unverified link holder",
             action=AuditEvent.Action.DENIED,
-            patient=patient,
-            obj=access.intake,
             summary="Wrong date of birth on an intake link" + (": link revoked" if revoked else ""),
         )
         if revoked:
@@ -246,12 +233,11 @@ def _redeem(*, token: str, date_of_birth) -> tuple[IntakeAccess | None, str]:
         return access, ("That date of birth does not match our records. Please try again.")
     access.used_at = timezone.now()
     access.save(update_fields=["used_at"])
-    audit_record(
+    audit_patient_record(
+        access.intake,
         actor=None,
         actor_name=PATIENT_ACTOR,
         action=AuditEvent.Action.VIEW,
-        patient=patient,
-        obj=access.intake,
         summary="Opened the intake from a one-time link",
         details={"access": str(access.public_id)},
     )
@@ -324,12 +310,11 @@ def intake_save_step(
             *(["status", "stopped_at", "triage", "red_flag_level"] if stopped else []),
         ]
     )
-    audit_record(
+    audit_patient_record(
+        intake,
         actor=None,
         actor_name=PATIENT_ACTOR,
         action=AuditEvent.Action.UPDATE,
-        patient=intake.patient,
-        obj=intake,
         summary=f"Saved intake screen “{step}”" + (" (complete)" if answers is not None else ""),
     )
     return SaveOutcome(intake=intake, stopped=stopped)
@@ -355,14 +340,13 @@ def _stop_for_red_flag(intake: Intake, triage, *, at) -> None:
     intake.stopped_at = at
     intake.triage = triage.as_dict()
     intake.red_flag_level = triage.level.name
-    ces_items = [c for c in triage.present if c.startswith("CES-")]
+    ces_items = sorted(CES_ITEMS.intersection(triage.present))
     _raise_alert(intake, level=triage.level.name, ces=True, items=ces_items, at=at)
-    audit_record(
+    audit_patient_record(
+        intake,
         actor=None,
         actor_name=SYSTEM_ACTOR,
         action=AuditEvent.Action.ALERT,
-        patient=intake.patient,
-        obj=intake,
         summary="Intake stopped: possible cauda equina syndrome",
         details={"items": ces_items, "ruleset": triage.ruleset_version},
     )
@@ -429,12 +413,11 @@ def intake_submit(*, intake_id: int, submission_id: UUID) -> Intake:
     if results.red_flag_level == Intake.RedFlagLevel.EMERGENCY:
         items = list(results.triage["items"])
         _raise_alert(intake, level=results.red_flag_level, ces=results.ces, items=items, at=now)
-    audit_record(
+    audit_patient_record(
+        intake,
         actor=None,
         actor_name=PATIENT_ACTOR,
         action=AuditEvent.Action.SUBMIT,
-        patient=intake.patient,
-        obj=intake,
         summary=f"Submitted the intake (red flags: {results.red_flag_level})",
         details={
             "ruleset": results.triage["ruleset_version"],
@@ -488,7 +471,7 @@ def intake_amend(
             "pattern": results.pattern,
         },
     )
-    _audit(
+    audit_patient_record(
         intake,
         actor=by,
         action=AuditEvent.Action.UPDATE,
@@ -511,7 +494,7 @@ def intake_cancel(*, intake: Intake, by: User, reason: str) -> Intake:
     intake._history_user = by
     intake.save(update_fields=["status", "updated_at"])
     intake.accesses.redeemable().update(revoked_at=timezone.now())
-    _audit(
+    audit_patient_record(
         intake,
         actor=by,
         action=AuditEvent.Action.UPDATE,
@@ -537,11 +520,10 @@ def alert_acknowledge(*, alert: RedFlagAlert, by: User, outcome: str, note: str)
     alert.outcome = outcome
     alert.action_note = note.strip()
     alert.save(update_fields=["acknowledged_at", "acknowledged_by", "outcome", "action_note"])
-    audit_record(
+    audit_patient_record(
+        alert,
         actor=by,
         action=AuditEvent.Action.ACKNOWLEDGE,
-        patient=alert.patient,
-        obj=alert,
         summary=f"Acknowledged red-flag alert: {alert.get_outcome_display()}",
         details={"outcome": outcome, "note": alert.action_note, "items": alert.items},
     )

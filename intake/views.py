@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.models import AuditEvent
-from audit.services import audit_record
+from audit.services import audit_patient_record, audit_record
 from core.models import Clinic
 from intake import services
 from intake.forms import StepContext
@@ -27,6 +27,7 @@ from intake.middleware import SESSION_KEY
 from intake.models import Intake, IntakeAmendment, RedFlagAlert
 from intake.steps import STEP_BY_KEY, steps_for
 from intake.summary import describe
+from intake.triage import default_ruleset
 from patients.models import Patient
 
 QUEUE_FILTERS = {
@@ -39,11 +40,10 @@ QUEUE_FILTERS = {
 
 def _audit_view(request: HttpRequest, record: Intake | RedFlagAlert, summary: str) -> None:
     """Every staff read of an intake or alert leaves an audit entry."""
-    audit_record(
+    audit_patient_record(
+        record,
         actor=request.user,
         action=AuditEvent.Action.VIEW,
-        patient=record.patient,
-        obj=record,
         summary=summary,
     )
 
@@ -349,8 +349,6 @@ def alert_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             return redirect("intake:alert", public_id=alert.public_id)
     else:
         _audit_view(request, alert, "Viewed red-flag alert")
-    from intake.triage import default_ruleset
-
     ruleset = default_ruleset()
     return render(
         request,

@@ -4,7 +4,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role
 from evaluations.models import Evaluation
-from intake.models import Intake
+from intake.models import Intake, IntakeConsent
 from patients.models import Patient
 from patients.services import patient_create
 
@@ -59,6 +59,18 @@ class IntakeFactory(factory.django.DjangoModelFactory):
     status = Intake.Status.SUBMITTED
     started_at = factory.LazyFunction(timezone.now)
     submitted_at = factory.LazyFunction(timezone.now)
+
+
+class IntakeConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IntakeConsent
+
+    intake = factory.SubFactory(IntakeFactory)
+    consent_version = "test-1"
+    consent_text = "Test consent wording."
+    privacy_text = "Test privacy notice."
+    signed_name = "Test Patient"
+    signature_png = b"\x89PNG\r\n"
 
 
 class EvaluationFactory(factory.django.DjangoModelFactory):

@@ -98,19 +98,12 @@ def users():
 @pytest.fixture
 def records():
     """One of each kind of record the URLs name."""
-    from intake.models import IntakeConsent, RedFlagAlert
-    from tests.factories import IntakeFactory
+    from intake.models import RedFlagAlert
+    from tests.factories import IntakeConsentFactory, IntakeFactory
 
     patient = PatientFactory()
     intake = IntakeFactory(patient=patient)
-    IntakeConsent.objects.create(
-        intake=intake,
-        consent_version="1",
-        consent_text="x",
-        privacy_text="x",
-        signed_name="x",
-        signature_png=b"\x89PNG",
-    )
+    IntakeConsentFactory(intake=intake)
     alert = RedFlagAlert.objects.create(
         intake=intake, patient=patient, level="EMERGENCY", ces=True, items=["CES-3"], summary="x"
     )

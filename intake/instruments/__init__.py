@@ -8,6 +8,7 @@ the database, never in git. Validation checks a pack against the scoring engine,
 pack cannot change how an instrument is scored.
 """
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -40,7 +41,6 @@ EXPECTED_ITEMS: dict[str, dict[str, dict[str, int] | None]] = {
 }
 # Instruments whose text this repository may not ship: only a clinic's pack provides it.
 RESTRICTED = frozenset({ODI})
-NOT_LICENSED_MESSAGE = "Item text not licensed on this installation"
 
 
 class PackError(ValueError):
@@ -133,7 +133,9 @@ def parse_pack(raw: bytes | str) -> Pack:
     )
 
 
+@functools.cache
 def shipped_pack(code: str, language: str = "en") -> Pack | None:
+    """A pack this project ships, read from disk once per process."""
     if code in RESTRICTED:
         return None
     path = SHIPPED_DIR / f"{code}.{language}.json"

@@ -220,6 +220,17 @@ def _prefilled_intake(patient) -> Intake:
     return intake
 
 
+def _answered_before(patient, step: str) -> Intake:
+    """An intake answered on every screen before `step` (review or odi)."""
+    intake = _prefilled_intake(patient)
+    answers = Intake.objects.get(pk=intake.pk).answers
+    answers["redflags"] = {k: "no" for k in HAPPY["redflags"]}
+    answers["startback"] = HAPPY["startback"]
+    answers["psfs"] = {"activities": [{"id": "a1", "name": "Sitting", "score": 3}]}
+    Intake.objects.filter(pk=intake.pk).update(answers=answers, current_step=step)
+    return intake
+
+
 def test_a_cauda_equina_answer_stops_the_intake_and_alerts_a_second_staff_browser(
     browser: Browser, live_server, artifacts, front_desk_user, intake_patient
 ):
@@ -296,12 +307,7 @@ def test_the_intake_resumes_after_a_reload_and_a_lost_connection(
 def test_a_double_tap_on_send_makes_one_submission(
     page: Page, live_server, front_desk_user, intake_patient
 ):
-    intake = _prefilled_intake(intake_patient)
-    answers = Intake.objects.get(pk=intake.pk).answers
-    answers["redflags"] = {k: "no" for k in HAPPY["redflags"]}
-    answers["startback"] = HAPPY["startback"]
-    answers["psfs"] = {"activities": [{"id": "a1", "name": "Sitting", "score": 3}]}
-    Intake.objects.filter(pk=intake.pk).update(answers=answers, current_step="review")
+    intake = _answered_before(intake_patient, "review")
     services._save_signature(intake, "Ana", b"\x89PNG\r\n", at=intake.started_at)
     hand_over(page, live_server, intake_patient)
     expect(page.get_by_test_id("step-title")).to_have_text("Check and send")
@@ -361,12 +367,7 @@ def test_the_link_page_and_the_licensed_odi_screen(
     from tests.intake.answers import odi_pack_document
 
     services.instrument_pack_load(raw=json.dumps(odi_pack_document()).encode())
-    intake = _prefilled_intake(intake_patient)
-    answers = Intake.objects.get(pk=intake.pk).answers
-    answers["redflags"] = {k: "no" for k in HAPPY["redflags"]}
-    answers["startback"] = HAPPY["startback"]
-    answers["psfs"] = {"activities": [{"id": "a1", "name": "Sitting", "score": 3}]}
-    Intake.objects.filter(pk=intake.pk).update(answers=answers, current_step="odi")
+    intake = _answered_before(intake_patient, "odi")
     _access, token = services.intake_link_create(intake=intake, by=front_desk_user)
     page.goto(f"{live_server.url}/kiosk/link/{token}/")
     expect(page.get_by_role("heading", name="Your form before your visit")).to_be_visible()
