@@ -42,6 +42,7 @@ class AuditEvent(models.Model):
         SUBMIT = "submit", "Submitted"
         ALERT = "alert", "Raised alert"
         ACKNOWLEDGE = "acknowledge", "Acknowledged"
+        SIGN = "sign", "Signed"
 
     at = models.DateTimeField(default=timezone.now, editable=False)
     actor = models.ForeignKey(

@@ -11,6 +11,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("intake/", include("intake.urls")),
     path("kiosk/", include("intake.kiosk_urls")),
+    path("evaluations/", include("evaluations.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -16,9 +16,30 @@ class EvaluationQuerySet(models.QuerySet):
     def by_therapist(self, user) -> "EvaluationQuerySet":
         return self.filter(therapist=user)
 
+    def for_list(self) -> "EvaluationQuerySet":
+        # The list pages show names only: never load the record's content there.
+        return self.select_related("patient", "therapist").defer(
+            "content", "drafts", "findings", "section_versions"
+        )
+
+    def for_progress(self, patient) -> "EvaluationQuerySet":
+        """Every evaluation of one patient, oldest first, with only what the progress charts
+        read (one query however many visits there are)."""
+        return (
+            self.filter(patient=patient)
+            .order_by("visit_date", "created_at")
+            .only("public_id", "kind", "status", "visit_date", "created_at", "content", "findings")
+        )
+
 
 class Evaluation(models.Model):
-    """A physical therapist's evaluation of a patient: drafted, then signed and locked."""
+    """A physical therapist's evaluation of a patient: drafted, then signed and locked.
+
+    The record is one JSON document per section (`content`), validated by the section
+    forms and turned into the pure findings functions' inputs; `findings` holds what those
+    functions derived, each with its algorithm version. Signing freezes both and stores a
+    SHA-256 of them; later changes are `Addendum` rows.
+    """
 
     class Kind(models.TextChoices):
         INITIAL = "initial", "Initial evaluation"
@@ -45,10 +66,29 @@ class Evaluation(models.Model):
     therapist = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="evaluations"
     )
+    visit_date = models.DateField(default=timezone.localdate)
     created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    # Validated section data: {"outcomes": {...}, "movements": {...}, ...}.
+    content = models.JSONField(default=dict, blank=True)
+    # What the therapist typed that did not validate yet, per section, so nothing is lost.
+    drafts = models.JSONField(default=dict, blank=True)
+    # Derived findings per section, each carrying its algorithm version.
+    findings = models.JSONField(default=dict, blank=True)
+    # Optimistic locking per section: {"movements": 3}. A save names the version it edited;
+    # a save from a stale tab is refused and keeps its input.
+    section_versions = models.JSONField(default=dict, blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    content_hash = models.CharField(max_length=64, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["content", "drafts", "findings"])
     objects = EvaluationQuerySet.as_manager()
 
     class Meta:
@@ -57,7 +97,37 @@ class Evaluation(models.Model):
             models.Index(fields=["therapist", "status", "-created_at"], name="eval_therapist_idx"),
             models.Index(fields=["patient", "-created_at"], name="eval_patient_idx"),
             models.Index(fields=["status", "-created_at"], name="eval_status_idx"),
+            models.Index(fields=["patient", "visit_date"], name="eval_patient_visit_idx"),
+            models.Index(fields=["kind", "-created_at"], name="eval_kind_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.public_id} ({self.get_status_display()})"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == self.Status.SIGNED
+
+
+class Addendum(models.Model):
+    """A change to a signed evaluation: who, when, why, and what. The signed record itself
+    is never edited."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="addenda")
+    section = models.CharField(max_length=30, blank=True)
+    reason = models.CharField(max_length=255)
+    text = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    content_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Addendum to evaluation {self.evaluation_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def patient(self):
+        return self.evaluation.patient

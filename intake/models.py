@@ -175,7 +175,18 @@ class RedFlagAlert(models.Model):
         FALSE_POSITIVE = "false_positive", "False positive: reasoning recorded"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    intake = models.ForeignKey(Intake, on_delete=models.PROTECT, related_name="alerts")
+    # Raised by an intake's red-flag screen, or by an evaluation's neuro exam (an upper motor
+    # neuron sign or progressive weakness); the same banner and acknowledgement either way.
+    intake = models.ForeignKey(
+        Intake, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
+    evaluation = models.ForeignKey(
+        "evaluations.Evaluation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+    )
     patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="+")
     level = models.CharField(max_length=10, choices=Intake.RedFlagLevel)
     ces = models.BooleanField(default=False)
@@ -193,6 +204,12 @@ class RedFlagAlert(models.Model):
 
     class Meta:
         ordering = ["raised_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(intake__isnull=False) | Q(evaluation__isnull=False),
+                name="alert_has_source",
+            ),
+        ]
         indexes = [
             # The banner every staff screen polls: open alerts only, so the index stays tiny.
             models.Index(
@@ -203,7 +220,10 @@ class RedFlagAlert(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.level} alert for intake {self.intake_id}"
+        source = (
+            f"intake {self.intake_id}" if self.intake_id else f"evaluation {self.evaluation_id}"
+        )
+        return f"{self.level} alert for {source}"
 
 
 class IntakeAmendment(models.Model):

@@ -43,3 +43,45 @@ def describe(step: str, answers: dict, context: StepContext | None) -> list[tupl
         for name, value in values.items()
         if name in form.fields
     ]
+
+
+def summary_context(intake, *, packs: dict, clinic=None) -> dict:
+    """Everything the staff summary of a submitted intake shows: answers as rows (with
+    amendments applied), the latest results, the body chart, alerts and consent. Used by
+    the intake page and at the top of an evaluation. `intake` must come with its
+    amendments and alerts prefetched."""
+    from intake.instruments import ODI
+    from intake.services import effective_answers
+    from intake.steps import steps_for
+
+    context = StepContext(patient=intake.patient, clinic=clinic, packs=packs)
+    amendments = list(intake.amendments.all())
+    answers = effective_answers(intake, amendments)
+    latest = amendments[-1].results if amendments else None
+    results = latest or {
+        "triage": intake.triage,
+        "red_flag_level": intake.red_flag_level,
+        "scores": intake.scores,
+        "pattern": intake.pattern,
+    }
+    amended_steps = {a.step for a in amendments}
+    sections = [
+        {
+            "step": s,
+            "rows": describe(s.key, answers.get(s.key) or {}, context),
+            "amended": s.key in amended_steps,
+            "answered": s.key in answers,
+        }
+        for s in steps_for(odi_available=ODI in packs or "odi" in answers)
+        if s.key != "review"
+    ]
+    return {
+        "intake": intake,
+        "answers": answers,
+        "sections": sections,
+        "results": results,
+        "chart": (answers.get("where") or {}).get("chart") or {},
+        "amendments": amendments,
+        "alerts": list(intake.alerts.all()),
+        "ruleset_status": (results.get("triage") or {}).get("ruleset_status", ""),
+    }

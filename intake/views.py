@@ -22,11 +22,10 @@ from audit.services import audit_patient_record, audit_record
 from core.models import Clinic
 from intake import services
 from intake.forms import StepContext
-from intake.instruments import ODI
 from intake.middleware import SESSION_KEY
 from intake.models import Intake, IntakeAmendment, RedFlagAlert
-from intake.steps import STEP_BY_KEY, steps_for
-from intake.summary import describe
+from intake.steps import STEP_BY_KEY
+from intake.summary import summary_context
 from intake.triage import default_ruleset
 from patients.models import Patient
 
@@ -184,43 +183,18 @@ def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         public_id=public_id,
     )
     _audit_view(request, intake, "Viewed intake summary")
-    context, packs = _context(intake)
-    amendments = list(intake.amendments.all())
-    answers = services.effective_answers(intake, amendments)
-    latest = amendments[-1].results if amendments else None
-    results = latest or {
-        "triage": intake.triage,
-        "red_flag_level": intake.red_flag_level,
-        "scores": intake.scores,
-        "pattern": intake.pattern,
-    }
-    amended_steps = {a.step for a in amendments}
-    sections = [
-        {
-            "step": s,
-            "rows": describe(s.key, answers.get(s.key) or {}, context),
-            "amended": s.key in amended_steps,
-            "answered": s.key in answers,
-        }
-        for s in steps_for(odi_available=ODI in packs or "odi" in answers)
-        if s.key != "review"
-    ]
-    chart = (answers.get("where") or {}).get("chart") or {}
+    summary = summary_context(
+        intake, packs=services.instrument_packs(), clinic=Clinic.objects.current()
+    )
     return render(
         request,
         "intake/detail.html",
         {
-            "intake": intake,
+            **summary,
             "patient": intake.patient,
-            "sections": sections,
-            "results": results,
-            "chart": chart,
-            "amendments": amendments,
-            "alerts": list(intake.alerts.all()),
             "consent": getattr(intake, "consent", None),
             "can_amend": request.user.has_perm("intake.change_intake")
             and intake.status in (Intake.Status.SUBMITTED, Intake.Status.STOPPED),
-            "ruleset_status": (results.get("triage") or {}).get("ruleset_status", ""),
         },
     )
 

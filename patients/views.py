@@ -93,7 +93,7 @@ def patient_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         summary=f"Viewed patient {patient.mrn}",
     )
     intakes = patient.intakes.select_related("started_by")[:20]
-    evaluations = patient.evaluations.select_related("therapist")[:20]
+    evaluations = patient.evaluations.for_list()[:20]
     history = None
     if request.user.has_perm("audit.view_auditevent"):
         history = _change_history(patient)

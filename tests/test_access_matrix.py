@@ -47,6 +47,15 @@ MATRIX: dict[str, tuple] = {
     "intake:cancel": (LOGIN, 405, 405, 405, 405),
     "intake:signature": (LOGIN, OK, OK, OK, DENY),
     "intake:amend": (LOGIN, DENY, OK, DENY, DENY),
+    # Evaluations: therapists write, administrators read, front desk sees nothing. The
+    # table's record is a draft, so the addendum page sends the therapist back to it.
+    "evaluations:list": (LOGIN, DENY, OK, OK, DENY),
+    "evaluations:start": (LOGIN, 405, 405, 405, 405),  # POST only
+    "evaluations:progress": (LOGIN, DENY, OK, OK, DENY),
+    "evaluations:detail": (LOGIN, DENY, OK, OK, DENY),
+    "evaluations:section": (LOGIN, 405, 405, 405, 405),
+    "evaluations:sign": (LOGIN, DENY, OK, DENY, DENY),
+    "evaluations:addendum": (LOGIN, DENY, 302, DENY, DENY),
     # The patient's side answers only a device holding an intake in its session: without
     # one, everybody (signed in or not) is refused.
     "kiosk:resume": (DENY, DENY, DENY, DENY, DENY),
@@ -99,7 +108,7 @@ def users():
 def records():
     """One of each kind of record the URLs name."""
     from intake.models import RedFlagAlert
-    from tests.factories import IntakeConsentFactory, IntakeFactory
+    from tests.factories import EvaluationFactory, IntakeConsentFactory, IntakeFactory
 
     patient = PatientFactory()
     intake = IntakeFactory(patient=patient)
@@ -107,7 +116,8 @@ def records():
     alert = RedFlagAlert.objects.create(
         intake=intake, patient=patient, level="EMERGENCY", ces=True, items=["CES-3"], summary="x"
     )
-    return {"patient": patient, "intake": intake, "alert": alert}
+    evaluation = EvaluationFactory(patient=patient, intake=intake)
+    return {"patient": patient, "intake": intake, "alert": alert, "evaluation": evaluation}
 
 
 def _url_for(name: str, staff_member, records) -> str:
@@ -123,6 +133,12 @@ def _url_for(name: str, staff_member, records) -> str:
         kwargs = {"public_id": intake.public_id, "step": "pain"}
     elif name.startswith("intake:") and name not in {"intake:queue", "intake:alerts-banner"}:
         kwargs = {"public_id": intake.public_id}
+    elif name in {"evaluations:start", "evaluations:progress"}:
+        kwargs = {"patient_id": patient.public_id}
+    elif name == "evaluations:section":
+        kwargs = {"public_id": records["evaluation"].public_id, "key": "neuro"}
+    elif name.startswith("evaluations:") and name != "evaluations:list":
+        kwargs = {"public_id": records["evaluation"].public_id}
     elif name in {"kiosk:step", "kiosk:autosave"}:
         kwargs = {"step": "about"}
     elif name == "kiosk:link":

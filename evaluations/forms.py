@@ -1,0 +1,1111 @@
+"""The evaluation's sections as forms. Each section validates what the therapist entered and
+turns it into plain JSON (`content()`), the stored form of `Evaluation.content[key]`; the
+pure functions in `evaluations.findings` read that JSON.
+
+Grids (repeated movements, neurodynamic tests, the neuro exam) are many small fields; each
+widget carries an `aria-label` naming its row and column, because a grid cell has no visible
+label of its own.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from evaluations import classification, findings, mdt, neuro, neurodynamic, plan_catalog
+from intake.scoring.odi import SECTION_IDS as ODI_SECTION_IDS
+
+# --- Vocabulary ------------------------------------------------------------------------------
+
+LABELS: dict[str, str] = {
+    # Distal sites (§4.4).
+    "NONE": "None",
+    "CENTRAL_LB": "Central low back",
+    "UNILAT_LB": "One side of the low back",
+    "BUTTOCK": "Buttock",
+    "THIGH": "Thigh",
+    "BELOW_KNEE": "Below the knee",
+    "FOOT": "Foot",
+    # Loading and force.
+    "LOADED": "Loaded (standing, sitting)",
+    "UNLOADED": "Unloaded (lying)",
+    "PATIENT": "Patient",
+    "PATIENT_OVERPRESSURE": "Patient overpressure",
+    "CLINICIAN_OVERPRESSURE": "Clinician overpressure",
+    "MOBILISATION": "Mobilisation",
+    "MANIPULATION": "Manipulation",
+    # Responses.
+    "PRODUCES": "Produces",
+    "ABOLISHES": "Abolishes",
+    "INCREASES": "Increases",
+    "DECREASES": "Decreases",
+    "NO_EFFECT": "No effect",
+    "CENTRALISING": "Centralising",
+    "PERIPHERALISING": "Peripheralising",
+    "BETTER": "Better",
+    "WORSE": "Worse",
+    "NO_BETTER": "No better",
+    "NO_WORSE": "No worse",
+    "CENTRALISED": "Centralised",
+    "PERIPHERALISED": "Peripheralised",
+    "ABOLISHED": "Abolished",
+    "ROM_INCREASED": "Range increased",
+    "ROM_DECREASED": "Range decreased",
+    # Directions.
+    "EXTENSION": "Extension",
+    "FLEXION": "Flexion",
+    "LATERAL_R": "Lateral, right",
+    "LATERAL_L": "Lateral, left",
+    # Neurodynamic.
+    "GONIOMETER": "Goniometer",
+    "INCLINOMETER": "Inclinometer",
+    "VISUAL": "Visual estimate",
+    "NON_FAMILIAR": "Not the familiar symptoms",
+    "FAMILIAR_PARTIAL": "Familiar, in part",
+    "FAMILIAR_FULL": "Familiar, fully",
+    "ANKLE_DF": "Ankle dorsiflexion",
+    "ANKLE_PF": "Ankle plantarflexion",
+    "HIP_IR": "Hip internal rotation",
+    "HIP_ADD": "Hip adduction",
+    "NECK_FLEX": "Neck flexion",
+    "NECK_EXT": "Neck extension",
+    "INCREASED": "Increased",
+    "DECREASED": "Decreased",
+    "NO_CHANGE": "No change",
+    "NOT_DONE": "Not done",
+    "POSITIVE_NEURAL": "Positive (neural)",
+    "NEGATIVE": "Negative",
+    "NON_NEURAL_REPRODUCTION": "Reproduces, not neural",
+    "INCONCLUSIVE": "Inconclusive",
+    # Neuro exam.
+    "NORMAL": "Normal",
+    "REDUCED": "Reduced",
+    "ABSENT": "Absent",
+    "FLEXOR": "Flexor (down-going)",
+    "EXTENSOR": "Extensor (up-going)",
+    "EQUIVOCAL": "Equivocal",
+    "LIGHT_TOUCH": "Light touch",
+    "PIN_PRICK": "Pin-prick",
+    # Classification.
+    "LEFT": "Left",
+    "RIGHT": "Right",
+    "BILATERAL": "Both sides",
+    "POSSIBLE": "Possible",
+    "PROBABLE": "Probable",
+    "DEFINITE": "Definite",
+    "NOT_ASSESSED": "Not assessed",
+}
+
+REFLEX_GRADE_LABELS = {
+    "0": "0 absent",
+    "1+": "1+ diminished",
+    "2+": "2+ normal",
+    "3+": "3+ brisk",
+    "4+": "4+ with clonus",
+}
+
+
+def label(value: str) -> str:
+    return LABELS.get(value, value.replace("_", " ").capitalize())
+
+
+def _choices(values: Iterable[str], *, blank: str | None = "—") -> list[tuple[str, str]]:
+    out = [("", blank)] if blank is not None else []
+    return out + [(str(v), label(str(v))) for v in values]
+
+
+def _select(choices, aria: str, *, required: bool = False, css: str = "form-select"):
+    return forms.ChoiceField(
+        choices=choices,
+        required=required,
+        widget=forms.Select(attrs={"class": css, "aria-label": aria}),
+        error_messages={"required": "Choose one.", "invalid_choice": "Choose one of the list."},
+    )
+
+
+def _checks(choices, aria: str):
+    return forms.MultipleChoiceField(
+        choices=choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        label=aria,
+        error_messages={"invalid_choice": "Choose from the list."},
+    )
+
+
+def _int(aria: str, low: int, high: int, *, unit: str = ""):
+    return forms.IntegerField(
+        required=False,
+        min_value=low,
+        max_value=high,
+        widget=forms.NumberInput(
+            attrs={"class": "form-control", "aria-label": aria, "inputmode": "numeric"}
+        ),
+        error_messages={
+            "invalid": f"Enter a whole number from {low} to {high}{unit}.",
+            "min_value": f"Enter a whole number from {low} to {high}{unit}.",
+            "max_value": f"Enter a whole number from {low} to {high}{unit}.",
+        },
+    )
+
+
+def _text(aria: str, *, max_length: int = 200, rows: int | None = None):
+    attrs = {"class": "form-control", "aria-label": aria, "autocomplete": "off"}
+    widget = forms.Textarea(attrs={**attrs, "rows": rows}) if rows else forms.TextInput(attrs)
+    return forms.CharField(
+        required=False,
+        max_length=max_length,
+        widget=widget,
+        error_messages={"max_length": f"Keep it under {max_length} characters."},
+    )
+
+
+def _bool(aria: str):
+    return forms.BooleanField(
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input", "aria-label": aria}),
+    )
+
+
+TRI_CHOICES = [("", "—"), ("yes", "Yes"), ("no", "No")]
+
+
+def _tri_to_bool(value: str) -> bool | None:
+    return findings.TRI_STATE.get(value)
+
+
+def _bool_to_tri(value: Any) -> str:
+    return {True: "yes", False: "no"}.get(value, "")
+
+
+@dataclass
+class SectionContext:
+    """What a section's form needs besides what was typed."""
+
+    kind: str
+    today: date
+    date_of_birth: date | None = None
+    psfs_activities: list[dict] = field(default_factory=list)  # [{"id", "activity"}]
+    odi_licensed: bool = False
+    intake_inputs: dict[str, Any] = field(default_factory=dict)
+
+
+class SectionForm(forms.Form):
+    """A single form section. `content()` is the JSON to store once valid."""
+
+    key = ""
+    title = ""
+
+    def __init__(self, *args, ctx: SectionContext, **kwargs):
+        self.ctx = ctx
+        super().__init__(*args, **kwargs)
+
+    def is_valid(self) -> bool:
+        ok = super().is_valid()
+        for name in self.errors:
+            widget = self.fields[name].widget if name in self.fields else None
+            if widget is not None and not isinstance(widget, forms.CheckboxSelectMultiple):
+                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+                widget.attrs["aria-invalid"] = "true"
+        return ok
+
+    def content(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+    @classmethod
+    def initial_from(cls, stored: Mapping[str, Any] | None, ctx: SectionContext) -> dict:
+        return dict(stored or {})
+
+    @property
+    def error_count(self) -> int:
+        return sum(len(v) for v in self.errors.values()) if self.is_bound else 0
+
+
+# --- Visit and outcome measures --------------------------------------------------------------
+
+NPRS_CHOICES = [("", "—")] + [(str(n), str(n)) for n in range(11)]
+ODI_CHOICES = [("", "Not answered")] + [(str(n), str(n)) for n in range(6)]
+
+
+class OutcomesForm(SectionForm):
+    key = "outcomes"
+    title = "Visit and outcome measures"
+
+    visit_date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        error_messages={"required": "Enter the visit date.", "invalid": "Enter a real date."},
+    )
+    back_now = _select(NPRS_CHOICES, "Back pain now, 0 to 10")
+    leg_now = _select(NPRS_CHOICES, "Leg pain now, 0 to 10")
+    distal_site = _select(_choices(mdt.DistalSite), "Most distal symptom today")
+    notes = _text("Subjective notes", max_length=4000, rows=3)
+
+    def __init__(self, *args, ctx: SectionContext, **kwargs):
+        super().__init__(*args, ctx=ctx, **kwargs)
+        today = ctx.today
+        self.fields["visit_date"].widget.attrs["max"] = today.isoformat()
+        self.psfs_names = []
+        for activity in ctx.psfs_activities:
+            name = f"psfs_{activity['id']}"
+            self.fields[name] = _select(NPRS_CHOICES, f"PSFS: {activity['activity']}, 0 to 10")
+            self.fields[name].label = activity["activity"]
+            self.psfs_names.append(name)
+        self.odi_names = []
+        if ctx.odi_licensed:
+            for n, sid in enumerate(ODI_SECTION_IDS, start=1):
+                self.fields[sid] = _select(ODI_CHOICES, f"ODI section {n} score, 0 to 5")
+                self.fields[sid].label = f"Section {n}"
+                self.odi_names.append(sid)
+
+    def clean_visit_date(self):
+        value = self.cleaned_data["visit_date"]
+        if value > self.ctx.today:
+            raise forms.ValidationError("The visit date cannot be in the future.")
+        if value < self.ctx.today - timedelta(days=366 * 5):
+            raise forms.ValidationError("Enter a visit date within the last five years.")
+        return value
+
+    def content(self) -> dict[str, Any]:
+        d = self.cleaned_data
+
+        def num(value):
+            return int(value) if value not in ("", None) else None
+
+        return {
+            "visit_date": d["visit_date"].isoformat(),
+            "back_now": num(d["back_now"]),
+            "leg_now": num(d["leg_now"]),
+            "distal_site": d["distal_site"],
+            "psfs": [
+                {"id": a["id"], "activity": a["activity"], "score": num(d[f"psfs_{a['id']}"])}
+                for a in self.ctx.psfs_activities
+            ],
+            "odi_sections": {sid: num(d[sid]) for sid in self.odi_names},
+            "notes": d["notes"],
+        }
+
+    @classmethod
+    def initial_from(cls, stored, ctx):
+        stored = stored or {}
+        initial = {
+            "visit_date": stored.get("visit_date") or ctx.today.isoformat(),
+            "back_now": _str(stored.get("back_now")),
+            "leg_now": _str(stored.get("leg_now")),
+            "distal_site": stored.get("distal_site", ""),
+            "notes": stored.get("notes", ""),
+        }
+        for a in stored.get("psfs") or ():
+            initial[f"psfs_{a['id']}"] = _str(a.get("score"))
+        for sid, value in (stored.get("odi_sections") or {}).items():
+            initial[sid] = _str(value)
+        return initial
+
+
+def _str(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+# --- Rows: repeated movements and neurodynamic tests -----------------------------------------
+
+
+class RowForm(forms.Form):
+    """One row of a grid. `recorded` is False for a row left blank (it is not stored)."""
+
+    KEY_FIELDS: tuple[str, ...] = ()
+
+    def __init__(self, *args, row_label: str, **kwargs):
+        self.row_label = row_label
+        super().__init__(*args, **kwargs)
+        for name, f in self.fields.items():
+            aria = f.widget.attrs.get("aria-label")
+            if aria:
+                f.widget.attrs["aria-label"] = f"{row_label}: {aria}"
+            f.label = f.label or aria
+
+    def mark_invalid(self):
+        for name in self.errors:
+            if name in self.fields:
+                w = self.fields[name].widget
+                if not isinstance(w, forms.CheckboxSelectMultiple):
+                    w.attrs["class"] = w.attrs.get("class", "") + " is-invalid"
+                    w.attrs["aria-invalid"] = "true"
+
+    @property
+    def recorded(self) -> bool:
+        if not self.is_bound:
+            return False
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return any(
+            data.get(name) not in (None, "", [], False)
+            for name in self.fields
+            if name not in self.KEY_FIELDS
+        )
+
+
+STANDARD_MOVEMENTS = (
+    mdt.MovementCode.FIS,
+    mdt.MovementCode.EIS,
+    mdt.MovementCode.FIL,
+    mdt.MovementCode.EIL,
+    mdt.MovementCode.SGIS_R,
+    mdt.MovementCode.SGIS_L,
+)
+CUSTOM_MOVEMENT_CHOICES = [("", "Choose a test")] + [
+    (c.value, mdt.MOVEMENT_LABELS[c]) for c in mdt.MovementCode if c not in STANDARD_MOVEMENTS
+]
+MAX_CUSTOM_ROWS = 12
+FORCE_DEFAULT = mdt.ForceProgression.PATIENT.value
+
+
+class MovementRowForm(RowForm):
+    KEY_FIELDS = ("movement_code", "force_progression", "direction")
+
+    movement_code = forms.ChoiceField(
+        choices=CUSTOM_MOVEMENT_CHOICES,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select", "aria-label": "test"}),
+    )
+    custom_label = _text("name of the test", max_length=80)
+    direction = _select(_choices(mdt.Direction), "direction it loads")
+    order = _int("order done", 1, 50)
+    loading = _select(_choices(mdt.Loading, blank="Default for the test"), "loading")
+    repetitions = _int("repetitions", 1, 200)
+    force_progression = _select(_choices(mdt.ForceProgression, blank=None), "force progression")
+    pre_distal_site = _select(_choices(mdt.DistalSite), "most distal symptom before")
+    pre_nprs = _select(NPRS_CHOICES, "pain before, 0 to 10")
+    during_responses = _checks(_choices(mdt.DuringResponse, blank=None), "during")
+    after_response = _select(_choices(mdt.AfterResponse), "after")
+    post_distal_site = _select(_choices(mdt.DistalSite), "most distal symptom after")
+    mechanical_response = _select(_choices(mdt.MechanicalResponse), "mechanical response")
+    measure_name = _text("measure (e.g. fingertip to floor)", max_length=60)
+    measure_value = forms.DecimalField(
+        required=False,
+        max_digits=7,
+        decimal_places=2,
+        widget=forms.NumberInput(
+            attrs={"class": "form-control", "aria-label": "measure value", "step": "any"}
+        ),
+        error_messages={"invalid": "Enter a number.", "max_digits": "Enter a smaller number."},
+    )
+    measure_unit = _text("unit", max_length=20)
+
+    def __init__(self, *args, standard: str | None, **kwargs):
+        self.standard = standard
+        super().__init__(*args, **kwargs)
+        if standard:
+            for name in ("movement_code", "custom_label", "direction"):
+                del self.fields[name]
+
+    def clean_measure_value(self):
+        value = self.cleaned_data["measure_value"]
+        if value is not None and not math.isfinite(float(value)):
+            raise forms.ValidationError("Enter a number.")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if self.errors or not self.recorded:
+            return data
+        code = self.standard or data.get("movement_code")
+        if not code:
+            self.add_error("movement_code", "Choose which test this is.")
+            return data
+        if code == mdt.MovementCode.OTHER and not (data.get("custom_label") or "").strip():
+            self.add_error("custom_label", "Name the test.")
+        for name, what in (
+            ("pre_distal_site", "Record the most distal symptom before the test."),
+            ("after_response", "Record how the symptoms were after the test."),
+            ("post_distal_site", "Record the most distal symptom after the test."),
+        ):
+            if not data.get(name):
+                self.add_error(name, what)
+        if code == mdt.MovementCode.OTHER and not data.get("direction"):
+            self.add_error("direction", "Choose the direction this test loads.")
+        if self.errors:
+            return data
+        try:
+            findings.movement_test(self.row())
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return data
+
+    @property
+    def recorded(self) -> bool:
+        if not self.is_bound or not hasattr(self, "cleaned_data"):
+            return False
+        d = self.cleaned_data
+        keys = (
+            "pre_distal_site",
+            "pre_nprs",
+            "during_responses",
+            "after_response",
+            "post_distal_site",
+            "mechanical_response",
+            "repetitions",
+            "measure_name",
+            "measure_value",
+            "custom_label",
+            "order",
+        )
+        return any(d.get(k) not in (None, "", []) for k in keys)
+
+    def row(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        code = self.standard or d.get("movement_code")
+        value = d.get("measure_value")
+        return {
+            "movement_code": code,
+            "custom_label": (d.get("custom_label") or "").strip()
+            if code == mdt.MovementCode.OTHER
+            else "",
+            "direction": d.get("direction") or "" if not self.standard else "",
+            "order": d.get("order"),
+            "loading": d.get("loading") or "",
+            "repetitions": d.get("repetitions"),
+            "force_progression": d.get("force_progression") or FORCE_DEFAULT,
+            "pre_distal_site": d.get("pre_distal_site") or "",
+            "pre_nprs": int(d["pre_nprs"]) if d.get("pre_nprs") not in ("", None) else None,
+            "during_responses": list(d.get("during_responses") or ()),
+            "after_response": d.get("after_response") or "",
+            "post_distal_site": d.get("post_distal_site") or "",
+            "mechanical_response": d.get("mechanical_response") or "",
+            "measure_name": d.get("measure_name") or "",
+            "measure_value": float(value) if value is not None else None,
+            "measure_unit": d.get("measure_unit") or "",
+        }
+
+
+NEURODYNAMIC_STANDARD = (
+    neurodynamic.NeurodynamicCode.SLR,
+    neurodynamic.NeurodynamicCode.CROSSED_SLR,
+    neurodynamic.NeurodynamicCode.SLUMP,
+    neurodynamic.NeurodynamicCode.PKB,
+    neurodynamic.NeurodynamicCode.FEMORAL_SLUMP,
+)
+ND_SIDES = (("L", "left"), ("R", "right"))
+ND_CUSTOM_CHOICES = [("", "Choose a test")] + [
+    (c.value, neurodynamic.TEST_LABELS[c])
+    for c in neurodynamic.NeurodynamicCode
+    if c not in NEURODYNAMIC_STANDARD
+]
+
+
+class NeurodynamicRowForm(RowForm):
+    code = forms.ChoiceField(
+        choices=ND_CUSTOM_CHOICES,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select", "aria-label": "test"}),
+    )
+    side = _select([("", "—"), ("L", "Left"), ("R", "Right")], "side tested")
+    custom_label = _text("name of the test", max_length=80)
+    onset_angle_deg = _int("onset angle, degrees", 0, 180, unit="°")
+    measured_by = _select(_choices(neurodynamic.MeasuredBy), "measured by")
+    symptoms_reproduced = _select(_choices(neurodynamic.Reproduction), "symptoms reproduced")
+    symptom_location = _text("where the symptoms were felt", max_length=120)
+    below_knee = _select(TRI_CHOICES, "symptoms below the knee")
+    sd_manoeuvres = _checks(_choices(neurodynamic.SdManoeuvre, blank=None), "differentiation")
+    sd_changed_symptoms = _select(
+        _choices(neurodynamic.Change, blank=None), "differentiation changed the symptoms"
+    )
+    resistance_rom_change = _select(
+        _choices(neurodynamic.Change, blank=None), "resistance or range change"
+    )
+    interpretation = _select(
+        _choices(neurodynamic.Interpretation, blank="Your interpretation"), "interpretation"
+    )
+
+    def __init__(self, *args, standard: tuple[str, str] | None, **kwargs):
+        self.standard = standard
+        super().__init__(*args, **kwargs)
+        if standard:
+            for name in ("code", "side", "custom_label"):
+                del self.fields[name]
+
+    @property
+    def recorded(self) -> bool:
+        if not self.is_bound or not hasattr(self, "cleaned_data"):
+            return False
+        d = self.cleaned_data
+        keys = (
+            "onset_angle_deg",
+            "measured_by",
+            "symptoms_reproduced",
+            "symptom_location",
+            "below_knee",
+            "sd_manoeuvres",
+            "interpretation",
+            "custom_label",
+        )
+        changed = any(
+            d.get(k) not in (None, "", neurodynamic.Change.NOT_DONE)
+            for k in ("sd_changed_symptoms", "resistance_rom_change")
+        )
+        return changed or any(d.get(k) not in (None, "", []) for k in keys)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors or not self.recorded:
+            return data
+        if not self.standard:
+            if not data.get("code"):
+                self.add_error("code", "Choose which test this is.")
+            if not data.get("side"):
+                self.add_error("side", "Choose the side tested.")
+            if (
+                data.get("code") == neurodynamic.NeurodynamicCode.OTHER
+                and not (data.get("custom_label") or "").strip()
+            ):
+                self.add_error("custom_label", "Name the test.")
+        if not data.get("symptoms_reproduced"):
+            self.add_error(
+                "symptoms_reproduced", "Record whether the test reproduced the symptoms."
+            )
+        if data.get("onset_angle_deg") is not None and not data.get("measured_by"):
+            self.add_error("measured_by", "Say how the angle was measured.")
+        if self.errors:
+            return data
+        try:
+            findings.neurodynamic_test(self.row())
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return data
+
+    def row(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        code, side = self.standard or (d.get("code"), d.get("side"))
+        return {
+            "code": code,
+            "side": side,
+            "custom_label": (d.get("custom_label") or "").strip()
+            if code == neurodynamic.NeurodynamicCode.OTHER
+            else "",
+            "onset_angle_deg": d.get("onset_angle_deg"),
+            "measured_by": d.get("measured_by") or "",
+            "symptoms_reproduced": d.get("symptoms_reproduced") or "",
+            "symptom_location": (d.get("symptom_location") or "").strip(),
+            "below_knee": _tri_to_bool(d.get("below_knee") or ""),
+            "sd_manoeuvres": list(d.get("sd_manoeuvres") or ()),
+            "sd_changed_symptoms": d.get("sd_changed_symptoms") or "NOT_DONE",
+            "resistance_rom_change": d.get("resistance_rom_change") or "NOT_DONE",
+            "interpretation": d.get("interpretation") or "",
+        }
+
+
+class GridSection:
+    """A section made of rows: standard rows always shown, plus custom rows."""
+
+    key = ""
+    title = ""
+    row_form: type[RowForm]
+
+    def __init__(self, data=None, *, ctx: SectionContext, initial=None):
+        self.ctx = ctx
+        self.is_bound = data is not None
+        stored = initial or {}
+        if data is not None:
+            custom_count = _bounded_int(data.get("custom_count"), 1, 0, MAX_CUSTOM_ROWS)
+            if data.get("add_row"):
+                custom_count = min(custom_count + 1, MAX_CUSTOM_ROWS)
+        else:
+            custom_count = max(1, int(stored.get("custom_count") or 1))
+        self.custom_count = custom_count
+        self.rows: list[RowForm] = []
+        by_key = {r.get("key"): r for r in stored.get("rows") or ()}
+        for key, standard, row_label in self.layout(custom_count):
+            prefix = f"{self.key}-{key}".replace(":", "-")
+            kwargs = {"prefix": prefix, "row_label": row_label, "standard": standard}
+            if data is not None:
+                form = self.row_form(data, **kwargs)
+            else:
+                form = self.row_form(initial=self.row_initial(by_key.get(key)), **kwargs)
+            form.row_key = key
+            self.rows.append(form)
+
+    def layout(self, custom_count: int) -> list[tuple[str, Any, str]]:
+        raise NotImplementedError
+
+    @staticmethod
+    def row_initial(row: Mapping | None) -> dict:
+        if not row:
+            return {}
+        initial = {k: ("" if v is None else v) for k, v in row.items()}
+        if "below_knee" in row:
+            initial["below_knee"] = _bool_to_tri(row["below_knee"])
+        if row.get("pre_nprs") is not None:
+            initial["pre_nprs"] = str(row["pre_nprs"])
+        return initial
+
+    def is_valid(self) -> bool:
+        ok = all(form.is_valid() for form in self.rows)
+        for form in self.rows:
+            form.mark_invalid()
+        return ok
+
+    @property
+    def errors(self) -> dict:
+        return {form.row_key: form.errors for form in self.rows if form.is_bound and form.errors}
+
+    @property
+    def error_count(self) -> int:
+        return sum(sum(len(v) for v in form.errors.values()) for form in self.rows if form.is_bound)
+
+    def content(self) -> dict[str, Any]:
+        rows = []
+        for form in self.rows:
+            if form.recorded:
+                rows.append({"key": form.row_key, **form.row()})
+        return {"rows": rows, "custom_count": self.custom_count}
+
+    @classmethod
+    def initial_from(cls, stored, ctx):
+        return dict(stored or {})
+
+
+def _bounded_int(value: Any, default: int, low: int, high: int) -> int:
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError):
+        return default
+    return max(low, min(high, number))
+
+
+class MovementsSection(GridSection):
+    key = "movements"
+    title = "Repeated movements"
+    row_form = MovementRowForm
+
+    def layout(self, custom_count):
+        rows = [(f"std:{c}", c.value, mdt.MOVEMENT_LABELS[c]) for c in STANDARD_MOVEMENTS]
+        rows += [(f"custom:{n}", None, f"Other test {n}") for n in range(1, custom_count + 1)]
+        return rows
+
+
+class NeurodynamicSection(GridSection):
+    key = "neurodynamic"
+    title = "Neurodynamic tests"
+    row_form = NeurodynamicRowForm
+
+    def layout(self, custom_count):
+        rows = []
+        for code in NEURODYNAMIC_STANDARD:
+            for side, side_word in ND_SIDES:
+                rows.append(
+                    (
+                        f"std:{code}:{side}",
+                        (code.value, side),
+                        f"{neurodynamic.TEST_LABELS[code]}, {side_word}",
+                    )
+                )
+        rows += [(f"custom:{n}", None, f"Other test {n}") for n in range(1, custom_count + 1)]
+        return rows
+
+
+# --- Neuro exam --------------------------------------------------------------------------------
+
+MRC_CHOICES = [("", "—")] + [(str(n), str(n)) for n in range(6)]
+SENSORY_CHOICES = _choices(neuro.SensoryFinding)
+REFLEX_CHOICES = [("", "—")] + [(g.value, REFLEX_GRADE_LABELS[g.value]) for g in neuro.ReflexGrade]
+PLANTAR_CHOICES = _choices(neuro.Plantar)
+SIDE_WORDS = {"L": "left", "R": "right"}
+
+
+class NeuroForm(SectionForm):
+    key = "neuro"
+    title = "Neurological examination"
+
+    def __init__(self, *args, ctx: SectionContext, **kwargs):
+        super().__init__(*args, ctx=ctx, **kwargs)
+        self.myotome_rows = []
+        for movement in findings.MYOTOME_MOVEMENTS:
+            info = neuro.MOVEMENTS[movement]
+            roots = "/".join(r.value for r in info.roots)
+            cells = []
+            for code, word in SIDE_WORDS.items():
+                grade = f"myo_{movement}_{code}"
+                pain = f"{grade}_pi"
+                self.fields[grade] = _select(
+                    MRC_CHOICES, f"{info.label} ({roots}), {word}, MRC grade"
+                )
+                self.fields[pain] = _bool(f"{info.label}, {word}: limited by pain")
+                cells.append((code, grade, pain))
+            self.myotome_rows.append((movement, f"{info.label} ({info.muscle})", roots, cells))
+        self.dermatome_rows = []
+        for root in findings.DERMATOME_ROOTS:
+            cells = []
+            for modality in findings.DERMATOME_MODALITIES:
+                for code, word in SIDE_WORDS.items():
+                    name = f"derm_{root}_{modality}_{code}"
+                    self.fields[name] = _select(
+                        SENSORY_CHOICES, f"{root} {label(modality).lower()}, {word}"
+                    )
+                    cells.append((modality, code, name))
+            self.dermatome_rows.append((root, neuro.DERMATOME_AREAS[root], cells))
+        self.reflex_rows = []
+        for reflex in findings.REFLEXES:
+            cells = []
+            for code, word in SIDE_WORDS.items():
+                name = f"reflex_{reflex}_{code}"
+                self.fields[name] = _select(
+                    REFLEX_CHOICES, f"{neuro.REFLEX_LABELS[reflex]} reflex, {word}"
+                )
+                self.fields[f"{name}_reinforced"] = _bool(
+                    f"{neuro.REFLEX_LABELS[reflex]}, {word}: with reinforcement"
+                )
+                cells.append((code, name, f"{name}_reinforced"))
+            self.reflex_rows.append((reflex, neuro.REFLEX_LABELS[reflex], cells))
+        for code, word in SIDE_WORDS.items():
+            self.fields[f"babinski_{code}"] = _select(PLANTAR_CHOICES, f"Babinski, {word}")
+            self.fields[f"clonus_{code}"] = _int(f"Ankle clonus beats, {word}", 0, 50)
+            self.fields[f"clonus_sustained_{code}"] = _bool(f"Sustained clonus, {word}")
+            self.fields[f"hoffmann_{code}"] = _select(TRI_CHOICES, f"Hoffmann sign, {word}")
+            self.fields[f"progressive_{code}"] = _bool(f"Weakness getting worse, {word}")
+        self.fields["saddle"] = _select(SENSORY_CHOICES, "Saddle sensation (S3 to S5)")
+        self.fields["spasticity"] = _bool("Spasticity")
+        self.fields["gait_ataxia"] = _bool("Gait ataxia")
+        self.fields["notes"] = _text("Neuro exam notes", max_length=4000, rows=2)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            findings.neuro_exam(self.content())
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return data
+
+    def content(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, value in self.cleaned_data.items():
+            if name.startswith("hoffmann_"):
+                out[name] = _tri_to_bool(value or "")
+            elif name.startswith("clonus_") and not name.startswith("clonus_sustained"):
+                out[name] = value
+            else:
+                out[name] = value
+        return out
+
+    @classmethod
+    def initial_from(cls, stored, ctx):
+        initial = dict(stored or {})
+        for name, value in list(initial.items()):
+            if name.startswith("hoffmann_"):
+                initial[name] = _bool_to_tri(value)
+            elif value is None:
+                initial[name] = ""
+        return initial
+
+
+# --- Classification ---------------------------------------------------------------------------
+
+CATEGORY_CHOICES = [("", "Choose a category")] + [
+    (c.value, classification.CATEGORY_LABELS[c]) for c in classification.Category
+]
+LEVEL_CHOICES = [(r.value, r.value) for r in neuro.Root]
+
+
+class ClassificationForm(SectionForm):
+    key = "classification"
+    title = "Classification"
+
+    category = _select(CATEGORY_CHOICES, "Category")
+    side = _select(_choices(classification.Side), "Side")
+    suspected_levels = _checks(LEVEL_CHOICES, "Suspected levels")
+    neuropathic_grade = _select(_choices(classification.NeuropathicGrade), "Neuropathic pain grade")
+    nociplastic_grade = _select(_choices(classification.NociplasticGrade), "Nociplastic pain grade")
+    rationale = _text("Your rationale", max_length=4000, rows=4)
+
+    def __init__(self, *args, ctx: SectionContext, **kwargs):
+        super().__init__(*args, ctx=ctx, **kwargs)
+        for f, text in (
+            ("category", "Category"),
+            ("side", "Side"),
+            ("suspected_levels", "Suspected levels"),
+            ("neuropathic_grade", "Neuropathic pain grade"),
+            ("nociplastic_grade", "Nociplastic pain grade"),
+            ("rationale", "Your rationale"),
+        ):
+            self.fields[f].label = text
+        self.input_names = []
+        for name, text in findings.EXTRA_INPUTS:
+            fname = f"in_{name}"
+            from_intake = _bool_to_tri(ctx.intake_inputs.get(name))
+            hint = f" (intake: {dict(TRI_CHOICES).get(from_intake)})" if from_intake else ""
+            self.fields[fname] = _select(
+                [
+                    ("", f"Not recorded{hint}" if not from_intake else f"As the intake{hint}"),
+                    ("yes", "Yes"),
+                    ("no", "No"),
+                ],
+                text,
+            )
+            self.fields[fname].label = text
+            self.input_names.append(fname)
+
+    def content(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            "category": d["category"],
+            "side": d["side"],
+            "suspected_levels": list(d["suspected_levels"]),
+            "neuropathic_grade": d["neuropathic_grade"],
+            "nociplastic_grade": d["nociplastic_grade"],
+            "rationale": d["rationale"].strip(),
+            "inputs": {name.removeprefix("in_"): d[name] for name in self.input_names if d[name]},
+        }
+
+    @classmethod
+    def initial_from(cls, stored, ctx):
+        stored = dict(stored or {})
+        initial = {k: v for k, v in stored.items() if k != "inputs"}
+        for name, value in (stored.get("inputs") or {}).items():
+            initial[f"in_{name}"] = value
+        return initial
+
+
+# --- Plan of care ------------------------------------------------------------------------------
+
+GOAL_ROWS = 4
+GOAL_MEASURES = [
+    ("", "—"),
+    ("leg_pain", "Leg pain (NPRS)"),
+    ("back_pain", "Back pain (NPRS)"),
+    ("odi", "Oswestry Disability Index"),
+    ("psfs", "PSFS"),
+    ("walking", "Walking tolerance"),
+    ("sitting", "Sitting tolerance"),
+    ("work", "Return to work"),
+    ("other", "Other"),
+]
+REFERRAL_TO = [
+    ("", "—"),
+    ("spinal_surgeon", "Spinal surgeon"),
+    ("physician", "Physician or GP"),
+    ("pain_medicine", "Pain medicine"),
+    ("rheumatology", "Rheumatology"),
+    ("other", "Other"),
+]
+REFERRAL_URGENCY = [("", "—"), ("routine", "Routine"), ("soon", "Soon"), ("urgent", "Urgent")]
+
+
+def _catalog_field(param: plan_catalog.Param, aria: str) -> forms.Field:
+    kind = param.kind
+    if kind == plan_catalog.Kind.CHOICE:
+        return _select([("", "—"), *param.choices], aria)
+    if kind == plan_catalog.Kind.MULTI:
+        return _checks(list(param.choices), aria)
+    if kind == plan_catalog.Kind.BOOL:
+        return _bool(aria)
+    if kind == plan_catalog.Kind.DATE:
+        return forms.CharField(
+            required=False,
+            widget=forms.DateInput(
+                attrs={"type": "date", "class": "form-control", "aria-label": aria}
+            ),
+        )
+    if kind == plan_catalog.Kind.TEXT:
+        return _text(aria, max_length=500)
+    attrs = {"class": "form-control", "aria-label": aria, "inputmode": "decimal"}
+    if param.min is not None:
+        attrs["min"] = param.min
+    if param.max is not None:
+        attrs["max"] = param.max
+    attrs["step"] = "1" if kind == plan_catalog.Kind.INT else "any"
+    # Validated by plan_catalog.validate_item, which explains the range in words.
+    return forms.CharField(required=False, max_length=40, widget=forms.NumberInput(attrs=attrs))
+
+
+class PlanForm(SectionForm):
+    key = "plan"
+    title = "Plan of care"
+
+    frequency_per_week = _int("Visits per week", 1, 7)
+    weeks = _int("Weeks", 1, 52)
+    hep = _text("Home exercise programme", max_length=4000, rows=3)
+    reeval_date = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "Enter a real date."},
+    )
+    referral = _bool("Refer for a surgical or medical opinion")
+    referral_to = _select(REFERRAL_TO, "Refer to")
+    referral_urgency = _select(REFERRAL_URGENCY, "Urgency")
+    referral_reason = _text("Why (conservative care not working, ...)", max_length=1000, rows=2)
+
+    def __init__(self, *args, ctx: SectionContext, **kwargs):
+        super().__init__(*args, ctx=ctx, **kwargs)
+        for name, text in (
+            ("frequency_per_week", "Visits per week"),
+            ("weeks", "For how many weeks"),
+            ("hep", "Home exercise programme"),
+            ("reeval_date", "Re-evaluation date"),
+            ("referral", "Refer for a surgical or medical opinion"),
+            ("referral_to", "Refer to"),
+            ("referral_urgency", "Urgency"),
+            ("referral_reason", "Reason for referral"),
+        ):
+            self.fields[name].label = text
+        self.families = []
+        for family, family_label in plan_catalog.FAMILIES:
+            items = []
+            for item in plan_catalog.interventions(family):
+                on = f"i_{item.code}"
+                self.fields[on] = _bool(f"Include {item.label}")
+                self.fields[on].label = item.label
+                params = []
+                for param in item.params:
+                    name = f"i_{item.code}__{param.name}"
+                    aria = f"{item.label}: {param.label}" + (
+                        f" ({param.unit})" if param.unit else ""
+                    )
+                    self.fields[name] = _catalog_field(param, aria)
+                    self.fields[name].label = param.label + (
+                        f" ({param.unit})" if param.unit else ""
+                    )
+                    self.fields[name].help_text = param.help
+                    params.append((param, name))
+                items.append((item, on, params))
+            self.families.append((family, family_label, items))
+        for n in range(1, GOAL_ROWS + 1):
+            self.fields[f"goal_{n}_measure"] = _select(GOAL_MEASURES, f"Goal {n}: measure")
+            self.fields[f"goal_{n}_target"] = _text(f"Goal {n}: target", max_length=200)
+            self.fields[f"goal_{n}_by"] = forms.DateField(
+                required=False,
+                widget=forms.DateInput(
+                    attrs={"type": "date", "class": "form-control", "aria-label": f"Goal {n}: by"},
+                    format="%Y-%m-%d",
+                ),
+                error_messages={"invalid": "Enter a real date."},
+            )
+
+    def clean(self):
+        data = super().clean()
+        self.plan_items: list[dict[str, Any]] = []
+        for _family, _label, items in self.families:
+            for item, on, params in items:
+                if not data.get(on):
+                    continue
+                raw = {p.name: data.get(name) for p, name in params}
+                values, errors = plan_catalog.validate_item(item.code, raw)
+                for pname, message in errors.items():
+                    target = f"i_{item.code}__{pname}"
+                    self.add_error(target if target in self.fields else on, message)
+                self.plan_items.append({"code": item.code, "values": values})
+        for n in range(1, GOAL_ROWS + 1):
+            measure, target, by = (
+                data.get(f"goal_{n}_measure"),
+                (data.get(f"goal_{n}_target") or "").strip(),
+                data.get(f"goal_{n}_by"),
+            )
+            if any((measure, target, by)):
+                if not measure:
+                    self.add_error(f"goal_{n}_measure", "Choose what the goal measures.")
+                if not target:
+                    self.add_error(f"goal_{n}_target", "Say what the target is.")
+                if not by:
+                    self.add_error(f"goal_{n}_by", "Give a date for the goal.")
+                elif by < self.ctx.today:
+                    self.add_error(f"goal_{n}_by", "A goal date cannot be in the past.")
+        reeval = data.get("reeval_date")
+        if reeval and reeval < self.ctx.today:
+            self.add_error("reeval_date", "The re-evaluation date cannot be in the past.")
+        if data.get("referral"):
+            if not data.get("referral_to"):
+                self.add_error("referral_to", "Say who the referral is to.")
+            if not (data.get("referral_reason") or "").strip():
+                self.add_error("referral_reason", "Give the reason for the referral.")
+        return data
+
+    def content(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        goals = []
+        for n in range(1, GOAL_ROWS + 1):
+            if d.get(f"goal_{n}_measure"):
+                goals.append(
+                    {
+                        "measure": d[f"goal_{n}_measure"],
+                        "target": d[f"goal_{n}_target"].strip(),
+                        "by": d[f"goal_{n}_by"].isoformat() if d.get(f"goal_{n}_by") else "",
+                    }
+                )
+        return {
+            "catalog_version": plan_catalog.CATALOG_VERSION,
+            "items": _jsonable(self.plan_items),
+            "frequency_per_week": d.get("frequency_per_week"),
+            "weeks": d.get("weeks"),
+            "goals": goals,
+            "hep": d.get("hep", "").strip(),
+            "reeval_date": d["reeval_date"].isoformat() if d.get("reeval_date") else "",
+            "referral": bool(d.get("referral")),
+            "referral_to": d.get("referral_to", "") if d.get("referral") else "",
+            "referral_urgency": d.get("referral_urgency", "") if d.get("referral") else "",
+            "referral_reason": d.get("referral_reason", "").strip() if d.get("referral") else "",
+        }
+
+    @classmethod
+    def initial_from(cls, stored, ctx):
+        stored = stored or {}
+        initial: dict[str, Any] = {
+            k: stored.get(k)
+            for k in (
+                "frequency_per_week",
+                "weeks",
+                "hep",
+                "reeval_date",
+                "referral",
+                "referral_to",
+                "referral_urgency",
+                "referral_reason",
+            )
+            if stored.get(k) not in (None, "")
+        }
+        for item in stored.get("items") or ():
+            initial[f"i_{item['code']}"] = True
+            for pname, value in (item.get("values") or {}).items():
+                initial[f"i_{item['code']}__{pname}"] = value
+        for n, goal in enumerate(stored.get("goals") or (), start=1):
+            initial[f"goal_{n}_measure"] = goal.get("measure", "")
+            initial[f"goal_{n}_target"] = goal.get("target", "")
+            initial[f"goal_{n}_by"] = goal.get("by", "")
+        return initial
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "is_finite"):  # Decimal
+        return float(value)
+    return value
+
+
+SECTIONS: dict[str, type] = {
+    "outcomes": OutcomesForm,
+    "movements": MovementsSection,
+    "neurodynamic": NeurodynamicSection,
+    "neuro": NeuroForm,
+    "classification": ClassificationForm,
+    "plan": PlanForm,
+}
+SECTION_TITLES = {key: cls.title for key, cls in SECTIONS.items()}
+
+
+def build(key: str, ctx: SectionContext, *, data=None, stored=None):
+    """The section's form: bound to `data` (a POST) or showing what was `stored`."""
+    cls = SECTIONS[key]
+    if data is not None:
+        return cls(data, ctx=ctx)
+    return cls(ctx=ctx, initial=cls.initial_from(stored, ctx))
+
+
+def today() -> date:
+    return timezone.localdate()

@@ -1,0 +1,416 @@
+"""Writes to evaluations: start, save a section (with its conflict check), sign, addenda.
+
+Every write is atomic and leaves an audit entry in the same transaction. A signed
+evaluation is locked: section saves are refused (and the refusal audited); changes after
+signing are addenda.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.http import QueryDict
+from django.utils import timezone
+
+from accounts.models import User
+from audit.models import AuditEvent
+from audit.services import audit_patient_record
+from evaluations import findings as findings_mod
+from evaluations import forms as eval_forms
+from evaluations.models import Addendum, Evaluation
+from intake.instruments import ODI
+from intake.models import Intake, RedFlagAlert
+from intake.results import episode
+from intake.services import effective_answers, instrument_packs
+from patients.models import Patient
+
+
+class EvaluationLocked(Exception):
+    """The evaluation is signed: it cannot be edited, only added to."""
+
+
+class SignRefused(Exception):
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+# --- Context ------------------------------------------------------------------------------------
+
+
+@dataclass
+class IntakeBasis:
+    """What an evaluation reads from the patient's submitted intake."""
+
+    intake: Intake | None
+    answers: dict = field(default_factory=dict)
+    episode: dict = field(default_factory=dict)
+
+
+def intake_basis(evaluation: Evaluation, *, answers: dict | None = None) -> IntakeBasis:
+    """`answers`: the intake's effective answers when the caller already has them."""
+    intake = evaluation.intake
+    if intake is None:
+        return IntakeBasis(intake=None)
+    if answers is None:
+        answers = effective_answers(intake, intake.amendments.all())
+    onset = (answers.get("when") or {}).get("onset_date")
+    on = evaluation.visit_date
+    return IntakeBasis(
+        intake=intake,
+        answers=answers,
+        episode=episode(date.fromisoformat(onset) if onset else None, on),
+    )
+
+
+def section_context(evaluation: Evaluation, basis: IntakeBasis, *, odi_licensed: bool):
+    psfs = (basis.answers.get("psfs") or {}).get("activities") or []
+    age = findings_mod.age_on(evaluation.patient.date_of_birth, evaluation.visit_date)
+    return eval_forms.SectionContext(
+        kind=evaluation.kind,
+        today=timezone.localdate(),
+        date_of_birth=evaluation.patient.date_of_birth,
+        psfs_activities=[{"id": a["id"], "activity": a.get("name", "")} for a in psfs],
+        odi_licensed=odi_licensed
+        or bool((evaluation.content.get("outcomes") or {}).get("odi_sections")),
+        intake_inputs=findings_mod.intake_inputs(basis.answers, age=age, episode=basis.episode),
+    )
+
+
+def odi_licensed() -> bool:
+    return ODI in instrument_packs()
+
+
+def derive(evaluation: Evaluation, basis: IntakeBasis) -> dict[str, Any]:
+    return findings_mod.derive(
+        evaluation.content,
+        intake_answers=basis.answers,
+        age=findings_mod.age_on(evaluation.patient.date_of_birth, evaluation.visit_date),
+        episode=basis.episode,
+    )
+
+
+# --- Start --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def evaluation_start(*, patient: Patient, kind: str, by: User) -> Evaluation:
+    """Open a draft evaluation on the patient's latest submitted intake (if any)."""
+    if kind not in Evaluation.Kind.values:
+        raise ValueError(f"Unknown evaluation kind {kind!r}.")
+    intake = (
+        Intake.objects.filter(patient=patient, status=Intake.Status.SUBMITTED)
+        .order_by("-submitted_at")
+        .first()
+    )
+    evaluation = Evaluation.objects.create(patient=patient, intake=intake, kind=kind, therapist=by)
+    basis = intake_basis(evaluation)
+    evaluation.findings = derive(evaluation, basis)
+    evaluation.save(update_fields=["findings"])
+    audit_patient_record(
+        evaluation,
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        summary=f"Started {evaluation.get_kind_display().lower()}",
+        details={"intake": str(intake.public_id) if intake else None},
+    )
+    return evaluation
+
+
+# --- Save a section -------------------------------------------------------------------------
+
+
+@dataclass
+class SaveResult:
+    status: str  # "saved", "invalid" (kept as a draft), "conflict", "locked"
+    form: Any
+    version: int
+    evaluation: Evaluation
+    alert: RedFlagAlert | None = None
+    saved_at: Any = None
+    ctx: Any = None
+
+
+def _draft_data(data: QueryDict) -> dict[str, list[str]]:
+    return {k: data.getlist(k) for k in data if k not in ("csrfmiddlewaretoken",)}
+
+
+def draft_querydict(draft: dict[str, list[str]]) -> QueryDict:
+    q = QueryDict(mutable=True)
+    for k, values in draft.items():
+        q.setlist(k, [str(v) for v in values])
+    return q
+
+
+def _version_of(data: QueryDict, name: str) -> int | None:
+    try:
+        return int(data.get(name, ""))
+    except ValueError:
+        return None
+
+
+def evaluation_save_section(
+    *, evaluation: Evaluation, key: str, data: QueryDict, by: User
+) -> SaveResult:
+    """Save one section. `data["version"]` is the section version the form was showing;
+    a mismatch means another tab or device saved in between, so nothing is written and the
+    form comes back with the typed input and a warning. Pressing "Save mine" sends
+    `overwrite=<current version>`, a deliberate choice made after seeing the warning."""
+    if key not in eval_forms.SECTIONS:
+        raise KeyError(key)
+    with transaction.atomic():
+        evaluation = (
+            Evaluation.objects.select_for_update(of=("self",))
+            .select_related("patient", "intake")
+            .get(pk=evaluation.pk)
+        )
+        current = int(evaluation.section_versions.get(key, 0))
+        basis = intake_basis(evaluation)
+        ctx = section_context(evaluation, basis, odi_licensed=odi_licensed())
+        if key == "classification" and data.get("adopt"):
+            data = _adopt_suggestion(data, evaluation.findings.get("classification") or {})
+        form = eval_forms.build(key, ctx, data=data)
+        if evaluation.is_signed:
+            audit_patient_record(
+                evaluation,
+                actor=by,
+                action=AuditEvent.Action.DENIED,
+                summary=f"Refused a change to the signed evaluation ({eval_forms.SECTION_TITLES[key]})",
+                details={"section": key},
+            )
+            return SaveResult("locked", form, current, evaluation, ctx=ctx)
+        seen = _version_of(data, "version")
+        overwrite = _version_of(data, "overwrite")
+        if seen != current and overwrite != current:
+            return SaveResult("conflict", form, current, evaluation, ctx=ctx)
+
+        valid = form.is_valid()
+        now = timezone.now()
+        if valid:
+            evaluation.content[key] = form.content()
+            evaluation.drafts.pop(key, None)
+            if key == "outcomes":
+                evaluation.visit_date = date.fromisoformat(evaluation.content[key]["visit_date"])
+        else:
+            evaluation.drafts[key] = _draft_data(data)
+        evaluation.section_versions[key] = current + 1
+        evaluation.findings = derive(evaluation, basis)
+        evaluation.updated_at = now
+        evaluation.save(
+            update_fields=[
+                "content",
+                "drafts",
+                "findings",
+                "section_versions",
+                "updated_at",
+                "visit_date",
+            ]
+        )
+        audit_patient_record(
+            evaluation,
+            actor=by,
+            action=AuditEvent.Action.UPDATE,
+            summary=f"Saved {eval_forms.SECTION_TITLES[key].lower()}"
+            + ("" if valid else " (draft with fields to check)"),
+            details={"section": key, "version": current + 1, "valid": valid},
+        )
+        alert = _neuro_alert(evaluation, by=by, at=now) if key == "neuro" and valid else None
+        return SaveResult(
+            "saved" if valid else "invalid",
+            form,
+            current + 1,
+            evaluation,
+            alert,
+            saved_at=now,
+            ctx=ctx,
+        )
+
+
+def _adopt_suggestion(data: QueryDict, suggestion: dict) -> QueryDict:
+    """The therapist asked to start from the system's suggestion: fill the choices from
+    it. The rationale stays the therapist's own words."""
+    data = data.copy()
+    if suggestion.get("category"):
+        data["category"] = suggestion["category"]
+    data["side"] = suggestion.get("side") or ""
+    data.setlist("suspected_levels", list(suggestion.get("suspected_levels") or []))
+    for name in ("neuropathic_grade", "nociplastic_grade"):
+        if suggestion.get(name):
+            data[name] = suggestion[name]
+    return data
+
+
+def _neuro_alert(evaluation: Evaluation, *, by: User, at) -> RedFlagAlert | None:
+    """An upper motor neuron sign or progressive weakness raises the same staff alert as
+    the intake's red flags. Once per distinct set of findings: re-saving the exam does not
+    raise it again, a new finding does."""
+    result = evaluation.findings.get("neuro") or {}
+    if not result.get("raises_alert"):
+        return None
+    items = sorted(result.get("alert_items") or [])
+    if RedFlagAlert.objects.filter(evaluation=evaluation, items=items).exists():
+        return None
+    alerts = result.get("alerts") or []
+    level = "EMERGENCY" if any(a.get("level") == "EMERGENCY" for a in alerts) else "URGENT"
+    text = "; ".join(a.get("text", "") for a in alerts)[:200]
+    alert = RedFlagAlert.objects.create(
+        evaluation=evaluation,
+        intake=evaluation.intake,
+        patient=evaluation.patient,
+        level=level,
+        ces=any(i.startswith("CES") for i in items),
+        items=items,
+        summary=f"{level.title()}: neuro exam: {text}"[:255],
+        raised_at=at,
+    )
+    audit_patient_record(
+        alert,
+        actor=by,
+        action=AuditEvent.Action.ALERT,
+        summary=f"Raised a {level.lower()} alert from the neuro exam ({', '.join(items)})",
+        details={"items": items, "evaluation": str(evaluation.public_id)},
+    )
+    return alert
+
+
+# --- Sign and lock ----------------------------------------------------------------------------
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def content_hash(evaluation: Evaluation) -> str:
+    """SHA-256 over what was signed: the record's identity, content, findings and the
+    signature itself. Any later change to any of them shows as a mismatch."""
+    payload = {
+        "evaluation": str(evaluation.public_id),
+        "patient": str(evaluation.patient.public_id),
+        "kind": evaluation.kind,
+        "visit_date": evaluation.visit_date.isoformat(),
+        "therapist": evaluation.therapist_id,
+        "content": evaluation.content,
+        "findings": evaluation.findings,
+        "signed_by": evaluation.signed_by_id,
+        "signed_at": evaluation.signed_at.isoformat() if evaluation.signed_at else None,
+    }
+    return hashlib.sha256(_canonical(payload).encode()).hexdigest()
+
+
+def evaluation_verify(evaluation: Evaluation) -> bool:
+    return evaluation.is_signed and content_hash(evaluation) == evaluation.content_hash
+
+
+def sign_problems(evaluation: Evaluation) -> list[str]:
+    """What must be done before the evaluation can be signed, in plain words."""
+    problems = []
+    titles = eval_forms.SECTION_TITLES
+    for key in evaluation.drafts:
+        problems.append(f"{titles.get(key, key)} has changes that are not valid yet.")
+    c = evaluation.content
+    cls = c.get("classification") or {}
+    if not cls.get("category"):
+        problems.append("Choose a classification category.")
+    if not (cls.get("rationale") or "").strip():
+        problems.append("Write the rationale for the classification.")
+    plan = c.get("plan") or {}
+    if not plan.get("items"):
+        problems.append("Add at least one intervention to the plan of care.")
+    if evaluation.kind != Evaluation.Kind.DISCHARGE:
+        if not plan.get("frequency_per_week") or not plan.get("weeks"):
+            problems.append("Give the visit frequency and the number of weeks.")
+        if not plan.get("goals"):
+            problems.append("Add at least one measurable goal.")
+        if not plan.get("reeval_date"):
+            problems.append("Set the re-evaluation date.")
+    return problems
+
+
+@transaction.atomic
+def evaluation_sign(*, evaluation: Evaluation, by: User, password: str) -> Evaluation:
+    evaluation = (
+        Evaluation.objects.select_for_update(of=("self",))
+        .select_related("patient")
+        .get(pk=evaluation.pk)
+    )
+    if evaluation.is_signed:
+        raise EvaluationLocked
+    if by.pk != evaluation.therapist_id:
+        raise SignRefused(["Only the therapist who wrote this evaluation can sign it."])
+    if not password or not by.check_password(password):
+        audit_patient_record(
+            evaluation,
+            actor=by,
+            action=AuditEvent.Action.DENIED,
+            summary="Signature refused: the password did not match",
+        )
+        raise SignRefused(["That password is not right. Enter your own sign-in password."])
+    problems = sign_problems(evaluation)
+    if problems:
+        raise SignRefused(problems)
+    evaluation.status = Evaluation.Status.SIGNED
+    evaluation.signed_by = by
+    evaluation.signed_at = timezone.now()
+    evaluation.content_hash = content_hash(evaluation)
+    evaluation.save(update_fields=["status", "signed_by", "signed_at", "content_hash"])
+    audit_patient_record(
+        evaluation,
+        actor=by,
+        action=AuditEvent.Action.SIGN,
+        summary=f"Signed the {evaluation.get_kind_display().lower()}",
+        details={"content_hash": evaluation.content_hash},
+    )
+    return evaluation
+
+
+ADDENDUM_SECTIONS = [("", "The whole evaluation"), *eval_forms.SECTION_TITLES.items()]
+
+
+@transaction.atomic
+def evaluation_addendum_add(
+    *, evaluation: Evaluation, by: User, section: str, reason: str, text: str
+) -> Addendum:
+    evaluation = Evaluation.objects.select_for_update(of=("self",)).get(pk=evaluation.pk)
+    if not evaluation.is_signed:
+        raise ValueError("Addenda are for signed evaluations; edit the draft instead.")
+    if section not in dict(ADDENDUM_SECTIONS):
+        raise ValueError("Choose a section from the list.")
+    reason, text = reason.strip(), text.strip()
+    if not reason or not text:
+        raise ValueError("Give both the reason and the text of the addendum.")
+    at = timezone.now()
+    digest = hashlib.sha256(
+        _canonical(
+            {
+                "evaluation": str(evaluation.public_id),
+                "evaluation_hash": evaluation.content_hash,
+                "section": section,
+                "reason": reason,
+                "text": text,
+                "by": by.pk,
+                "at": at.isoformat(),
+            }
+        ).encode()
+    ).hexdigest()
+    addendum = Addendum.objects.create(
+        evaluation=evaluation,
+        by=by,
+        section=section,
+        reason=reason,
+        text=text,
+        at=at,
+        content_hash=digest,
+    )
+    audit_patient_record(
+        evaluation,
+        actor=by,
+        action=AuditEvent.Action.CREATE,
+        summary=f"Added an addendum: {reason}"[:255],
+        details={"addendum": str(addendum.public_id), "section": section},
+    )
+    return addendum

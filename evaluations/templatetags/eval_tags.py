@@ -1,0 +1,138 @@
+"""Small rendering helpers for the evaluation grids: a labelled field, a grid cell, touch-
+sized check boxes. Rendered in Python because the neuro exam alone has over a hundred cells."""
+
+from django import template
+from django.forms import BoundField
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from evaluations import plan_catalog
+
+register = template.Library()
+
+
+@register.filter
+def bf(form, name: str) -> BoundField:
+    return form[name]
+
+
+def _errors(field: BoundField) -> SafeString:
+    if not field.errors:
+        return SafeString("")
+    return format_html(
+        '<div class="invalid-feedback d-block" id="{}_error">{}</div>',
+        field.auto_id,
+        " ".join(str(e) for e in field.errors),
+    )
+
+
+def _widget(field: BoundField) -> str:
+    attrs = {}
+    if field.errors:
+        attrs["aria-describedby"] = f"{field.auto_id}_error"
+        css = field.field.widget.attrs.get("class", "")
+        if "is-invalid" not in css:
+            attrs["class"] = f"{css} is-invalid".strip()
+    return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def field(field: BoundField, label: str | None = None) -> SafeString:
+    """A visible label, the widget, its help and its errors."""
+    text = label or field.label or ""
+    help_html = (
+        format_html('<div class="form-text">{}</div>', field.help_text) if field.help_text else ""
+    )
+    return format_html(
+        '<label class="form-label small mb-1" for="{}">{}</label>{}{}{}',
+        field.auto_id,
+        text,
+        _widget(field),
+        help_html,
+        _errors(field),
+    )
+
+
+@register.simple_tag
+def cell(field: BoundField) -> SafeString:
+    """A grid cell: the widget names itself through aria-label."""
+    return format_html("<div>{}{}</div>", _widget(field), _errors(field))
+
+
+@register.simple_tag
+def check(field: BoundField, label: str | None = None) -> SafeString:
+    """One check box with a finger-sized label."""
+    return format_html(
+        '<div class="form-check touch-check">{}<label class="form-check-label" for="{}">{}'
+        "</label>{}</div>",
+        field.as_widget(),
+        field.auto_id,
+        label or field.label,
+        _errors(field),
+    )
+
+
+@register.simple_tag
+def checks(field: BoundField, legend: str | None = None) -> SafeString:
+    """A multi-select as touch-sized toggle buttons (real check boxes underneath)."""
+    items = format_html_join(
+        "",
+        '<input type="checkbox" class="btn-check" name="{}" value="{}" id="{}"{}{}>'
+        '<label class="btn btn-outline-secondary" for="{}">{}</label>',
+        (
+            (
+                field.html_name,
+                sub.data["value"],
+                sub.id_for_label,
+                SafeString(" checked") if sub.data["selected"] else "",
+                SafeString(" disabled") if field.field.disabled else "",
+                sub.id_for_label,
+                sub.choice_label,
+            )
+            for sub in field.subwidgets
+        ),
+    )
+    return format_html(
+        '<fieldset class="touch-checks"><legend class="form-label small mb-1">{}</legend>'
+        '<div class="d-flex flex-wrap gap-1">{}</div>{}</fieldset>',
+        legend or field.label or "",
+        items,
+        _errors(field),
+    )
+
+
+@register.simple_tag
+def neuro_asymmetries(findings: dict) -> set[str]:
+    """Keys of the rows or cells where the two sides differ (from the neuro findings)."""
+    result = (findings or {}).get("neuro") or {}
+    return {a.get("code", "") for a in result.get("asymmetries") or ()}
+
+
+@register.simple_tag
+def derm_key(root, modality) -> str:
+    return f"{root} {modality}"
+
+
+@register.simple_tag
+def nd_suggestion(findings: dict, row) -> SafeString:
+    """The software's reading of one neurodynamic row, beside the therapist's choice."""
+    if not getattr(row, "standard", None):
+        return SafeString("")
+    code, side = row.standard
+    for f in ((findings or {}).get("neurodynamic") or {}).get("findings") or ():
+        if (
+            f.get("code") == code
+            and f.get("side") == side
+            and not f.get("label", "").startswith("Other")
+        ):
+            return format_html(
+                '<div class="small text-body-secondary mt-1" data-testid="nd-suggestion">'
+                "Suggested: {}</div>",
+                f.get("suggestion", "").replace("_", " ").lower(),
+            )
+    return SafeString("")
+
+
+@register.simple_tag
+def describe(item: dict) -> str:
+    return plan_catalog.describe_item(item.get("code", ""), item.get("values") or {})

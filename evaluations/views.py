@@ -1,0 +1,410 @@
+"""The therapist's evaluation pages: the list, one evaluation with its sections, section
+saves (htmx autosave with a conflict check), signing, addenda and progress over visits.
+
+Therapists write; administrators read; front desk sees none of it. Every read and write
+of an evaluation leaves an audit entry.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from audit.models import AuditEvent
+from audit.services import audit_patient_record, audit_record
+from core.models import Clinic
+from evaluations import forms as eval_forms
+from evaluations import plan_catalog, services
+from evaluations import progress as progress_mod
+from evaluations.charts import distal_chart_svg, measure_chart_svg
+from evaluations.models import Addendum, Evaluation
+from intake.models import IntakeAmendment, RedFlagAlert
+from intake.summary import summary_context
+from patients.models import Patient
+
+LIST_FILTERS = {
+    "mine": "My drafts",
+    "recent": "Recent",
+    "signed": "Signed",
+}
+LIST_LIMIT = 100
+
+
+def _can_edit(request: HttpRequest, evaluation: Evaluation) -> bool:
+    return (
+        request.user.has_perm("evaluations.change_evaluation")
+        and not evaluation.is_signed
+        and evaluation.therapist_id == request.user.pk
+    )
+
+
+def _evaluation(public_id: UUID) -> Evaluation:
+    return get_object_or_404(
+        Evaluation.objects.select_related("patient", "therapist", "signed_by", "intake"),
+        public_id=public_id,
+    )
+
+
+# --- List and start --------------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+@permission_required("evaluations.view_evaluation", raise_exception=True)
+def evaluation_list(request: HttpRequest) -> HttpResponse:
+    show = request.GET.get("show", "mine")
+    if show not in LIST_FILTERS:
+        show = "mine"
+    qs = Evaluation.objects.for_list()
+    if show == "mine":
+        qs = qs.drafts().by_therapist(request.user)
+    elif show == "signed":
+        qs = qs.signed()
+    evaluations = list(qs.order_by("-created_at")[:LIST_LIMIT])
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        summary=f"Viewed the evaluation list ({LIST_FILTERS[show]}, {len(evaluations)} shown)",
+    )
+    return render(
+        request,
+        "evaluations/list.html",
+        {"evaluations": evaluations, "show": show, "filters": LIST_FILTERS},
+    )
+
+
+class StartForm(forms.Form):
+    kind = forms.ChoiceField(choices=Evaluation.Kind.choices)
+
+
+@require_POST
+@permission_required("evaluations.add_evaluation", raise_exception=True)
+def start(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    patient = get_object_or_404(Patient, public_id=patient_id)
+    form = StartForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose which kind of evaluation to start.")
+        return redirect("patients:detail", public_id=patient.public_id)
+    evaluation = services.evaluation_start(
+        patient=patient, kind=form.cleaned_data["kind"], by=request.user
+    )
+    return redirect("evaluations:detail", public_id=evaluation.public_id)
+
+
+# --- The evaluation page ---------------------------------------------------------------------
+
+
+def _section_view(
+    key: str, evaluation: Evaluation, ctx: eval_forms.SectionContext, *, form=None, state=""
+) -> dict:
+    """Everything the section template needs. A section with an unsaved draft shows the
+    draft (with its errors) rather than the last valid save."""
+    if form is None:
+        draft = evaluation.drafts.get(key)
+        if draft is not None:
+            form = eval_forms.build(key, ctx, data=services.draft_querydict(draft))
+            form.is_valid()
+            state = state or "invalid"
+        else:
+            form = eval_forms.build(key, ctx, stored=evaluation.content.get(key))
+    return {
+        "key": key,
+        "title": eval_forms.SECTION_TITLES[key],
+        "form": form,
+        "version": int(evaluation.section_versions.get(key, 0)),
+        "stored": evaluation.content.get(key) or {},
+        "findings": evaluation.findings,
+        "state": state,
+        "template": f"evaluations/sections/{key}.html",
+        "readonly_template": f"evaluations/sections/{key}_readonly.html",
+    }
+
+
+def _progress(evaluation: Evaluation, basis: services.IntakeBasis) -> dict:
+    visits = list(Evaluation.objects.for_progress(evaluation.patient))
+    return _charts(progress_mod.from_records(basis.intake, basis.answers, visits))
+
+
+def _charts(data: progress_mod.PatientProgress) -> dict:
+    return {
+        "measures": [
+            {"progress": m, "svg": measure_chart_svg(m)} for m in data.measures if m.points
+        ],
+        "distal": {"progress": data.distal, "svg": distal_chart_svg(data.distal)}
+        if data.distal.points
+        else None,
+    }
+
+
+@require_http_methods(["GET"])
+@permission_required("evaluations.view_evaluation", raise_exception=True)
+def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    evaluation = get_object_or_404(
+        Evaluation.objects.select_related(
+            "patient", "therapist", "signed_by", "intake"
+        ).prefetch_related(
+            Prefetch("addenda", queryset=Addendum.objects.select_related("by")),
+            Prefetch("alerts", queryset=RedFlagAlert.objects.select_related("acknowledged_by")),
+        ),
+        public_id=public_id,
+    )
+    audit_patient_record(
+        evaluation,
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        summary=f"Viewed {evaluation.get_kind_display().lower()}",
+    )
+    packs = services.instrument_packs()
+    intake_summary = None
+    if evaluation.intake is not None:
+        intake = evaluation.intake
+        # One query each for the amendments and alerts the summary shows.
+        intake._prefetched_objects_cache = {
+            "amendments": intake.amendments.select_related("by").order_by("at", "pk"),
+            "alerts": intake.alerts.select_related("acknowledged_by"),
+        }
+        intake_summary = summary_context(intake, packs=packs, clinic=Clinic.objects.current())
+    basis = services.intake_basis(
+        evaluation, answers=intake_summary["answers"] if intake_summary else None
+    )
+    ctx = services.section_context(evaluation, basis, odi_licensed=services.ODI in packs)
+    editable = _can_edit(request, evaluation)
+    sections = [_section_view(key, evaluation, ctx) for key in eval_forms.SECTIONS]
+    return render(
+        request,
+        "evaluations/detail.html",
+        {
+            "evaluation": evaluation,
+            "patient": evaluation.patient,
+            "intake_summary": intake_summary,
+            "sections": sections,
+            "editable": editable,
+            "findings": evaluation.findings,
+            "addenda": list(evaluation.addenda.all()),
+            "alerts": list(evaluation.alerts.all()),
+            "progress": _progress(evaluation, basis),
+            "hash_ok": services.evaluation_verify(evaluation) if evaluation.is_signed else None,
+            "sign_problems": services.sign_problems(evaluation) if editable else [],
+            "catalog_status": plan_catalog.CATALOG_STATUS,
+            "catalog_version": plan_catalog.CATALOG_VERSION,
+        },
+    )
+
+
+@require_POST
+@permission_required("evaluations.change_evaluation", raise_exception=True)
+def save_section(request: HttpRequest, public_id: UUID, key: str) -> HttpResponse:
+    evaluation = _evaluation(public_id)
+    if key not in eval_forms.SECTIONS:
+        return HttpResponse("Unknown section.", status=404)
+    if evaluation.therapist_id != request.user.pk and not evaluation.is_signed:
+        audit_patient_record(
+            evaluation,
+            actor=request.user,
+            action=AuditEvent.Action.DENIED,
+            summary="Refused a change to another therapist's draft evaluation",
+            details={"section": key},
+        )
+        raise PermissionDenied("Only the therapist who started this draft can edit it.")
+    result = services.evaluation_save_section(
+        evaluation=evaluation, key=key, data=request.POST, by=request.user
+    )
+    evaluation = result.evaluation
+    status = {"saved": 200, "invalid": 200, "conflict": 409, "locked": 409}[result.status]
+    if not request.htmx:
+        if result.status == "saved":
+            messages.success(request, f"{eval_forms.SECTION_TITLES[key]} saved.")
+        elif result.status == "locked":
+            messages.error(request, "This evaluation is signed and locked. Add an addendum.")
+        elif result.status == "conflict":
+            messages.error(
+                request,
+                "This section was changed in another tab or device. Nothing was saved; "
+                "reload to see the other changes.",
+            )
+        else:
+            messages.warning(request, "Saved as a draft. Some fields need attention.")
+        return redirect(reverse("evaluations:detail", args=[evaluation.public_id]) + f"#s-{key}")
+    result.form.is_valid()
+    section = _section_view(key, evaluation, result.ctx, form=result.form, state=result.status)
+    if result.status == "conflict":
+        # Keep the version the form was showing, so only a deliberate "Save mine" overwrites.
+        section["form_version"] = request.POST.get("version", "")
+    # Autosaves leave the form alone (the therapist may be typing in it) and update only
+    # the status, version and findings; an explicit save re-renders the form with errors.
+    autosave = request.POST.get("autosave") == "1" and "add_row" not in request.POST
+    template = "evaluations/_section_oob.html" if autosave else "evaluations/_section_response.html"
+    response = render(
+        request,
+        template,
+        {
+            "section": section,
+            "evaluation": evaluation,
+            "editable": result.status not in ("locked",),
+            "findings": evaluation.findings,
+            "alert": result.alert,
+            "saved_at": result.saved_at,
+            "sign_problems": services.sign_problems(evaluation),
+            "section_keys": list(eval_forms.SECTIONS),
+            "catalog_status": plan_catalog.CATALOG_STATUS,
+            "catalog_version": plan_catalog.CATALOG_VERSION,
+        },
+        status=status,
+    )
+    if result.alert is not None:
+        response["HX-Trigger"] = "alerts-changed"
+    return response
+
+
+# --- Sign and addenda ------------------------------------------------------------------------
+
+
+class SignForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(
+            attrs={"class": "form-control form-control-lg", "autocomplete": "current-password"}
+        ),
+        error_messages={"required": "Enter your password to sign."},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("evaluations.change_evaluation", raise_exception=True)
+def sign(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    evaluation = _evaluation(public_id)
+    if evaluation.is_signed:
+        messages.info(request, "This evaluation is already signed.")
+        return redirect("evaluations:detail", public_id=evaluation.public_id)
+    form = SignForm(request.POST or None)
+    problems = services.sign_problems(evaluation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evaluation_sign(
+                evaluation=evaluation, by=request.user, password=form.cleaned_data["password"]
+            )
+        except services.SignRefused as exc:
+            for problem in exc.problems:
+                form.add_error(None, problem)
+        except services.EvaluationLocked:
+            messages.info(request, "This evaluation is already signed.")
+            return redirect("evaluations:detail", public_id=evaluation.public_id)
+        else:
+            messages.success(request, "Signed and locked. Later changes are addenda.")
+            return redirect("evaluations:detail", public_id=evaluation.public_id)
+    else:
+        audit_patient_record(
+            evaluation,
+            actor=request.user,
+            action=AuditEvent.Action.VIEW,
+            summary="Opened the signing page",
+        )
+    return render(
+        request,
+        "evaluations/sign.html",
+        {
+            "evaluation": evaluation,
+            "patient": evaluation.patient,
+            "form": form,
+            "problems": problems,
+            "is_author": evaluation.therapist_id == request.user.pk,
+        },
+    )
+
+
+class AddendumForm(forms.Form):
+    section = forms.ChoiceField(
+        label="About",
+        choices=services.ADDENDUM_SECTIONS,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
+    )
+    reason = forms.CharField(
+        label="Why",
+        max_length=255,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-lg"}),
+        error_messages={"required": "Say why you are adding this."},
+    )
+    text = forms.CharField(
+        label="Addendum",
+        max_length=8000,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 6}),
+        error_messages={"required": "Write the addendum."},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("evaluations.change_evaluation", raise_exception=True)
+def addendum(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    evaluation = _evaluation(public_id)
+    if not evaluation.is_signed:
+        messages.info(request, "This evaluation is still a draft: edit it directly.")
+        return redirect("evaluations:detail", public_id=evaluation.public_id)
+    form = AddendumForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evaluation_addendum_add(
+                evaluation=evaluation, by=request.user, **form.cleaned_data
+            )
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Addendum added.")
+            return redirect(reverse("evaluations:detail", args=[evaluation.public_id]) + "#addenda")
+    return render(
+        request,
+        "evaluations/addendum.html",
+        {"evaluation": evaluation, "patient": evaluation.patient, "form": form},
+    )
+
+
+# --- Progress over visits --------------------------------------------------------------------
+
+
+@require_http_methods(["GET"])
+@permission_required("evaluations.view_evaluation", raise_exception=True)
+def patient_progress(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    patient = get_object_or_404(Patient, public_id=patient_id)
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        patient=patient,
+        obj=patient,
+        summary="Viewed progress over visits",
+    )
+    latest = (
+        Evaluation.objects.filter(patient=patient)
+        .select_related("intake", "patient")
+        .order_by("-visit_date", "-created_at")
+        .first()
+    )
+    intake = latest.intake if latest else None
+    if intake is None:
+        intake = (
+            patient.intakes.filter(status="submitted")
+            .prefetch_related(Prefetch("amendments", queryset=IntakeAmendment.objects.all()))
+            .order_by("-submitted_at")
+            .first()
+        )
+    answers = {}
+    if intake is not None:
+        answers = services.effective_answers(intake, intake.amendments.all())
+    visits = list(Evaluation.objects.for_progress(patient))
+    return render(
+        request,
+        "evaluations/progress.html",
+        {
+            "patient": patient,
+            "page_progress": _charts(progress_mod.from_records(intake, answers, visits)),
+            "visits": visits,
+        },
+    )

@@ -1,0 +1,28 @@
+// Evaluation page: a section saved in another tab comes back as 409 with the therapist's
+// input kept; show it rather than dropping it. A lost connection says so beside the section.
+(function () {
+  "use strict";
+  function statusFor(elt) {
+    var form = elt && elt.closest ? elt.closest("form[id^='f-']") : null;
+    return form ? document.getElementById("status-" + form.id.slice(2)) : null;
+  }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 409) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    var status = statusFor(event.detail.elt);
+    if (!status) return;
+    status.textContent = "Not saved: no connection. What you typed stays here; it saves when you change something again or press Save.";
+    status.classList.add("text-danger", "fw-semibold");
+  });
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var status = statusFor(event.detail.elt);
+    if (status && status.classList.contains("text-danger")) {
+      status.classList.remove("text-danger", "fw-semibold");
+      status.textContent = "Saving…";
+    }
+  });
+})();
