@@ -322,7 +322,7 @@ class RowForm(forms.Form):
     def __init__(self, *args, row_label: str, **kwargs):
         self.row_label = row_label
         super().__init__(*args, **kwargs)
-        for name, f in self.fields.items():
+        for f in self.fields.values():
             aria = f.widget.attrs.get("aria-label")
             if aria:
                 f.widget.attrs["aria-label"] = f"{row_label}: {aria}"

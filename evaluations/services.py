@@ -180,7 +180,8 @@ def evaluation_save_section(
                 evaluation,
                 actor=by,
                 action=AuditEvent.Action.DENIED,
-                summary=f"Refused a change to the signed evaluation ({eval_forms.SECTION_TITLES[key]})",
+                summary="Refused a change to the signed evaluation "
+                f"({eval_forms.SECTION_TITLES[key]})",
                 details={"section": key},
             )
             return SaveResult("locked", form, current, evaluation, ctx=ctx)
@@ -201,6 +202,8 @@ def evaluation_save_section(
         evaluation.section_versions[key] = current + 1
         evaluation.findings = derive(evaluation, basis)
         evaluation.updated_at = now
+        # The audit entry below records every save; history rows are for status changes.
+        evaluation.skip_history_when_saving = True
         evaluation.save(
             update_fields=[
                 "content",
@@ -331,25 +334,34 @@ def sign_problems(evaluation: Evaluation) -> list[str]:
     return problems
 
 
-@transaction.atomic
 def evaluation_sign(*, evaluation: Evaluation, by: User, password: str) -> Evaluation:
+    """Sign and lock. The password is checked first, and a wrong one is audited in its own
+    transaction, so the record of the refusal survives the refusal."""
+    if by.pk != evaluation.therapist_id:
+        raise SignRefused(["Only the therapist who wrote this evaluation can sign it."])
+    if evaluation.is_signed:
+        raise EvaluationLocked
+    if not password or not by.check_password(password):
+        with transaction.atomic():
+            audit_patient_record(
+                evaluation,
+                actor=by,
+                action=AuditEvent.Action.DENIED,
+                summary="Signature refused: the password did not match",
+            )
+        raise SignRefused(["That password is not right. Enter your own sign-in password."])
+    return _sign(evaluation_id=evaluation.pk, by=by)
+
+
+@transaction.atomic
+def _sign(*, evaluation_id: int, by: User) -> Evaluation:
     evaluation = (
         Evaluation.objects.select_for_update(of=("self",))
         .select_related("patient")
-        .get(pk=evaluation.pk)
+        .get(pk=evaluation_id)
     )
     if evaluation.is_signed:
         raise EvaluationLocked
-    if by.pk != evaluation.therapist_id:
-        raise SignRefused(["Only the therapist who wrote this evaluation can sign it."])
-    if not password or not by.check_password(password):
-        audit_patient_record(
-            evaluation,
-            actor=by,
-            action=AuditEvent.Action.DENIED,
-            summary="Signature refused: the password did not match",
-        )
-        raise SignRefused(["That password is not right. Enter your own sign-in password."])
     problems = sign_problems(evaluation)
     if problems:
         raise SignRefused(problems)
