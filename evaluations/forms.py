@@ -10,6 +10,7 @@ label of its own.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -432,8 +433,32 @@ class MovementRowForm(RowForm):
         try:
             findings.movement_test(self.row())
         except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from exc
+            self._attach(str(exc))
         return data
+
+    # Which field a rule from the pure function is about, by the words it uses.
+    _RULE_FIELDS = (
+        ("repetitions", "repetitions"),
+        ("during", "during_responses"),
+        ("after", "after_response"),
+        ("mechanic", "mechanical_response"),
+        ("loading", "loading"),
+        ("force", "force_progression"),
+        ("pain", "pre_nprs"),
+        ("measure", "measure_value"),
+    )
+
+    def _attach(self, message: str) -> None:
+        """Put a rule's message next to the field it concerns, in plain words."""
+        text = re.sub(r"^Test [^:]+: ", "", message)
+        text = re.sub(r"\s*\(§[^)]*\)", "", text).strip()
+        text = text[:1].upper() + text[1:]
+        lowered = text.lower()
+        for word, name in self._RULE_FIELDS:
+            if word in lowered and name in self.fields:
+                self.add_error(name, text)
+                return
+        self.add_error(None, text)
 
     @property
     def recorded(self) -> bool:
@@ -489,6 +514,9 @@ NEURODYNAMIC_STANDARD = (
     neurodynamic.NeurodynamicCode.FEMORAL_SLUMP,
 )
 ND_SIDES = (("L", "left"), ("R", "right"))
+CHANGE_CHOICES = _choices(
+    sorted(neurodynamic.Change, key=lambda c: c != neurodynamic.Change.NOT_DONE), blank=None
+)
 ND_CUSTOM_CHOICES = [("", "Choose a test")] + [
     (c.value, neurodynamic.TEST_LABELS[c])
     for c in neurodynamic.NeurodynamicCode
@@ -510,12 +538,9 @@ class NeurodynamicRowForm(RowForm):
     symptom_location = _text("where the symptoms were felt", max_length=120)
     below_knee = _select(TRI_CHOICES, "symptoms below the knee")
     sd_manoeuvres = _checks(_choices(neurodynamic.SdManoeuvre, blank=None), "differentiation")
-    sd_changed_symptoms = _select(
-        _choices(neurodynamic.Change, blank=None), "differentiation changed the symptoms"
-    )
-    resistance_rom_change = _select(
-        _choices(neurodynamic.Change, blank=None), "resistance or range change"
-    )
+    # "Not done" first: it is what a browser sends for a test row left alone.
+    sd_changed_symptoms = _select(CHANGE_CHOICES, "differentiation changed the symptoms")
+    resistance_rom_change = _select(CHANGE_CHOICES, "resistance or range change")
     interpretation = _select(
         _choices(neurodynamic.Interpretation, blank="Your interpretation"), "interpretation"
     )

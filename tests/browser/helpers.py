@@ -66,4 +66,15 @@ def axe_violations(page: Page, impacts=("critical", "serious")) -> list[dict]:
                     n.html.slice(0, 120) + ' ' + (n.any[0] ? n.any[0].message : ''))}));
         }"""
     )
+    remove_tool_styles(page)
     return [v for v in found if v["impact"] in impacts]
+
+
+def remove_tool_styles(page: Page) -> None:
+    """axe and Playwright's full-page screenshots leave empty style="" attributes on the
+    elements they touched; htmx copies them onto swapped content, which the page's CSP
+    (rightly) refuses. Remove them so a later swap in the same page is tested as users
+    see it."""
+    page.evaluate(
+        "() => document.querySelectorAll('[style=\"\"]').forEach(e => e.removeAttribute('style'))"
+    )

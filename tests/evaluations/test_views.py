@@ -436,3 +436,26 @@ def test_junk_in_any_field_gets_a_message_not_a_500(therapist_client, evaluation
     response = post_section(therapist_client, evaluation, key, {**data, "autosave": "0"})
     assert response.status_code == 200
     assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_untouched_rows_posted_with_their_browser_defaults_are_not_recorded(
+    therapist_client, evaluation
+):
+    """A browser posts every select's first option; a row nobody touched must stay blank."""
+    from evaluations import forms as eval_forms
+
+    ctx = services.section_context(
+        evaluation, services.intake_basis(evaluation), odi_licensed=False
+    )
+    for key in ("movements", "neurodynamic"):
+        grid = eval_forms.build(key, ctx, stored={})
+        data = {"custom_count": "1"}
+        for row in grid.rows:
+            for name, f in row.fields.items():
+                choices = getattr(f, "choices", None)
+                if choices and not isinstance(f.widget, eval_forms.forms.CheckboxSelectMultiple):
+                    data[row.add_prefix(name)] = str(list(choices)[0][0])
+        response = post_section(therapist_client, evaluation, key, data)
+        assert "Saved at" in response.content.decode(), key
+        evaluation.refresh_from_db()
+        assert evaluation.content[key]["rows"] == [], key

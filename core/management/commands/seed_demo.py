@@ -17,6 +17,7 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.services import staff_create
 from core.models import Clinic
+from evaluations.demo import demo_evaluation
 from evaluations.models import Evaluation
 from intake.demo import demo_answers, demo_results
 from intake.models import Intake, RedFlagAlert
@@ -24,6 +25,11 @@ from patients.models import Patient
 from patients.services import patient_create
 
 DEMO_PASSWORD = "demo-clinic-pass"  # noqa: S105  (synthetic demo accounts only)
+# Past patients (indices 10-29) with a few weeks of history: about a third are followed up
+# with one or two re-evaluations, so "Progress over visits" has charts to draw. Two older
+# patients present with neurogenic claudication.
+FOLLOWED_UP = frozenset({10, 13, 16, 19, 22, 25})
+STENOSIS = frozenset({15, 25})
 DEMO_STAFF = [
     ("frontdesk", "Fran", "Desk", [Role.FRONT_DESK], ""),
     ("therapist", "Theo", "Reyes", [Role.THERAPIST], "PT-10442"),
@@ -75,7 +81,7 @@ class Command(BaseCommand):
         therapists = [staff["therapist"], staff["therapist2"]]
 
         patients = []
-        for _ in range(n_patients):
+        for i in range(n_patients):
             sex = rng.choice([Patient.Sex.FEMALE, Patient.Sex.MALE])
             given = (
                 fake.first_name_female() if sex == Patient.Sex.FEMALE else fake.first_name_male()
@@ -86,7 +92,9 @@ class Command(BaseCommand):
                     data={
                         "given_name": given,
                         "family_name": fake.last_name(),
-                        "date_of_birth": fake.date_of_birth(minimum_age=19, maximum_age=88),
+                        "date_of_birth": fake.date_of_birth(minimum_age=66, maximum_age=82)
+                        if i in STENOSIS
+                        else fake.date_of_birth(minimum_age=19, maximum_age=88),
                         "sex": sex,
                         "phone": f"+44 7700 900{rng.randint(0, 999):03d}",
                         "email": f"{given.lower()}.{rng.randint(10, 99)}@example.com",
@@ -133,8 +141,17 @@ class Command(BaseCommand):
                 if i == 9:
                     self._demo_stopped_intake(intake, staff["therapist"], now)
             elif i < 30:
-                started = now - timedelta(days=rng.randint(1, 60), hours=rng.randint(0, 6))
+                days_ago = rng.randint(36, 60) if i in FOLLOWED_UP else rng.randint(1, 60)
+                started = now - timedelta(days=days_ago, hours=rng.randint(0, 6))
                 answers = demo_answers(rng, today=started.date(), radicular=i % 5 != 0)
+                if i in STENOSIS:
+                    answers["when"].update(
+                        worse_with=["standing", "walking"],
+                        better_with=["sitting", "bending"],
+                        sitting_relief="yes",
+                        cart_relief="yes",
+                        walking="5_15",
+                    )
                 intake = Intake.objects.create(
                     patient=patient,
                     started_by=staff["frontdesk"],
@@ -145,15 +162,41 @@ class Command(BaseCommand):
                     **demo_results(answers, date_of_birth=patient.date_of_birth, on=started.date()),
                 )
                 if i < 26:  # the rest still await evaluation
-                    signed = i % 4 != 0
-                    Evaluation.objects.create(
-                        patient=patient,
-                        intake=intake,
-                        therapist=therapists[i % 2],
-                        created_at=started + timedelta(hours=1),
-                        status=Evaluation.Status.SIGNED if signed else Evaluation.Status.DRAFT,
-                        signed_at=started + timedelta(hours=2) if signed else None,
+                    self._demo_evaluations(
+                        i, patient, intake, therapists[i % 2], rng, today=now.date()
                     )
+
+    def _demo_evaluations(self, i, patient, intake, therapist, rng, *, today) -> None:
+        """A signed initial evaluation; for the followed-up patients, re-evaluations every
+        three weeks or so with improving outcomes (the latest sometimes still a draft)."""
+        chart = intake.answers["where"]["chart"]
+        if i in STENOSIS:
+            vignette = "stenosis"
+        elif i % 5 == 0:  # the intake drew somatic pain (radicular=False)
+            vignette = "somatic_extension"
+        else:  # radicular: the level on the side the leg pain was drawn
+            vignette = "L5" if any(code.endswith("_l") for code in chart) else "S1"
+        visit = min(intake.submitted_at.date() + timedelta(days=rng.randint(0, 2)), today)
+        visits = [(Evaluation.Kind.INITIAL, visit, 0.0)]
+        if i in FOLLOWED_UP:
+            for improvement in (0.45, 0.8):
+                visit += timedelta(days=rng.randint(18, 24))
+                if visit > today:
+                    break
+                visits.append((Evaluation.Kind.REEVALUATION, visit, improvement))
+        for n, (kind, visit_date, improvement) in enumerate(visits, start=1):
+            last = n == len(visits)
+            demo_evaluation(
+                patient=patient,
+                intake=intake,
+                therapist=therapist,
+                kind=kind,
+                visit_date=visit_date,
+                vignette=vignette,
+                rng=rng,
+                improvement=improvement,
+                sign=not (last and n > 1 and i % 2 == 0),
+            )
 
     def _demo_stopped_intake(self, intake, therapist, now) -> None:
         """One intake stopped by a cauda equina answer, already acknowledged by a
