@@ -301,7 +301,7 @@ class AcknowledgeForm(forms.Form):
 @permission_required("intake.view_intake", raise_exception=True)
 def alert_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     alert = get_object_or_404(
-        RedFlagAlert.objects.select_related("patient", "intake", "acknowledged_by"),
+        RedFlagAlert.objects.select_related("patient", "intake", "evaluation", "acknowledged_by"),
         public_id=public_id,
     )
     can_ack = request.user.has_perm("intake.acknowledge_redflagalert")

@@ -291,6 +291,8 @@ def test_the_alert_page_for_an_evaluation_alert_opens_and_is_acknowledged(
     alert = RedFlagAlert.objects.get(evaluation=evaluation)
     page = therapist_client.get(reverse("intake:alert", args=[alert.public_id]))
     assert page.status_code == 200
+    assert "by the neurological examination" in page.content.decode()
+    assert reverse("evaluations:detail", args=[evaluation.public_id]) in page.content.decode()
     done = therapist_client.post(
         reverse("intake:alert", args=[alert.public_id]),
         {"outcome": "emergency_referral", "action_note": "Sent to ED for urgent imaging."},
@@ -454,7 +456,7 @@ def test_untouched_rows_posted_with_their_browser_defaults_are_not_recorded(
             for name, f in row.fields.items():
                 choices = getattr(f, "choices", None)
                 if choices and not isinstance(f.widget, eval_forms.forms.CheckboxSelectMultiple):
-                    data[row.add_prefix(name)] = str(list(choices)[0][0])
+                    data[row.add_prefix(name)] = str(next(iter(choices))[0])
         response = post_section(therapist_client, evaluation, key, data)
         assert "Saved at" in response.content.decode(), key
         evaluation.refresh_from_db()
