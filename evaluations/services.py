@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_patient_record
+from core.text import storable
 from evaluations import findings as findings_mod
 from evaluations import forms as eval_forms
 from evaluations.models import Addendum, Evaluation
@@ -137,7 +138,9 @@ class SaveResult:
 
 
 def _draft_data(data: QueryDict) -> dict[str, list[str]]:
-    return {k: data.getlist(k) for k in data if k not in ("csrfmiddlewaretoken",)}
+    return {
+        k: [storable(v) for v in data.getlist(k)] for k in data if k not in ("csrfmiddlewaretoken",)
+    }
 
 
 def draft_querydict(draft: dict[str, list[str]]) -> QueryDict:

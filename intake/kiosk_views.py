@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from audit.models import AuditEvent
 from audit.services import audit_patient_record
 from core.models import Clinic
+from core.text import storable
 from intake import services
 from intake.forms import AboutForm, StepContext
 from intake.instruments import ODI
@@ -90,7 +91,11 @@ def _data_url(consent: IntakeConsent) -> str:
 
 def _raw(form, data) -> dict[str, list[str]]:
     # The signature is kept in IntakeConsent, not copied into every draft save.
-    return {name: data.getlist(name) for name in form.fields if name != "signature"}
+    return {
+        name: [storable(v) for v in data.getlist(name)]
+        for name in form.fields
+        if name != "signature"
+    }
 
 
 def _partial_answers(form) -> dict:

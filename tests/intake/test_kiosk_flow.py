@@ -227,3 +227,15 @@ def test_the_odi_screen_appears_once_a_licensed_pack_is_loaded(kiosk):
     assert odi["status"] == "prorated"
     assert odi["percentage"] == 40.0  # 18 of 45
     assert odi["missing_sections"] == ["odi_10"]
+
+
+
+def test_a_nul_character_in_a_typed_answer_is_dropped_not_a_500(kiosk):
+    """PostgreSQL cannot store NUL; the draft keeps the rest of what was typed."""
+    _fill(kiosk, ["about", "consent", "where", "feels", "when", "pain"])
+    response = kiosk.post(
+        reverse("kiosk:autosave", args=["history"]), {"medications": "ibupro\x00fen"}
+    )
+    assert response.status_code == 200
+    intake = Intake.objects.get(pk=kiosk.intake.pk)
+    assert "\x00" not in str(intake.drafts)
