@@ -229,7 +229,6 @@ def test_the_odi_screen_appears_once_a_licensed_pack_is_loaded(kiosk):
     assert odi["missing_sections"] == ["odi_10"]
 
 
-
 def test_a_nul_character_in_a_typed_answer_is_dropped_not_a_500(kiosk):
     """PostgreSQL cannot store NUL; the draft keeps the rest of what was typed."""
     _fill(kiosk, ["about", "consent", "where", "feels", "when", "pain"])
