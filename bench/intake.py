@@ -12,7 +12,6 @@ query count varies between runs, 2 on error. See bench/README.md.
 
 import argparse
 import os
-import statistics
 import sys
 import time
 import uuid
@@ -21,37 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench._common import ensure_database, measure, setup_django  # noqa: E402
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/clinic_bench_intake"
 TARGET_MS = 50.0
 WARMUP = 5
-
-
-def ensure_database(url: str) -> None:
-    from urllib.parse import urlsplit
-
-    import psycopg
-    from psycopg import sql
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    from accounts.roles import sync_role_groups
-
-    sync_role_groups()
 
 
 def kiosk_client(intake):
@@ -66,28 +39,12 @@ def kiosk_client(intake):
     return client
 
 
-def measure(label: str, runs: list[tuple[float, int]]) -> dict:
-    times = sorted(t for t, _ in runs)
-    queries = sorted({q for _, q in runs})
-    p95 = times[max(int(len(times) * 0.95) - 1, 0)]
-    row = {
-        "label": label,
-        "median": statistics.median(times),
-        "p95": p95,
-        "queries": queries,
-        "n": len(times),
-    }
-    print(
-        f"{label:<42} median {row['median']:6.1f} ms   p95 {p95:6.1f} ms   "
-        f"queries {'/'.join(map(str, queries)):>5}   (n={len(times)})"
-    )
-    return row
-
-
 def timed(client, url: str, data: dict) -> tuple[float, int]:
-    from django.db import connection
+    from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
+    # The query log keeps at most 9,000 entries; once full, CaptureQueriesContext counts 0.
+    reset_queries()
     with CaptureQueriesContext(connection) as ctx:
         start = time.perf_counter()
         response = client.post(url, data)

@@ -180,6 +180,7 @@ def _select(choices, aria: str, *, required: bool = False, css: str = "form-sele
     return forms.ChoiceField(
         choices=choices,
         required=required,
+        label=aria,
         widget=FastSelect(attrs={"class": css, "aria-label": aria}),
         error_messages={"required": "Choose one.", "invalid_choice": "Choose one of the list."},
     )
@@ -198,6 +199,7 @@ def _checks(choices, aria: str):
 def _int(aria: str, low: int, high: int, *, unit: str = ""):
     return forms.IntegerField(
         required=False,
+        label=aria,
         min_value=low,
         max_value=high,
         widget=FastNumberInput(
@@ -216,6 +218,7 @@ def _text(aria: str, *, max_length: int = 200, rows: int | None = None):
     widget = forms.Textarea(attrs={**attrs, "rows": rows}) if rows else FastTextInput(attrs)
     return forms.CharField(
         required=False,
+        label=aria,
         max_length=max_length,
         widget=widget,
         error_messages={"max_length": f"Keep it under {max_length} characters."},
@@ -225,6 +228,7 @@ def _text(aria: str, *, max_length: int = 200, rows: int | None = None):
 def _bool(aria: str):
     return forms.BooleanField(
         required=False,
+        label=aria,
         widget=FastCheckbox(attrs={"class": "form-check-input", "aria-label": aria}),
     )
 
@@ -903,15 +907,6 @@ class ClassificationForm(SectionForm):
 
     def __init__(self, *args, ctx: SectionContext, **kwargs):
         super().__init__(*args, ctx=ctx, **kwargs)
-        for f, text in (
-            ("category", "Category"),
-            ("side", "Side"),
-            ("suspected_levels", "Suspected levels"),
-            ("neuropathic_grade", "Neuropathic pain grade"),
-            ("nociplastic_grade", "Nociplastic pain grade"),
-            ("rationale", "Your rationale"),
-        ):
-            self.fields[f].label = text
         self.input_names = []
         for name, text in findings.EXTRA_INPUTS:
             fname = f"in_{name}"
@@ -1006,9 +1001,10 @@ class PlanForm(SectionForm):
     title = "Plan of care"
 
     frequency_per_week = _int("Visits per week", 1, 7)
-    weeks = _int("Weeks", 1, 52)
+    weeks = _int("For how many weeks", 1, 52)
     hep = _text("Home exercise programme", max_length=4000, rows=3)
     reeval_date = forms.DateField(
+        label="Re-evaluation date",
         required=False,
         widget=FastDateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Enter a real date."},
@@ -1016,21 +1012,10 @@ class PlanForm(SectionForm):
     referral = _bool("Refer for a surgical or medical opinion")
     referral_to = _select(REFERRAL_TO, "Refer to")
     referral_urgency = _select(REFERRAL_URGENCY, "Urgency")
-    referral_reason = _text("Why (conservative care not working, ...)", max_length=1000, rows=2)
+    referral_reason = _text("Reason for referral", max_length=1000, rows=2)
 
     def __init__(self, *args, ctx: SectionContext, **kwargs):
         super().__init__(*args, ctx=ctx, **kwargs)
-        for name, text in (
-            ("frequency_per_week", "Visits per week"),
-            ("weeks", "For how many weeks"),
-            ("hep", "Home exercise programme"),
-            ("reeval_date", "Re-evaluation date"),
-            ("referral", "Refer for a surgical or medical opinion"),
-            ("referral_to", "Refer to"),
-            ("referral_urgency", "Urgency"),
-            ("referral_reason", "Reason for referral"),
-        ):
-            self.fields[name].label = text
         self.families = []
         for family, family_label in plan_catalog.FAMILIES:
             items = []

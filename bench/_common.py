@@ -1,0 +1,52 @@
+"""What the PostgreSQL benchmarks share: a database of their own, Django set up on it, and
+one line of figures per request."""
+
+import os
+import statistics
+
+
+def ensure_database(url: str) -> None:
+    from urllib.parse import urlsplit
+
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    from accounts.roles import sync_role_groups
+
+    sync_role_groups()
+
+
+def measure(label: str, runs: list[tuple[float, int]], *, width: int = 52) -> dict:
+    """Print and return the median, p95 and query counts of (milliseconds, queries) runs."""
+    times = sorted(t for t, _ in runs)
+    queries = sorted({q for _, q in runs})
+    p95 = times[max(int(len(times) * 0.95) - 1, 0)]
+    row = {
+        "label": label,
+        "median": statistics.median(times),
+        "p95": p95,
+        "queries": queries,
+        "n": len(times),
+    }
+    print(
+        f"{label:<{width}} p50 {row['median']:6.1f} ms   p95 {p95:6.1f} ms   "
+        f"queries {'/'.join(map(str, queries)):>5}   (n={len(times)})"
+    )
+    return row
