@@ -33,20 +33,6 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/clinic_bench_evaluation"
 WARMUP = 5
 PRIOR_VISITS = (1, 50)
 
-# The submitted intake every evaluation reads: its NPRS items are the progress baseline.
-INTAKE_ANSWERS = {
-    "pain": {
-        "nprs_back_now": 6,
-        "nprs_back_best_24h": 3,
-        "nprs_back_worst_24h": 8,
-        "nprs_leg_now": 8,
-        "nprs_leg_best_24h": 5,
-        "nprs_leg_worst_24h": 9,
-    },
-    "where": {"chart": {"calf_shin_l": ["pain", "pins_needles"], "buttock_l": ["pain"]}},
-    "feels": {"qualities": ["shooting"], "follows_path": "path", "leg_vs_back": "leg_worse"},
-    "psfs": {"activities": [{"id": "a1", "name": "Walking the dog", "score": 3}]},
-}
 DISTAL_SITES = ("FOOT", "BELOW_KNEE", "THIGH", "BUTTOCK", "UNILAT_LB", "CENTRAL_LB")
 
 
@@ -191,13 +177,14 @@ def make_patient(therapist, *, intake_days_ago: int):
     from django.utils import timezone
 
     from intake.models import Intake
+    from tests.evaluations import helpers
     from tests.factories import IntakeFactory, PatientFactory
 
     patient = PatientFactory()
     IntakeFactory(
         patient=patient,
         status=Intake.Status.SUBMITTED,
-        answers=INTAKE_ANSWERS,
+        answers=helpers.INTAKE_ANSWERS,  # its NPRS items are the progress baseline
         scores={"psfs": {"mean": 3.0}},
         submitted_at=timezone.now() - datetime.timedelta(days=intake_days_ago),
     )

@@ -12,23 +12,10 @@ from accounts.roles import Role
 from evaluations.models import Addendum, Evaluation
 from intake.models import Intake
 from tests.browser.helpers import axe_violations, check_tablet_rules, remove_tool_styles, sign_in
+from tests.evaluations.helpers import INTAKE_ANSWERS
 from tests.factories import TEST_PASSWORD, IntakeFactory, PatientFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-INTAKE_ANSWERS = {
-    "pain": {
-        "nprs_back_now": 4,
-        "nprs_back_best_24h": 2,
-        "nprs_back_worst_24h": 6,
-        "nprs_leg_now": 8,
-        "nprs_leg_best_24h": 5,
-        "nprs_leg_worst_24h": 9,
-    },
-    "where": {"chart": {"calf_shin_l": ["pain", "pins_needles"], "buttock_l": ["pain"]}},
-    "feels": {"qualities": ["shooting"], "follows_path": "path", "leg_vs_back": "leg_worse"},
-    "psfs": {"activities": [{"id": "a1", "name": "Walking the dog", "score": 3}]},
-}
 
 
 @pytest.fixture

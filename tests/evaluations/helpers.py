@@ -4,6 +4,22 @@ from django.urls import reverse
 
 from evaluations.models import Evaluation
 
+# A submitted intake's answers: left leg pain below the knee, leg worse than back, one PSFS
+# activity.
+INTAKE_ANSWERS = {
+    "pain": {
+        "nprs_back_now": 4,
+        "nprs_back_best_24h": 2,
+        "nprs_back_worst_24h": 6,
+        "nprs_leg_now": 8,
+        "nprs_leg_best_24h": 5,
+        "nprs_leg_worst_24h": 9,
+    },
+    "where": {"chart": {"calf_shin_l": ["pain", "pins_needles"], "buttock_l": ["pain"]}},
+    "feels": {"qualities": ["shooting"], "follows_path": "path", "leg_vs_back": "leg_worse"},
+    "psfs": {"activities": [{"id": "a1", "name": "Walking the dog", "score": 3}]},
+}
+
 
 def section_url(evaluation: Evaluation, key: str) -> str:
     return reverse("evaluations:section", args=[evaluation.public_id, key])

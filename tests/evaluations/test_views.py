@@ -12,6 +12,7 @@ from evaluations.models import Addendum, Evaluation
 from intake.models import Intake, RedFlagAlert
 from tests.evaluations.helpers import (
     CLASSIFICATION,
+    INTAKE_ANSWERS,
     L5_MOVEMENTS,
     L5_NEURO,
     L5_NEURODYNAMIC,
@@ -24,20 +25,6 @@ from tests.evaluations.helpers import (
 from tests.factories import TEST_PASSWORD, IntakeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-INTAKE_ANSWERS = {
-    "pain": {
-        "nprs_back_now": 4,
-        "nprs_back_best_24h": 2,
-        "nprs_back_worst_24h": 6,
-        "nprs_leg_now": 8,
-        "nprs_leg_best_24h": 5,
-        "nprs_leg_worst_24h": 9,
-    },
-    "where": {"chart": {"calf_shin_l": ["pain", "pins_needles"], "buttock_l": ["pain"]}},
-    "feels": {"qualities": ["shooting"], "follows_path": "path", "leg_vs_back": "leg_worse"},
-    "psfs": {"activities": [{"id": "a1", "name": "Walking the dog", "score": 3}]},
-}
 
 
 @pytest.fixture
