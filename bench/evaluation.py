@@ -17,6 +17,7 @@ query count varies between runs, 2 on error. See bench/README.md.
 import argparse
 import copy
 import datetime
+import gc
 import os
 import sys
 import time
@@ -350,6 +351,9 @@ def main() -> int:
     from accounts.roles import Role
     from tests.factories import UserFactory
 
+    # As clinic/wsgi.py does in every worker once the app is loaded.
+    gc.collect()
+    gc.freeze()
     therapist = UserFactory(username=f"bench-{uuid.uuid4().hex[:8]}", roles=[Role.THERAPIST])
     client = Client()
     client.force_login(therapist)

@@ -9,6 +9,7 @@ label of its own.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -19,7 +20,7 @@ from typing import Any
 from django import forms
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from evaluations import classification, findings, mdt, neuro, neurodynamic, plan_catalog
@@ -121,19 +122,30 @@ REFLEX_GRADE_LABELS = {
 # render the same HTML directly.
 
 
+@functools.lru_cache(maxsize=1024)
+def _option_html(choices: tuple) -> tuple[tuple[str, str, str], ...]:
+    """Each option's escaped HTML, split where " selected" goes; the same choice lists
+    repeat hundreds of times on the page."""
+    return tuple(
+        (
+            str(key),
+            str(format_html('<option value="{}"', key)),
+            str(format_html(">{}</option>", text)),
+        )
+        for key, text in choices
+    )
+
+
 class FastSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
         chosen = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (key, mark_safe(" selected") if str(key) in chosen else "", text)
-                for key, text in self.choices
-            ),
+        options = "".join(
+            f"{start} selected{end}" if key in chosen else start + end
+            for key, start, end in _option_html(tuple(self.choices))
         )
-        return format_html("<select{}>{}</select>", flatatt(final), options)
+        # Every piece was escaped by format_html in _option_html.
+        return format_html("<select{}>{}</select>", flatatt(final), mark_safe(options))  # noqa: S308
 
 
 class FastInputMixin:
