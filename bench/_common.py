@@ -1,8 +1,10 @@
 """What the PostgreSQL benchmarks share: a database of their own, Django set up on it, and
 one line of figures per request."""
 
+import argparse
 import os
 import statistics
+import sys
 
 
 def ensure_database(url: str) -> None:
@@ -50,3 +52,19 @@ def measure(label: str, runs: list[tuple[float, int]], *, width: int = 52) -> di
         f"queries {'/'.join(map(str, queries)):>5}   (n={len(times)})"
     )
     return row
+
+
+def start(doc: str, default_url: str) -> argparse.Namespace:
+    """Parse `--database-url` and `--runs`, then create, migrate and set up the database.
+    Exits with status 2 and a plain message if that fails."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", default_url))
+    parser.add_argument("--runs", type=int, default=100)
+    args = parser.parse_args()
+    try:
+        ensure_database(args.database_url)
+        setup_django(args.database_url)
+    except Exception as exc:  # report any setup failure plainly
+        print(f"setup failed: {exc}", file=sys.stderr)
+        raise SystemExit(2) from exc
+    return args

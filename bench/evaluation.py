@@ -14,11 +14,9 @@ Exits 1 if the page's query count depends on the number of prior visits or a req
 query count varies between runs, 2 on error. See bench/README.md.
 """
 
-import argparse
 import copy
 import datetime
 import gc
-import os
 import sys
 import time
 import uuid
@@ -28,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import ensure_database, measure, setup_django  # noqa: E402
+from bench._common import measure, start  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/clinic_bench_evaluation"
 WARMUP = 5
@@ -335,16 +333,7 @@ def bench_detail(client, therapist, runs: int) -> list[dict]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
-    parser.add_argument("--runs", type=int, default=100)
-    args = parser.parse_args()
-    try:
-        ensure_database(args.database_url)
-        setup_django(args.database_url)
-    except Exception as exc:  # report any setup failure plainly
-        print(f"setup failed: {exc}", file=sys.stderr)
-        return 2
+    args = start(__doc__, DEFAULT_URL)
 
     from django.test import Client
 

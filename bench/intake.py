@@ -10,8 +10,6 @@ target is a p95 under 50 ms per save. Exits 1 if a p95 is over the target or a r
 query count varies between runs, 2 on error. See bench/README.md.
 """
 
-import argparse
-import os
 import sys
 import time
 import uuid
@@ -20,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._common import ensure_database, measure, setup_django  # noqa: E402
+from bench._common import measure, start  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/clinic_bench_intake"
 TARGET_MS = 50.0
@@ -55,16 +53,7 @@ def timed(client, url: str, data: dict) -> tuple[float, int]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
-    parser.add_argument("--runs", type=int, default=100)
-    args = parser.parse_args()
-    try:
-        ensure_database(args.database_url)
-        setup_django(args.database_url)
-    except Exception as exc:  # report any setup failure plainly
-        print(f"setup failed: {exc}", file=sys.stderr)
-        return 2
+    args = start(__doc__, DEFAULT_URL)
 
     from django.urls import reverse
 

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from evaluations import classification, mdt, neuro, neurodynamic
+from intake import triage
 from intake.bodychart import NEURO_SENSATIONS, REGION_BY_CODE
 from intake.questions import UNSURE, YES
 from intake.scoring.odi import SECTION_IDS as ODI_SECTION_IDS
@@ -387,11 +388,7 @@ def _recorded(exam: neuro.NeuroExam) -> bool:
 
 
 def age_on(date_of_birth: date | None, on: date) -> int | None:
+    """The age the classification reads (it accepts 0 to 120), None when unknown."""
     if date_of_birth is None:
         return None
-    years = (
-        on.year
-        - date_of_birth.year
-        - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
-    )
-    return max(0, min(years, 120))
+    return max(0, min(triage.age_on(date_of_birth, on), 120))

@@ -19,7 +19,6 @@ from typing import Any
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -278,15 +277,6 @@ class SectionForm(forms.Form):
         self.ctx = ctx
         super().__init__(*args, **kwargs)
 
-    def is_valid(self) -> bool:
-        ok = super().is_valid()
-        for name in self.errors:
-            widget = self.fields[name].widget if name in self.fields else None
-            if widget is not None and not isinstance(widget, forms.CheckboxSelectMultiple):
-                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
-                widget.attrs["aria-invalid"] = "true"
-        return ok
-
     def content(self) -> dict[str, Any]:
         return dict(self.cleaned_data)
 
@@ -387,9 +377,8 @@ def _str(value: Any) -> str:
 
 
 class RowForm(forms.Form):
-    """One row of a grid. `recorded` is False for a row left blank (it is not stored)."""
-
-    KEY_FIELDS: tuple[str, ...] = ()
+    """One row of a grid. Subclasses say by `recorded` whether the row was filled in; a
+    row left blank is not stored."""
 
     def __init__(self, *args, row_label: str, **kwargs):
         self.row_label = row_label
@@ -399,25 +388,6 @@ class RowForm(forms.Form):
             if aria:
                 f.widget.attrs["aria-label"] = f"{row_label}: {aria}"
             f.label = f.label or aria
-
-    def mark_invalid(self):
-        for name in self.errors:
-            if name in self.fields:
-                w = self.fields[name].widget
-                if not isinstance(w, forms.CheckboxSelectMultiple):
-                    w.attrs["class"] = w.attrs.get("class", "") + " is-invalid"
-                    w.attrs["aria-invalid"] = "true"
-
-    @property
-    def recorded(self) -> bool:
-        if not self.is_bound:
-            return False
-        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
-        return any(
-            data.get(name) not in (None, "", [], False)
-            for name in self.fields
-            if name not in self.KEY_FIELDS
-        )
 
 
 STANDARD_MOVEMENTS = (
@@ -436,8 +406,6 @@ FORCE_DEFAULT = mdt.ForceProgression.PATIENT.value
 
 
 class MovementRowForm(RowForm):
-    KEY_FIELDS = ("movement_code", "force_progression", "direction")
-
     movement_code = forms.ChoiceField(
         choices=CUSTOM_MOVEMENT_CHOICES,
         required=False,
@@ -738,14 +706,7 @@ class GridSection:
         return initial
 
     def is_valid(self) -> bool:
-        ok = all(form.is_valid() for form in self.rows)
-        for form in self.rows:
-            form.mark_invalid()
-        return ok
-
-    @property
-    def errors(self) -> dict:
-        return {form.row_key: form.errors for form in self.rows if form.is_bound and form.errors}
+        return all([form.is_valid() for form in self.rows])  # every row, for its errors
 
     @property
     def error_count(self) -> int:
@@ -877,15 +838,10 @@ class NeuroForm(SectionForm):
         return data
 
     def content(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name, value in self.cleaned_data.items():
-            if name.startswith("hoffmann_"):
-                out[name] = _tri_to_bool(value or "")
-            elif name.startswith("clonus_") and not name.startswith("clonus_sustained"):
-                out[name] = value
-            else:
-                out[name] = value
-        return out
+        return {
+            name: _tri_to_bool(value or "") if name.startswith("hoffmann_") else value
+            for name, value in self.cleaned_data.items()
+        }
 
     @classmethod
     def initial_from(cls, stored, ctx):
@@ -1113,7 +1069,7 @@ class PlanForm(SectionForm):
                 )
         return {
             "catalog_version": plan_catalog.CATALOG_VERSION,
-            "items": _jsonable(self.plan_items),
+            "items": self.plan_items,  # plan_catalog.validate_item returns JSON-ready values
             "frequency_per_week": d.get("frequency_per_week"),
             "weeks": d.get("weeks"),
             "goals": goals,
@@ -1153,18 +1109,6 @@ class PlanForm(SectionForm):
         return initial
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    if hasattr(value, "is_finite"):  # Decimal
-        return float(value)
-    return value
-
-
 SECTIONS: dict[str, type] = {
     "outcomes": OutcomesForm,
     "movements": MovementsSection,
@@ -1182,7 +1126,3 @@ def build(key: str, ctx: SectionContext, *, data=None, stored=None):
     if data is not None:
         return cls(data, ctx=ctx)
     return cls(ctx=ctx, initial=cls.initial_from(stored, ctx))
-
-
-def today() -> date:
-    return timezone.localdate()

@@ -511,7 +511,7 @@ _KIND_LABELS = {
 }
 
 
-def _intake_values(intake, answers: dict) -> tuple[dict[str, float], str | None]:
+def _intake_values(intake, answers: dict) -> dict[str, float]:
     """Baseline values from the submitted intake's answers (amendments applied)."""
     values: dict[str, float] = {}
     pain = answers.get("pain") or {}
@@ -525,7 +525,7 @@ def _intake_values(intake, answers: dict) -> tuple[dict[str, float], str | None]
     psfs = scores.get("psfs") or {}
     if psfs.get("mean") is not None:
         values["psfs"] = psfs["mean"]
-    return values, None
+    return values
 
 
 def _visit_values(evaluation) -> tuple[dict[str, float], str | None]:
@@ -548,7 +548,7 @@ def from_records(intake, answers: dict, visits) -> PatientProgress:
     series: dict[str, list[Point]] = {code: [] for code in MEASURES}
     distal: list[DistalPoint] = []
     if intake is not None and getattr(intake, "submitted_at", None):
-        values, _ = _intake_values(intake, answers or {})
+        values = _intake_values(intake, answers or {})
         on = intake.submitted_at.date()
         for code, value in values.items():
             series[code].append(Point(on=on, value=value, label="Intake", source="intake"))

@@ -27,7 +27,9 @@ from evaluations import plan_catalog, services
 from evaluations import progress as progress_mod
 from evaluations.charts import distal_chart_svg, measure_chart_svg
 from evaluations.models import Addendum, Evaluation
+from intake.instruments import ODI
 from intake.models import IntakeAmendment, RedFlagAlert
+from intake.services import effective_answers, instrument_packs
 from intake.summary import summary_context
 from patients.models import Patient
 
@@ -124,7 +126,6 @@ def _section_view(
         "findings": evaluation.findings,
         "state": state,
         "template": f"evaluations/sections/{key}.html",
-        "readonly_template": f"evaluations/sections/{key}_readonly.html",
     }
 
 
@@ -153,6 +154,11 @@ def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         ).prefetch_related(
             Prefetch("addenda", queryset=Addendum.objects.select_related("by")),
             Prefetch("alerts", queryset=RedFlagAlert.objects.select_related("acknowledged_by")),
+            # What the intake summary at the top shows.
+            Prefetch("intake__amendments", queryset=IntakeAmendment.objects.select_related("by")),
+            Prefetch(
+                "intake__alerts", queryset=RedFlagAlert.objects.select_related("acknowledged_by")
+            ),
         ),
         public_id=public_id,
     )
@@ -162,20 +168,16 @@ def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         action=AuditEvent.Action.VIEW,
         summary=f"Viewed {evaluation.get_kind_display().lower()}",
     )
-    packs = services.instrument_packs()
+    packs = instrument_packs()
     intake_summary = None
     if evaluation.intake is not None:
-        intake = evaluation.intake
-        # One query each for the amendments and alerts the summary shows.
-        intake._prefetched_objects_cache = {
-            "amendments": intake.amendments.select_related("by").order_by("at", "pk"),
-            "alerts": intake.alerts.select_related("acknowledged_by"),
-        }
-        intake_summary = summary_context(intake, packs=packs, clinic=Clinic.objects.current())
+        intake_summary = summary_context(
+            evaluation.intake, packs=packs, clinic=Clinic.objects.current()
+        )
     basis = services.intake_basis(
         evaluation, answers=intake_summary["answers"] if intake_summary else None
     )
-    ctx = services.section_context(evaluation, basis, odi_licensed=services.ODI in packs)
+    ctx = services.section_context(evaluation, basis, odi_licensed=ODI in packs)
     editable = _can_edit(request, evaluation)
     sections = [_section_view(key, evaluation, ctx) for key in eval_forms.SECTIONS]
     return render(
@@ -397,7 +399,7 @@ def patient_progress(request: HttpRequest, patient_id: UUID) -> HttpResponse:
         )
     answers = {}
     if intake is not None:
-        answers = services.effective_answers(intake, intake.amendments.all())
+        answers = effective_answers(intake, intake.amendments.all())
     visits = list(Evaluation.objects.for_progress(patient))
     return render(
         request,

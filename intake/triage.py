@@ -153,12 +153,17 @@ def default_ruleset() -> Ruleset:
     return parse_ruleset(json.loads(RULES_PATH.read_text(encoding="utf-8")))
 
 
-def age_items(date_of_birth: date, on: date) -> set[str]:
-    age = (
+def age_on(date_of_birth: date, on: date) -> int:
+    """Whole years of age on a day."""
+    return (
         on.year
         - date_of_birth.year
         - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
     )
+
+
+def age_items(date_of_birth: date, on: date) -> set[str]:
+    age = age_on(date_of_birth, on)
     return {
         code
         for limit, code in ((50, "AGE-OVER-50"), (60, "AGE-OVER-60"), (65, "AGE-OVER-65"))

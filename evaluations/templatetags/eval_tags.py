@@ -30,6 +30,7 @@ def _widget(field: BoundField) -> str:
     attrs = {}
     if field.errors:
         attrs["aria-describedby"] = f"{field.auto_id}_error"
+        attrs["aria-invalid"] = "true"
         css = field.field.widget.attrs.get("class", "")
         if "is-invalid" not in css:
             attrs["class"] = f"{css} is-invalid".strip()
