@@ -41,6 +41,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "audit.view_auditevent",
         "accounts.manage_staff",
         "core.change_clinic",
+        "reports.view_reportjob",
+        "reports.run_export",
     ),
 }
 

@@ -209,7 +209,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
-CELERY_WORKER_MAX_TASKS_PER_CHILD = 100  # WeasyPrint's memory grows per render
+# WeasyPrint's memory creeps with every render: replace a worker's child process after a
+# number of tasks or once it holds more than this many KiB, so memory stays flat.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=20)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=250_000)
+# Defaults for tasks that set none; the report tasks set their own (reports/tasks.py).
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
@@ -230,7 +234,34 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.clear_expired_sessions",
         "schedule": timedelta(hours=1),
     },
+    # Re-dispatch report jobs that were never delivered (broker down when asked for) or
+    # whose worker died; then remove files past their expiry.
+    "sweep-report-jobs": {"task": "reports.tasks.sweep_jobs", "schedule": timedelta(minutes=1)},
+    "purge-expired-reports": {
+        "task": "reports.tasks.purge_expired",
+        "schedule": timedelta(minutes=15),
+    },
 }
+
+# --- Reports (PDF jobs and exports) ---------------------------------------------------------
+# "celery" sends jobs to the broker; "thread" runs them in a background thread of the web
+# process (the embedded default with no broker); "inline" runs them in the request (tests).
+REPORT_JOBS_MODE = env.str(
+    "REPORT_JOBS_MODE", default="thread" if CELERY_TASK_ALWAYS_EAGER else "celery"
+)
+# Generated files hold patient data: they live under MEDIA_ROOT, are served only by the
+# download view, and are removed after these many hours.
+REPORT_RETENTION_HOURS = env.int("REPORT_RETENTION_HOURS", default=72)
+EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
+# A running job with no heartbeat for this long has lost its worker: the sweep hands it to
+# another. Above the document task's hard time limit (90 s).
+REPORT_STALE_SECONDS = env.int("REPORT_STALE_SECONDS", default=150)
+# A queued job not started this long after it was dispatched is dispatched again.
+REPORT_REDISPATCH_SECONDS = env.int("REPORT_REDISPATCH_SECONDS", default=120)
+# Documents per export task: small enough that parts spread over workers and a redone part
+# costs little, large enough that task overhead stays small.
+EXPORT_PART_SIZE = env.int("EXPORT_PART_SIZE", default=20)
+EXPORT_MAX_DOCUMENTS = env.int("EXPORT_MAX_DOCUMENTS", default=5000)
 
 # --- Forms and UI ------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -257,7 +288,12 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # WeasyPrint narrates every render step at INFO; only its warnings are worth a line.
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Clinic ----------------------------------------------------------------------------------

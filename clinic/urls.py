@@ -12,6 +12,7 @@ urlpatterns = [
     path("intake/", include("intake.urls")),
     path("kiosk/", include("intake.kiosk_urls")),
     path("evaluations/", include("evaluations.urls")),
+    path("reports/", include("reports.urls")),
     path("django-admin/", admin.site.urls),
 ]
 

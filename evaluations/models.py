@@ -99,6 +99,8 @@ class Evaluation(models.Model):
             models.Index(fields=["status", "-created_at"], name="eval_status_idx"),
             models.Index(fields=["patient", "visit_date"], name="eval_patient_visit_idx"),
             models.Index(fields=["kind", "-created_at"], name="eval_kind_idx"),
+            # The batch export's filter: visit dates in a range, optionally by therapist.
+            models.Index(fields=["visit_date", "therapist"], name="eval_visit_therapist_idx"),
         ]
 
     def __str__(self) -> str:

@@ -528,7 +528,8 @@ def _intake_values(intake, answers: dict) -> dict[str, float]:
     return values
 
 
-def _visit_values(evaluation) -> tuple[dict[str, float], str | None]:
+def visit_values(evaluation) -> tuple[dict[str, float], str | None]:
+    """One evaluation's outcome values by measure code, and its most distal symptom site."""
     outcomes = (evaluation.findings or {}).get("outcomes") or {}
     values: dict[str, float] = {}
     for code, key in (("back_pain", "back_now"), ("leg_pain", "leg_now")):
@@ -559,7 +560,7 @@ def from_records(intake, answers: dict, visits) -> PatientProgress:
         if evaluation.kind == "reevaluation":
             label = f"{label} {counts[evaluation.kind]}"
         draft = evaluation.status != "signed"
-        values, site = _visit_values(evaluation)
+        values, site = visit_values(evaluation)
         for code, value in values.items():
             series[code].append(
                 Point(

@@ -56,6 +56,16 @@ MATRIX: dict[str, tuple] = {
     "evaluations:section": (LOGIN, 405, 405, 405, 405),
     "evaluations:sign": (LOGIN, DENY, OK, DENY, DENY),
     "evaluations:addendum": (LOGIN, DENY, 302, DENY, DENY),
+    # PDF jobs: a document's job is open to whoever may read that record (the table's job
+    # is an evaluation PDF still queued, so its download is "not found" for them); the job
+    # list and batch exports are administrators' only.
+    "reports:list": (LOGIN, DENY, DENY, OK, DENY),
+    "reports:export": (LOGIN, DENY, DENY, OK, DENY),
+    "reports:request": (LOGIN, 405, 405, 405, 405),  # POST only
+    "reports:job": (LOGIN, DENY, OK, OK, DENY),
+    "reports:status": (LOGIN, DENY, OK, OK, DENY),
+    "reports:retry": (LOGIN, 405, 405, 405, 405),
+    "reports:download": (LOGIN, DENY, 404, 404, DENY),
     # The patient's side answers only a device holding an intake in its session: without
     # one, everybody (signed in or not) is refused.
     "kiosk:resume": (DENY, DENY, DENY, DENY, DENY),
@@ -108,6 +118,7 @@ def users():
 def records():
     """One of each kind of record the URLs name."""
     from intake.models import RedFlagAlert
+    from reports.models import ReportJob
     from tests.factories import EvaluationFactory, IntakeConsentFactory, IntakeFactory
 
     patient = PatientFactory()
@@ -117,7 +128,19 @@ def records():
         intake=intake, patient=patient, level="EMERGENCY", ces=True, items=["CES-3"], summary="x"
     )
     evaluation = EvaluationFactory(patient=patient, intake=intake)
-    return {"patient": patient, "intake": intake, "alert": alert, "evaluation": evaluation}
+    job = ReportJob.objects.create(
+        kind=ReportJob.Kind.EVALUATION,
+        params={"subject": str(evaluation.public_id)},
+        patient=patient,
+        requested_by=evaluation.therapist,
+    )
+    return {
+        "patient": patient,
+        "intake": intake,
+        "alert": alert,
+        "evaluation": evaluation,
+        "job": job,
+    }
 
 
 def _url_for(name: str, staff_member, records) -> str:
@@ -139,6 +162,15 @@ def _url_for(name: str, staff_member, records) -> str:
         kwargs = {"public_id": records["evaluation"].public_id, "key": "neuro"}
     elif name.startswith("evaluations:") and name != "evaluations:list":
         kwargs = {"public_id": records["evaluation"].public_id}
+    elif name == "reports:request":
+        kwargs = {"kind": "evaluation", "subject_id": records["evaluation"].public_id}
+    elif name in {
+        "reports:job",
+        "reports:status",
+        "reports:retry",
+        "reports:download",
+    }:
+        kwargs = {"public_id": records["job"].public_id}
     elif name in {"kiosk:step", "kiosk:autosave"}:
         kwargs = {"step": "about"}
     elif name == "kiosk:link":

@@ -28,19 +28,25 @@ def skip_or_fail(reason: str):
     pytest.skip(reason)
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db):
+def require_worker_services() -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         skip_or_fail("no broker configured (set REDIS_URL)")
     if connection.vendor != "postgresql":
         skip_or_fail("a worker process needs a shared database server (set DATABASE_URL)")
+
+
+def start_worker(*, concurrency: int = 1, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """A Celery worker in its own process group, on the test database and Redis."""
     db = connection.settings_dict
-    env = {
+    full_env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REPORT_JOBS_MODE": "celery",
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        **(env or {}),
     }
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -49,24 +55,39 @@ def celery_worker_process(transactional_db):
             "clinic",
             "worker",
             "--pool=prefork",
-            "--concurrency=1",
+            f"--concurrency={concurrency}",
             "--loglevel=WARNING",
             "--without-gossip",
             "--without-mingle",
         ],
         cwd=ROOT,
-        env=env,
+        env=full_env,
         start_new_session=True,
     )
+
+
+def stop_worker(proc: subprocess.Popen, *, kill: bool = False) -> None:
+    """SIGTERM (a warm shutdown), or SIGKILL to the whole group: the worker and its
+    children die mid-task, as in a crash or an OOM kill."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL if kill else signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    require_worker_services()
+    proc = start_worker()
     try:
         yield proc
     finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+        stop_worker(proc)
 
 
 def wait_for(predicate, timeout: float = 30.0, interval: float = 0.2):

@@ -1,0 +1,58 @@
+"""Hand a report task to whatever runs jobs on this installation.
+
+With a broker the task goes to Celery; without one (the embedded default) it runs in a
+background thread of the web process, so the page still shows progress; tests run it
+inline. A failed publish is logged and left to the sweep: the job row is already
+committed, so nothing is lost and no page fails because Redis is down.
+"""
+
+import logging
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from django.conf import settings
+from django.db import connections
+
+logger = logging.getLogger(__name__)
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _thread_pool() -> ThreadPoolExecutor:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="report-job")
+        return _executor
+
+
+def _run_in_thread(task, args: tuple[str, ...], task_id: str) -> None:
+    try:
+        task.apply(args=args, task_id=task_id)
+    except Exception:
+        logger.exception("in-process report task %s failed", task.name)
+    finally:
+        # The thread's own database connections; the request's are not touched.
+        connections.close_all()
+
+
+def enqueue(task, *args: str) -> bool:
+    """Run or send `task(*args)`; the arguments are ids only. True when it was handed
+    over (or ran), False when the broker refused it (the sweep sends it again)."""
+    mode = settings.REPORT_JOBS_MODE
+    task_id = str(uuid.uuid4())
+    if mode == "inline":
+        task.apply(args=args, task_id=task_id)
+        return True
+    if mode == "thread":
+        _thread_pool().submit(_run_in_thread, task, args, task_id)
+        return True
+    try:
+        # No publish retries: a request must not hang on a dead broker.
+        task.apply_async(args=args, task_id=task_id, retry=False)
+    except Exception:
+        logger.warning("broker refused %s; the sweep will dispatch it again", task.name)
+        return False
+    return True

@@ -1,0 +1,245 @@
+"""The intake summary PDF: what the patient reported, the red-flag screen with the action
+taken, and the questionnaire scores with their bands (clinical.md §9.5)."""
+
+from __future__ import annotations
+
+import hashlib
+from uuid import UUID
+
+from django.db.models import Prefetch
+
+from intake.bodychart import REGION_BY_CODE, REGIONS, SENSATIONS
+from intake.instruments import ODI
+from intake.models import Intake, IntakeAmendment, RedFlagAlert
+from intake.scoring.psfs import CITATION as PSFS_CITATION
+from intake.services import instrument_packs
+from intake.summary import summary_context
+
+# Bump when the template or this context changes what a summary shows, so stored PDFs of
+# an unchanged intake are not reused across the change.
+LAYOUT_VERSION = "intake-summary-1"
+TITLE = "Intake summary"
+# Screens shown in their own part of the summary rather than as question rows.
+_OWN_PART = {"where", "consent"}
+
+
+def load_intake(public_id: UUID) -> Intake:
+    """The intake with its patient, consent, amendments and alerts (4 queries)."""
+    return (
+        Intake.objects.select_related("patient", "consent")
+        .prefetch_related(
+            Prefetch("amendments", queryset=IntakeAmendment.objects.select_related("by")),
+            Prefetch("alerts", queryset=RedFlagAlert.objects.select_related("acknowledged_by")),
+        )
+        .get(public_id=public_id)
+    )
+
+
+def intake_unavailable(intake: Intake) -> str:
+    if intake.status == Intake.Status.IN_PROGRESS:
+        return "The intake has not been submitted yet."
+    if intake.status == Intake.Status.CANCELLED:
+        return "The intake was cancelled."
+    return ""
+
+
+def intake_version(intake: Intake) -> str:
+    """Changes with anything the summary prints: the intake's status and results, the
+    patient's header details, amendments and alert acknowledgements. Reads prefetched
+    rows only."""
+    patient = intake.patient
+    parts = [
+        LAYOUT_VERSION,
+        intake.status,
+        str(intake.updated_at),
+        str(patient.updated_at),
+        *(f"a{a.pk}" for a in intake.amendments.all()),
+        *(f"f{a.pk}:{a.acknowledged_at}:{a.outcome}" for a in intake.alerts.all()),
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def _name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def _chart(chart: dict) -> list[dict]:
+    """The marked regions in body order: label, view and what is felt there."""
+    return [
+        {
+            "label": region.label,
+            "view": region.view,
+            "felt": ", ".join(SENSATIONS.get(s, s) for s in chart[region.code]),
+            "neuro": bool({"pins_needles", "numbness", "weakness"} & set(chart[region.code])),
+        }
+        for region in REGIONS
+        if region.code in chart
+    ]
+
+
+def _band(band: dict | None) -> str:
+    return (band or {}).get("label", "") or "–"
+
+
+def _mcid(mcid: dict | None) -> str:
+    if not mcid:
+        return ""
+    text = f"{mcid['points']:g} points" if mcid.get("points") is not None else ""
+    if mcid.get("relative_percent"):
+        text += f" or {mcid['relative_percent']}%"
+    if mcid.get("source"):
+        text += f" ({mcid['source']})"
+    return text
+
+
+def _score_rows(scores: dict) -> list[dict]:
+    """One row per measure: what was scored, the band or group, the minimal important
+    change used, and the algorithm version stored with it."""
+    rows = []
+    if nprs := scores.get("nprs"):
+        for region, name in (("back", "Back"), ("leg", "Leg")):
+            r = nprs.get(region) or {}
+            if r.get("now") is None and r.get("worst_24h") is None:
+                continue
+            rows.append(
+                {
+                    "measure": f"{name} pain (NPRS 0-10)",
+                    "score": f"now {r.get('now', '–')}, least {r.get('best_24h', '–')}, "
+                    f"worst {r.get('worst_24h', '–')} (last 24 h)",
+                    "band": f"now {_band(r.get('now_band'))}, "
+                    f"worst {_band(r.get('worst_24h_band'))}",
+                    "note": f"Bands: {nprs.get('band_scheme_source') or nprs.get('band_scheme')}",
+                    "mcid": _mcid(nprs.get("mcid")),
+                    "version": nprs.get("algorithm_version", ""),
+                }
+            )
+    if odi := scores.get("odi"):
+        if odi.get("status") == "not_licensed":
+            rows.append(
+                {
+                    "measure": "Oswestry Disability Index",
+                    "score": "Not licensed on this installation",
+                    "band": "",
+                    "mcid": "",
+                    "version": "",
+                }
+            )
+        else:
+            score = (
+                f"{odi['percentage']:g}%" if odi.get("percentage") is not None else "Not scorable"
+            )
+            if odi.get("status") == "prorated":
+                missing = ", ".join(odi.get("missing_sections") or ())
+                score += f" (prorated; sections missing: {missing})"
+            rows.append(
+                {
+                    "measure": "Oswestry Disability Index",
+                    "score": score,
+                    "band": _band(odi.get("band")),
+                    "mcid": _mcid(odi.get("mcid")),
+                    "version": odi.get("algorithm_version", ""),
+                }
+            )
+    if psfs := scores.get("psfs"):
+        activities = "; ".join(f"{a['name']} {a['score']}/10" for a in psfs.get("activities") or ())
+        rows.append(
+            {
+                "measure": "Patient-Specific Functional Scale",
+                "score": f"mean {psfs.get('mean')}/10 over {psfs.get('activity_count')} activities",
+                "band": "no bands defined",
+                "note": activities,
+                "mcid": _mcid(psfs.get("mcid")),
+                "version": psfs.get("algorithm_version", ""),
+            }
+        )
+    if sb := scores.get("startback"):
+        rows.append(
+            {
+                "measure": "Keele STarT Back",
+                "score": f"total {sb.get('total')}/9, distress subscale {sb.get('distress')}/5",
+                "band": f"{(sb.get('risk_group') or '').upper()} risk subgroup",
+                "mcid": "",
+                "version": sb.get("algorithm_version", ""),
+            }
+        )
+    # A neuropathic screen is clinic-loaded (clinical.md §3.5); printed when one was scored.
+    for key, label in (("paindetect", "painDETECT"), ("slanss", "S-LANSS"), ("dn4", "DN4")):
+        if screen := scores.get(key):
+            rows.append(
+                {
+                    "measure": f"Neuropathic screen ({label})",
+                    "score": str(screen.get("total", screen.get("score", "–"))),
+                    "band": _band(screen.get("band")) if screen.get("band") else "",
+                    "mcid": "",
+                    "version": screen.get("algorithm_version", ""),
+                }
+            )
+    return rows
+
+
+def _notices(scores: dict, packs: dict) -> list[str]:
+    """Copyright statements (and required citations) of the instruments printed."""
+    notices: list[str] = []
+    if sb := scores.get("startback"):
+        notices.append(sb.get("copyright_statement") or "")
+    odi = scores.get("odi") or {}
+    if odi and odi.get("status") != "not_licensed" and ODI in packs:
+        notices.append(packs[ODI].copyright)
+    if scores.get("psfs"):
+        notices.append(f"Patient-Specific Functional Scale: {PSFS_CITATION}")
+    return list(dict.fromkeys(n for n in notices if n))
+
+
+def _alerts(alerts) -> list[dict]:
+    return [
+        {
+            "summary": a.summary,
+            "level": a.level,
+            "raised_at": a.raised_at,
+            "acknowledged_at": a.acknowledged_at,
+            "acknowledged_by": _name(a.acknowledged_by),
+            "outcome": a.get_outcome_display() if a.outcome else "",
+            "action_note": a.action_note,
+        }
+        for a in alerts
+    ]
+
+
+def intake_context(intake: Intake, clinic) -> dict:
+    packs = instrument_packs()
+    summary = summary_context(intake, packs=packs, clinic=clinic)
+    results = summary["results"]
+    scores = results.get("scores") or {}
+    submitted = intake.status == Intake.Status.SUBMITTED
+    consent = getattr(intake, "consent", None)
+    triage = results.get("triage") or {}
+    return {
+        "title": TITLE,
+        "patient": intake.patient,
+        "draft": not submitted,
+        "signature": (
+            {"by": intake.patient.full_name, "at": intake.submitted_at, "label": "Submitted"}
+            if submitted and intake.submitted_at
+            else None
+        ),
+        "notices": _notices(scores, packs),
+        "intake": intake,
+        "status_label": intake.get_status_display(),
+        "triage": triage,
+        "red_flag_level": results.get("red_flag_level") or intake.red_flag_level,
+        "episode": triage.get("episode") or {},
+        "alerts": _alerts(summary["alerts"]),
+        "pattern": results.get("pattern") or {},
+        "score_rows": _score_rows(scores),
+        "chart": _chart(summary["chart"]),
+        "chart_unknown": [c for c in summary["chart"] if c not in REGION_BY_CODE],
+        "sections": [s for s in summary["sections"] if s["step"].key not in _OWN_PART],
+        "consent": consent,
+        "amendments": [
+            {"at": a.at, "by": _name(a.by), "step": a.step, "reason": a.reason}
+            for a in summary["amendments"]
+        ],
+        "ruleset_status": summary["ruleset_status"],
+    }

@@ -1,0 +1,125 @@
+"""The PDF documents the clinic can print: what each is about, who may see it, how its
+subject is loaded and turned into template context, and how a file is named."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.db.models import Model
+from django.utils import timezone
+
+from reports.docs import handout as handout_doc
+from reports.docs import intake as intake_doc
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    key: str  # "intake_summary" | "evaluation" | "progress" | "handout"
+    label: str
+    subject: str  # "intake" | "evaluation"
+    template: str
+    permission: str
+    # The subject by public_id, with everything the document reads prefetched.
+    load: Callable[[UUID], Model]
+    # The document's own context: title, patient, draft, signature, notices and its keys.
+    context: Callable[[Model, object], dict]
+    # Changes whenever the rendered content would change: jobs for the same version reuse.
+    version: Callable[[Model], str]
+    # "" when the document can be made, else a reason a person can read.
+    unavailable: Callable[[Model], str]
+
+
+def _evaluation(name: str, fallback: str = "") -> Callable:
+    """A function of reports/docs/evaluation.py, imported when first called: that module is
+    written alongside this one and must not stop the other documents from importing."""
+
+    def call(*args):
+        from reports.docs import evaluation
+
+        function = getattr(evaluation, name, None) or getattr(evaluation, fallback)
+        return function(*args)
+
+    call.__name__ = name
+    return call
+
+
+DOCUMENTS: dict[str, DocumentKind] = {
+    kind.key: kind
+    for kind in (
+        DocumentKind(
+            key="intake_summary",
+            label="Intake summary",
+            subject="intake",
+            template="reports/pdf/intake_summary.html",
+            permission="intake.view_intake",
+            load=intake_doc.load_intake,
+            context=intake_doc.intake_context,
+            version=intake_doc.intake_version,
+            unavailable=intake_doc.intake_unavailable,
+        ),
+        DocumentKind(
+            key="evaluation",
+            label="Evaluation and plan of care",
+            subject="evaluation",
+            template="reports/pdf/evaluation.html",
+            permission="evaluations.view_evaluation",
+            load=_evaluation("load_evaluation"),
+            context=_evaluation("evaluation_context"),
+            version=_evaluation("evaluation_version"),
+            unavailable=_evaluation("evaluation_unavailable"),
+        ),
+        DocumentKind(
+            key="progress",
+            label="Progress report",
+            subject="evaluation",
+            template="reports/pdf/progress.html",
+            permission="evaluations.view_evaluation",
+            load=_evaluation("load_evaluation"),
+            context=_evaluation("progress_context"),
+            # The report covers the earlier visits too, so its version does.
+            version=_evaluation("progress_version", fallback="evaluation_version"),
+            unavailable=_evaluation("progress_unavailable"),
+        ),
+        DocumentKind(
+            key="handout",
+            label="Patient handout",
+            subject="evaluation",
+            template="reports/pdf/handout.html",
+            permission="evaluations.view_evaluation",
+            load=handout_doc.load_handout,
+            context=handout_doc.handout_context,
+            version=handout_doc.handout_version,
+            unavailable=handout_doc.handout_unavailable,
+        ),
+    )
+}
+
+
+def patient_of(subject) -> "Patient":  # noqa: F821 - subjects all carry .patient
+    return subject.patient
+
+
+def document_label(kind: str, subject) -> str:
+    """The label to show for one document: a progress report on a discharge evaluation is
+    a discharge report."""
+    if kind == "progress" and getattr(subject, "kind", "") == "discharge":
+        return "Discharge report"
+    return DOCUMENTS[kind].label
+
+
+def _document_date(subject):
+    if hasattr(subject, "visit_date"):
+        return subject.visit_date
+    when = getattr(subject, "submitted_at", None) or subject.started_at
+    return timezone.localdate(when)
+
+
+def filename(kind: str, subject) -> str:
+    """e.g. "evaluation-MRN12345674-2026-11-21.pdf": the MRN, kind and date, never the
+    patient's name (file names end up in download folders, mail and logs)."""
+    slug = {"intake_summary": "intake-summary"}.get(kind, kind)
+    if document_label(kind, subject) == "Discharge report":
+        slug = "discharge"
+    return f"{slug}-MRN{patient_of(subject).mrn}-{_document_date(subject):%Y-%m-%d}.pdf"

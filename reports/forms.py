@@ -1,0 +1,101 @@
+from datetime import timedelta
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from reports.exports import EXPORT_KINDS
+from reports.services import ExportRequest
+
+KIND_LABELS = {
+    "evaluation": "Evaluation and plan of care",
+    "progress": "Progress or discharge report (latest visit per patient)",
+    "handout": "Patient handout",
+    "intake_summary": "Intake summary",
+}
+MAX_RANGE_DAYS = 366
+
+
+def _therapists():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__permissions__codename="add_evaluation")
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+class ExportForm(forms.Form):
+    date_from = forms.DateField(
+        label="Visits from",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "Enter the first visit date.", "invalid": "Enter a real date."},
+    )
+    date_to = forms.DateField(
+        label="Visits to",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "Enter the last visit date.", "invalid": "Enter a real date."},
+    )
+    therapists = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked for every therapist.",
+        error_messages={"invalid_choice": "Choose therapists from the list."},
+    )
+    kinds = forms.MultipleChoiceField(
+        label="Documents",
+        choices=[(k, KIND_LABELS[k]) for k in EXPORT_KINDS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        initial=["evaluation"],
+    )
+    include_csv = forms.BooleanField(
+        label="Add a CSV of outcome data (one row per evaluation)", required=False
+    )
+    include_drafts = forms.BooleanField(
+        label="Include unsigned draft evaluations (marked DRAFT)", required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["therapists"].queryset = _therapists()
+        self.fields["therapists"].label_from_instance = lambda u: str(u)
+        today = timezone.localdate()
+        self.fields["date_from"].initial = today - timedelta(days=30)
+        self.fields["date_to"].initial = today
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end:
+            if end < start:
+                self.add_error("date_to", "The last date is before the first.")
+            elif (end - start).days > MAX_RANGE_DAYS:
+                self.add_error("date_to", "Choose a range of at most a year.")
+        if not data.get("kinds") and not data.get("include_csv"):
+            raise forms.ValidationError("Choose at least one kind of document, or the CSV.")
+        return data
+
+    def export_request(self) -> ExportRequest:
+        d = self.cleaned_data
+        return ExportRequest(
+            date_from=d["date_from"],
+            date_to=d["date_to"],
+            therapist_ids=tuple(u.pk for u in d["therapists"]),
+            kinds=tuple(k for k in EXPORT_KINDS if k in d["kinds"]),
+            include_csv=d["include_csv"],
+            include_drafts=d["include_drafts"],
+        )
+
+
+class JobFilterForm(forms.Form):
+    status = forms.ChoiceField(required=False, choices=[("", "Any status")])
+    kind = forms.ChoiceField(required=False, choices=[("", "Any kind")])
+
+    def __init__(self, *args, **kwargs):
+        from reports.models import ReportJob
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices += ReportJob.Status.choices
+        self.fields["kind"].choices += ReportJob.Kind.choices

@@ -1,0 +1,443 @@
+"""What report tasks do: claim a job (or an export part), render, write the file, finish.
+
+Every run claims its work in a short transaction and stamps it with a run id (the Celery
+task id). A redelivered message carries the same task id, so it may take back the work its
+killed predecessor held; any other run must wait until the holder's heartbeat is stale.
+Writes after the claim are fenced by the run id: a run that lost its claim cannot
+overwrite the result of the run that took over.
+
+Files are written to a temporary name and renamed into place, so a file that exists is
+complete. That is what makes a redone export part skip what is done and put each
+document in the ZIP exactly once.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import logging
+import os
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from uuid import UUID
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import InterfaceError, OperationalError, transaction
+from django.utils import timezone
+
+from audit.models import AuditEvent
+from audit.services import audit_record
+from reports.models import ExportPart, ReportJob
+
+logger = logging.getLogger(__name__)
+
+# Errors worth retrying: the database or the disk had a moment. Anything else is a fault in
+# the record or the template and fails the job with a readable reason.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError)
+
+RENDER_FAILED = (
+    "The PDF could not be produced because of an error in the report. Try again; if it "
+    "fails again, tell your administrator (job {job})."
+)
+TOO_SLOW = "Producing the PDF took too long and was stopped. Try again later."
+GAVE_UP = "The job was tried {n} times without finishing and has been stopped. Try again."
+MAX_ATTEMPTS = 5
+
+
+def reports_root() -> Path:
+    return Path(settings.MEDIA_ROOT) / "reports"
+
+
+def _stale_before(now=None):
+    return (now or timezone.now()) - timedelta(seconds=settings.REPORT_STALE_SECONDS)
+
+
+def _may_take(status: str, holder: UUID | None, heartbeat, run_id: UUID) -> bool:
+    if status == "queued":
+        return True
+    if status == "running":
+        return (
+            holder == run_id or holder is None or heartbeat is None or (heartbeat < _stale_before())
+        )
+    return False
+
+
+@dataclass(frozen=True)
+class Written:
+    path: str  # relative to MEDIA_ROOT
+    size: int
+    sha256: str
+
+
+def _write_atomic(target: Path, chunks: Iterator[bytes] | bytes) -> tuple[int, str]:
+    """Write to a temporary file in the same folder, fsync, rename into place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=target.suffix)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for chunk in [chunks] if isinstance(chunks, bytes) else chunks:
+                fh.write(chunk)
+                digest.update(chunk)
+                size += len(chunk)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return size, digest.hexdigest()
+
+
+def _file_digest(path: Path) -> tuple[int, str]:
+    digest, size = hashlib.sha256(), 0
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+    return size, digest.hexdigest()
+
+
+def _relative(path: Path) -> str:
+    return str(path.relative_to(Path(settings.MEDIA_ROOT)))
+
+
+def _fence(job: ReportJob, run_id: UUID):
+    return ReportJob.objects.filter(pk=job.pk, run_token=run_id)
+
+
+def _fail(job: ReportJob, run_id: UUID | None, reason: str) -> None:
+    qs = ReportJob.objects.filter(pk=job.pk)
+    if run_id is not None:
+        qs = qs.filter(run_token=run_id)
+    qs.update(
+        status=ReportJob.Status.FAILED,
+        error=reason,
+        finished_at=timezone.now(),
+        run_token=None,
+    )
+
+
+def _release(job: ReportJob, run_id: UUID, reason: str) -> None:
+    """Give the job back to the queue after a transient error; the task retries it."""
+    _fence(job, run_id).update(status=ReportJob.Status.QUEUED, error=reason, run_token=None)
+
+
+def fail_after_retries(job_id: UUID) -> None:
+    job = ReportJob.objects.filter(public_id=job_id).first()
+    if job is not None and job.is_active:
+        _fail(job, None, GAVE_UP.format(n=job.attempts))
+
+
+# --- One document -------------------------------------------------------------------------
+
+
+def claim_job(job_id: UUID, run_id: UUID) -> ReportJob | None:
+    with transaction.atomic():
+        job = ReportJob.objects.select_for_update().filter(public_id=job_id).first()
+        if job is None or not _may_take(job.status, job.run_token, job.heartbeat_at, run_id):
+            return None
+        now = timezone.now()
+        job.status = ReportJob.Status.RUNNING
+        job.started_at = job.started_at or now
+        job.heartbeat_at = now
+        job.attempts += 1
+        job.run_token = run_id
+        job.error = ""
+        job.save(
+            update_fields=["status", "started_at", "heartbeat_at", "attempts", "run_token", "error"]
+        )
+        return job
+
+
+def run_document_job(job_id: UUID, *, run_id: UUID) -> None:
+    from core.models import Clinic
+    from reports.documents import DOCUMENTS
+    from reports.pdf import render_document
+
+    job = claim_job(job_id, run_id)
+    if job is None:
+        return
+    doc = DOCUMENTS[job.kind]
+    try:
+        subject = doc.load(UUID(job.params["subject"]))
+        if reason := doc.unavailable(subject):
+            _fail(job, run_id, reason)
+            return
+        rendered = render_document(job.kind, subject, clinic=Clinic.objects.current())
+        target = reports_root() / f"{job.public_id}.pdf"
+        size, sha = _write_atomic(target, rendered.pdf)
+    except ObjectDoesNotExist:
+        _fail(job, run_id, "The record this document was asked for no longer exists.")
+        return
+    except SoftTimeLimitExceeded:
+        _fail(job, run_id, TOO_SLOW)
+        return
+    except TRANSIENT_ERRORS:
+        logger.warning("report job %s hit a transient error", job.public_id, exc_info=True)
+        _release(job, run_id, "A temporary problem interrupted the job; it will be retried.")
+        raise
+    except Exception:
+        # The traceback goes to the log with the job id only; staff see a readable reason.
+        logger.exception("report job %s (%s) failed", job.public_id, job.kind)
+        _fail(job, run_id, RENDER_FAILED.format(job=job.public_id))
+        return
+    now = timezone.now()
+    finished = _fence(job, run_id).update(
+        status=ReportJob.Status.SUCCEEDED,
+        progress=1,
+        total=1,
+        file=_relative(target),
+        filename=rendered.filename,
+        size=size,
+        sha256=sha,
+        pages=rendered.pages,
+        finished_at=now,
+        heartbeat_at=now,
+        expires_at=now + timedelta(hours=settings.REPORT_RETENTION_HOURS),
+        run_token=None,
+        error="",
+    )
+    if not finished:
+        logger.info("report job %s was taken over; its result stands", job.public_id)
+
+
+# --- Batch export ---------------------------------------------------------------------------
+
+
+def parts_dir(job: ReportJob) -> Path:
+    return reports_root() / f"{job.public_id}.parts"
+
+
+def item_stem(part: ExportPart, i: int) -> str:
+    return f"{part.index:05d}-{i:04d}"
+
+
+def claim_part(job_id: UUID, index: int, run_id: UUID) -> tuple[ReportJob, ExportPart] | None:
+    with transaction.atomic():
+        part = (
+            ExportPart.objects.select_for_update()
+            .select_related("job")
+            .filter(job__public_id=job_id, index=index)
+            .first()
+        )
+        if part is None or part.job.status not in ReportJob.ACTIVE:
+            return None
+        if not _may_take(part.status, part.run_token, part.heartbeat_at, run_id):
+            return None
+        now = timezone.now()
+        part.status = ExportPart.Status.RUNNING
+        part.heartbeat_at = now
+        part.attempts += 1
+        part.run_token = run_id
+        part.save(update_fields=["status", "heartbeat_at", "attempts", "run_token"])
+        ReportJob.objects.filter(pk=part.job_id, status=ReportJob.Status.QUEUED).update(
+            status=ReportJob.Status.RUNNING, started_at=now
+        )
+        ReportJob.objects.filter(pk=part.job_id).update(heartbeat_at=now)
+        return part.job, part
+
+
+def _render_item(kind: str, subject_id: str, clinic) -> tuple[bytes | None, str]:
+    """(pdf, "") or (None, reason it was left out)."""
+    from reports.documents import DOCUMENTS
+    from reports.pdf import render_document
+
+    doc = DOCUMENTS[kind]
+    try:
+        subject = doc.load(UUID(subject_id))
+    except ObjectDoesNotExist:
+        return None, "record no longer exists"
+    if reason := doc.unavailable(subject):
+        return None, reason
+    return render_document(kind, subject, clinic=clinic).pdf, ""
+
+
+def run_export_part(job_id: UUID, index: int, *, run_id: UUID) -> None:
+    from core.models import Clinic
+
+    claimed = claim_part(job_id, index, run_id)
+    if claimed is None:
+        return
+    job, part = claimed
+    folder = parts_dir(job)
+    clinic = Clinic.objects.current()
+    try:
+        for i, (kind, subject_id, _name) in enumerate(part.items):
+            stem = item_stem(part, i)
+            pdf, skip = folder / f"{stem}.pdf", folder / f"{stem}.skip"
+            if not (pdf.exists() or skip.exists()):
+                try:
+                    body, reason = _render_item(kind, subject_id, clinic)
+                except (SoftTimeLimitExceeded, *TRANSIENT_ERRORS):
+                    raise
+                except Exception:
+                    logger.exception("export %s: document %s/%s failed", job.public_id, index, i)
+                    body, reason = None, "could not be rendered (see the server log)"
+                if body is not None:
+                    _write_atomic(pdf, body)
+                else:
+                    _write_atomic(skip, reason.encode())
+            still_mine = ExportPart.objects.filter(pk=part.pk, run_token=run_id).update(
+                done=i + 1, heartbeat_at=timezone.now()
+            )
+            if not still_mine:
+                logger.info("export %s part %s was taken over", job.public_id, index)
+                return
+    except (SoftTimeLimitExceeded, *TRANSIENT_ERRORS):
+        # What is written stays written; the retry carries on from there.
+        logger.warning("export %s part %s interrupted; will retry", job.public_id, index)
+        ExportPart.objects.filter(pk=part.pk, run_token=run_id).update(
+            status=ExportPart.Status.QUEUED, run_token=None
+        )
+        raise
+    _part_done(job, part, run_id)
+
+
+def _part_done(job: ReportJob, part: ExportPart, run_id: UUID) -> None:
+    from reports.dispatch import enqueue
+    from reports.tasks import finish_export
+
+    with transaction.atomic():
+        job = ReportJob.objects.select_for_update().get(pk=job.pk)
+        marked = ExportPart.objects.filter(pk=part.pk, run_token=run_id).update(
+            status=ExportPart.Status.DONE, run_token=None, done=len(part.items)
+        )
+        if not marked or job.status != ReportJob.Status.RUNNING:
+            return
+        done = ExportPart.objects.filter(job=job, status=ExportPart.Status.DONE)
+        job.progress = sum(p.done for p in done.only("done"))
+        job.heartbeat_at = timezone.now()
+        job.save(update_fields=["progress", "heartbeat_at"])
+        if (
+            job.progress >= job.total
+            and not job.parts.exclude(status=ExportPart.Status.DONE).exists()
+        ):
+            transaction.on_commit(lambda: enqueue(finish_export, str(job.public_id)))
+
+
+def export_progress(job: ReportJob) -> int:
+    """Documents finished so far, counting those inside parts still running."""
+    if not job.is_export or job.status != ReportJob.Status.RUNNING:
+        return job.progress
+    return sum(job.parts.values_list("done", flat=True))
+
+
+def run_export_finish(job_id: UUID, *, run_id: UUID) -> None:
+    with transaction.atomic():
+        job = ReportJob.objects.select_for_update().filter(public_id=job_id).first()
+        if job is None or job.status != ReportJob.Status.RUNNING:
+            return
+        if job.parts.exclude(status=ExportPart.Status.DONE).exists():
+            return
+        if not _may_take("running", job.run_token, job.heartbeat_at, run_id):
+            return
+        job.run_token = run_id
+        job.heartbeat_at = timezone.now()
+        job.save(update_fields=["run_token", "heartbeat_at"])
+    try:
+        target, included = _assemble_zip(job, run_id)
+    except TRANSIENT_ERRORS:
+        _fence(job, run_id).update(run_token=None)
+        raise
+    except Exception:
+        logger.exception("export %s could not be assembled", job.public_id)
+        _fail(job, run_id, RENDER_FAILED.format(job=job.public_id))
+        return
+    size, sha = _file_digest(target)
+    now = timezone.now()
+    with transaction.atomic():
+        finished = _fence(job, run_id).update(
+            status=ReportJob.Status.SUCCEEDED,
+            progress=job.total,
+            file=_relative(target),
+            size=size,
+            sha256=sha,
+            finished_at=now,
+            heartbeat_at=now,
+            expires_at=now + timedelta(hours=settings.EXPORT_RETENTION_HOURS),
+            run_token=None,
+            error="",
+        )
+        if finished:
+            _audit_export_contents(job, included)
+    if finished:
+        shutil.rmtree(parts_dir(job), ignore_errors=True)
+
+
+def _assemble_zip(job: ReportJob, run_id: UUID) -> tuple[Path, set[str]]:
+    """Stream the parts' files into one ZIP on disk, with a manifest and, if asked, the
+    outcome CSV. Memory holds one file's block at a time, whatever the export's size."""
+    folder = parts_dir(job)
+    target = reports_root() / f"{job.public_id}.zip"
+    fd, tmp = tempfile.mkstemp(dir=reports_root(), prefix=".tmp-", suffix=".zip")
+    os.close(fd)
+    manifest_path = folder / "manifest.csv"
+    included: set[str] = set()
+    try:
+        # ZipFile takes one open entry at a time, so the manifest is written beside the
+        # parts as the documents go in, then added last.
+        with (
+            zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf,
+            manifest_path.open("w", encoding="utf-8", newline="") as manifest_file,
+        ):
+            manifest = csv.writer(manifest_file)
+            manifest.writerow(["document", "kind", "record", "included", "reason"])
+            for part in job.parts.order_by("index").iterator():
+                for i, (kind, subject_id, name) in enumerate(part.items):
+                    stem = item_stem(part, i)
+                    pdf = folder / f"{stem}.pdf"
+                    if pdf.exists():
+                        # PDFs are compressed already: store them, don't deflate again.
+                        zf.write(pdf, name, compress_type=zipfile.ZIP_STORED)
+                        manifest.writerow([name, kind, subject_id, "yes", ""])
+                        included.add(subject_id)
+                    else:
+                        reason = (folder / f"{stem}.skip").read_text(errors="replace")
+                        manifest.writerow([name, kind, subject_id, "no", reason])
+                _fence(job, run_id).update(heartbeat_at=timezone.now())
+            manifest_file.close()
+            zf.write(manifest_path, "manifest.csv", compress_type=zipfile.ZIP_DEFLATED)
+            if job.params.get("csv"):
+                from reports.exports import write_outcomes_csv
+
+                with (
+                    zf.open("outcomes.csv", "w", force_zip64=True) as raw,
+                    io.TextIOWrapper(raw, encoding="utf-8", newline="") as text,
+                ):
+                    write_outcomes_csv(job, text)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target, included
+
+
+def _audit_export_contents(job: ReportJob, included: set[str]) -> None:
+    """One entry per patient whose records went into the export: their record shows it."""
+    from evaluations.models import Evaluation
+    from intake.models import Intake
+
+    patient_ids = set(
+        Evaluation.objects.filter(public_id__in=included).values_list("patient_id", flat=True)
+    ) | set(Intake.objects.filter(public_id__in=included).values_list("patient_id", flat=True))
+    from patients.models import Patient
+
+    for patient in Patient.objects.filter(pk__in=patient_ids).only("pk"):
+        audit_record(
+            actor=job.requested_by,
+            action=AuditEvent.Action.EXPORT,
+            patient=patient,
+            obj=job,
+            summary="Included in a batch export",
+            details={"job": str(job.public_id)},
+        )

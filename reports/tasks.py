@@ -1,0 +1,103 @@
+"""Celery tasks for PDF jobs and exports: thin wrappers around reports.runner.
+
+Arguments are the job's public id (and a part number), never patient data, so nothing
+identifying passes through Redis or the worker's log. Messages are acknowledged after the
+task finishes and rejected when its worker dies (settings), so a killed worker's task is
+delivered again; the runner's claim makes that redelivery safe.
+"""
+
+import logging
+from uuid import UUID
+
+from celery import shared_task
+
+from reports import runner
+
+logger = logging.getLogger(__name__)
+
+RETRIES = 5
+
+
+def _backoff(retries: int) -> int:
+    # 5 s, 10 s, 20 s, 40 s, 80 s: rides out a database restart or a full disk being freed.
+    return min(5 * 2**retries, 120)
+
+
+def _run_id(task) -> UUID:
+    return UUID(task.request.id)
+
+
+@shared_task(
+    bind=True,
+    ignore_result=True,
+    max_retries=RETRIES,
+    soft_time_limit=60,
+    time_limit=90,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def render_document(self, job_id: str) -> None:
+    try:
+        runner.run_document_job(UUID(job_id), run_id=_run_id(self))
+    except runner.TRANSIENT_ERRORS as exc:
+        if self.request.retries >= self.max_retries:
+            runner.fail_after_retries(UUID(job_id))
+            return
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+
+
+@shared_task(
+    bind=True,
+    ignore_result=True,
+    max_retries=RETRIES,
+    # One part is EXPORT_PART_SIZE documents of well under a second each.
+    soft_time_limit=300,
+    time_limit=360,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def render_export_part(self, job_id: str, index: int) -> None:
+    try:
+        runner.run_export_part(UUID(job_id), int(index), run_id=_run_id(self))
+    except (runner.SoftTimeLimitExceeded, *runner.TRANSIENT_ERRORS) as exc:
+        if self.request.retries >= self.max_retries:
+            runner.fail_after_retries(UUID(job_id))
+            return
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+
+
+@shared_task(
+    bind=True,
+    ignore_result=True,
+    max_retries=RETRIES,
+    soft_time_limit=600,
+    time_limit=660,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def finish_export(self, job_id: str) -> None:
+    try:
+        runner.run_export_finish(UUID(job_id), run_id=_run_id(self))
+    except runner.TRANSIENT_ERRORS as exc:
+        if self.request.retries >= self.max_retries:
+            runner.fail_after_retries(UUID(job_id))
+            return
+        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+
+
+@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
+def sweep_jobs() -> None:
+    from reports.services import jobs_sweep
+
+    counts = jobs_sweep()
+    if any(counts.values()):
+        logger.info("report sweep: %s", counts)
+
+
+@shared_task(ignore_result=True, soft_time_limit=280, time_limit=300)
+def purge_expired() -> None:
+    from reports.services import reports_purge_expired
+
+    removed = reports_purge_expired()
+    if removed:
+        logger.info("removed %s expired report files", removed)

@@ -1,0 +1,174 @@
+"""PDF jobs and batch exports: ask for one, watch its progress, download it, retry it.
+
+A document's job is visible to anyone allowed to read that kind of record; exports and
+the job list are for administrators only. Asking, downloading and retrying are audited;
+the progress poll shows no patient data and is not.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from audit.models import AuditEvent
+from audit.services import audit_record
+from core.pagination import paginate
+from reports import runner, services
+from reports.documents import DOCUMENTS
+from reports.forms import ExportForm, JobFilterForm
+from reports.models import ReportJob
+
+POLL_SECONDS = 1
+
+
+def _check_job_access(request: HttpRequest, job: ReportJob) -> None:
+    if job.is_export:
+        allowed = request.user.has_perm("reports.run_export")
+    else:
+        allowed = request.user.has_perm(DOCUMENTS[job.kind].permission)
+    if not allowed:
+        raise PermissionDenied
+
+
+def _job(request: HttpRequest, public_id: UUID) -> ReportJob:
+    job = get_object_or_404(
+        ReportJob.objects.select_related("patient", "requested_by"), public_id=public_id
+    )
+    _check_job_access(request, job)
+    return job
+
+
+def _job_context(job: ReportJob) -> dict:
+    return {
+        "job": job,
+        "done": runner.export_progress(job),
+        "poll_seconds": POLL_SECONDS,
+    }
+
+
+def _render_job(request: HttpRequest, job: ReportJob, *, status: int = 200) -> HttpResponse:
+    return render(request, "reports/_job.html", _job_context(job), status=status)
+
+
+@require_POST
+def request_document(request: HttpRequest, kind: str, subject_id: UUID) -> HttpResponse:
+    doc = DOCUMENTS.get(kind)
+    if doc is None:
+        raise Http404("No such document.")
+    if not request.user.has_perm(doc.permission):
+        raise PermissionDenied
+    try:
+        subject = doc.load(subject_id)
+    except ObjectDoesNotExist as exc:
+        raise Http404("No such record.") from exc
+    try:
+        job = services.report_request(kind=kind, subject=subject, by=request.user)
+    except services.ReportUnavailable as exc:
+        if request.htmx:
+            return render(request, "reports/_unavailable.html", {"reason": str(exc)}, status=200)
+        messages.error(request, str(exc))
+        return redirect(request.headers.get("Referer") or "core:home")
+    if request.htmx:
+        return _render_job(request, job)
+    return redirect("reports:job", job.public_id)
+
+
+@require_GET
+def job_status(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """The polled fragment: status, progress, download or retry. No patient data."""
+    return _render_job(request, _job(request, public_id))
+
+
+@require_GET
+def job_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    job = _job(request, public_id)
+    if job.patient is not None:
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.VIEW,
+            patient=job.patient,
+            obj=job,
+            summary=f"Viewed the PDF job: {job.get_kind_display()}",
+        )
+    return render(request, "reports/job.html", _job_context(job))
+
+
+@require_POST
+def job_retry(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    job = services.report_retry(job=_job(request, public_id), by=request.user)
+    if request.htmx:
+        return _render_job(request, job)
+    return redirect("reports:job", job.public_id)
+
+
+@require_GET
+def job_download(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    job = _job(request, public_id)
+    if not job.is_downloadable:
+        raise Http404("This file is not available: it is not ready, or it has expired.")
+    path = services.job_download(job=job, by=request.user)
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("This file is no longer on the server.") from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=job.filename or path.name,
+        content_type="application/zip" if job.is_export else "application/pdf",
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@permission_required("reports.view_reportjob", raise_exception=True)
+def job_list(request: HttpRequest) -> HttpResponse:
+    form = JobFilterForm(request.GET or None)
+    jobs = ReportJob.objects.for_list()
+    if form.is_valid():
+        if status := form.cleaned_data["status"]:
+            jobs = jobs.filter(status=status)
+        if kind := form.cleaned_data["kind"]:
+            jobs = jobs.filter(kind=kind)
+    page = paginate(jobs, request.GET.get("page"))
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        summary="Viewed the report job list",
+        details={"page": page.number, **(form.cleaned_data if form.is_valid() else {})},
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reports/list.html",
+        {"form": form, "page": page, "jobs": page.object_list, "paging_query": query.urlencode()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("reports.run_export", raise_exception=True)
+def export_new(request: HttpRequest) -> HttpResponse:
+    form = ExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.export_request(request=form.export_request(), by=request.user)
+        except services.ExportEmpty as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"The export of {job.total} documents has started.")
+            return redirect(reverse("reports:job", args=[job.public_id]))
+    return render(
+        request,
+        "reports/export.html",
+        {"form": form, "retention_hours": settings.EXPORT_RETENTION_HOURS},
+    )
