@@ -675,7 +675,7 @@ def _addenda(evaluation: Evaluation) -> list[dict]:
 # --- The progress or discharge report ------------------------------------------------------------
 
 # Wide enough for the charts' own titles, narrow enough for A4 and Letter.
-CHART_WIDTH, CHART_HEIGHT = 640, 160
+CHART_WIDTH, CHART_HEIGHT = 640, 180
 # Reading a goal's target: the number after removing "/10"-style denominators, and which
 # side of it counts as met (⚠ product-defined; the report says it is read from the wording).
 _DENOMINATOR = re.compile(r"/\s*\d+(?:[.,]\d+)?")
