@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 from django.db.models import Model
@@ -12,6 +13,9 @@ from django.utils import timezone
 
 from reports.docs import handout as handout_doc
 from reports.docs import intake as intake_doc
+
+if TYPE_CHECKING:
+    from patients.models import Patient
 
 
 @dataclass(frozen=True)
@@ -97,7 +101,8 @@ DOCUMENTS: dict[str, DocumentKind] = {
 }
 
 
-def patient_of(subject) -> "Patient":  # noqa: F821 - subjects all carry .patient
+def patient_of(subject) -> Patient:
+    """The patient a document is about: every subject (intake, evaluation) has one."""
     return subject.patient
 
 

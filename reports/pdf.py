@@ -34,6 +34,8 @@ logger = logging.getLogger(__name__)
 BASE_URL = "static:"
 STATIC_SCHEME = "static:"
 PAGE_SIZES = {"A4": "A4", "LETTER": "letter"}
+# Loaded first; the other static/reports/*.css (one per document family) follow it.
+BASE_STYLESHEET = "reports/print.css"
 # The shared image cache is keyed by URL; data: URIs (a logo, a chart) would otherwise make
 # it grow for the life of the worker. Static images are few, so clearing rarely costs much.
 _IMAGE_CACHE_LIMIT = 64
@@ -44,6 +46,7 @@ _font_config = None
 _stylesheets: list | None = None
 _page_size_css: dict[str, object] = {}
 _image_cache: dict = {}
+_fetcher_instance = None
 _logo_cache: dict[tuple[str, str], str] = {}
 
 
@@ -72,7 +75,10 @@ def url_fetcher(url: str, timeout: int = 10, ssl_context=None, **kw) -> dict:
     `<img src="file:///etc/passwd">` in an escaped-but-misused field can never read a file
     or reach the network."""
     if url.startswith("data:"):
-        response = DataHandler().data_open(Request(url))
+        try:
+            response = DataHandler().data_open(Request(url))  # noqa: S310 - data: URIs only
+        except OSError as exc:  # a malformed data: URI
+            raise ValueError(f"Malformed data: URI: {exc}") from exc
         return {
             "string": response.read(),
             "mime_type": response.headers.get_content_type(),
@@ -103,7 +109,8 @@ def url_fetcher(url: str, timeout: int = 10, ssl_context=None, **kw) -> dict:
 
 
 def _fetcher():
-    """WeasyPrint ≥ 68 wants a URLFetcher object; this adapts `url_fetcher` to it."""
+    """WeasyPrint 70 calls a URLFetcher object and expects a URLFetcherResponse; this adapts
+    the plain `url_fetcher` function to it (looked up on each call, so tests can spy)."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticOnlyFetcher(URLFetcher):
@@ -119,9 +126,6 @@ def _fetcher():
 
 
 # --- Process-wide WeasyPrint state ------------------------------------------------------
-
-
-BASE_STYLESHEET = "reports/print.css"
 
 
 def _stylesheet_names() -> list[str]:
@@ -166,7 +170,10 @@ def _state():
     return _font_config, _stylesheets, _fetcher_instance
 
 
-_fetcher_instance = None
+def warm_up() -> None:
+    """Import WeasyPrint, parse the stylesheets and load the fonts now (about 0.5 s), so a
+    worker's first document is as fast as the rest: call from worker_process_init."""
+    html_to_pdf('<!doctype html><meta charset="utf-8"><p>Warm-up</p>', paper_size="A4")
 
 
 def reset_caches() -> None:
@@ -227,7 +234,7 @@ def logo_data_uri(clinic) -> str:
         out = io.BytesIO()
         image.save(out, format="PNG", optimize=True)
         uri = "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
-    except Exception:  # noqa: BLE001 - any unreadable image: print the letterhead without it
+    except Exception:  # any unreadable image: print the letterhead without it
         logger.warning("Clinic logo %s could not be read; printing without it", clinic.logo.name)
         uri = ""
     # One clinic per installation: drop stale versions instead of growing.

@@ -10,12 +10,20 @@ import logging
 from uuid import UUID
 
 from celery import shared_task
+from celery.signals import worker_init
 
 from reports import runner
 
 logger = logging.getLogger(__name__)
 
 RETRIES = 5
+
+
+@worker_init.connect
+def _preload_weasyprint(**kwargs) -> None:
+    """Import WeasyPrint (half a second) once in the worker's main process: the pool's
+    children are forked from it, so a recycled child starts rendering at once."""
+    import weasyprint  # noqa: F401
 
 
 def _backoff(retries: int) -> int:

@@ -125,8 +125,7 @@ EMERGENCY_ADVICE = (
 )
 SAME_DAY_SIGNS = (
     "You have a fever or sweats, or feel generally unwell, as well as your back pain.",
-    "Your pain is constant, keeps getting worse, and is not eased by rest or changing "
-    "position.",
+    "Your pain is constant, keeps getting worse, and is not eased by rest or changing position.",
 )
 
 
@@ -195,9 +194,6 @@ def handout_context(evaluation: Evaluation, clinic) -> dict:
     plan = _plan(evaluation)
     classification = (evaluation.content or {}).get("classification") or {}
     cause = _CAUSE_BY_CATEGORY.get(classification.get("category", ""), "general")
-    side = {"LEFT": "left leg", "RIGHT": "right leg", "BILATERAL": "legs"}.get(
-        classification.get("side", ""), ""
-    )
     return {
         "title": TITLE,
         "patient": evaluation.patient,
@@ -221,7 +217,6 @@ def handout_context(evaluation: Evaluation, clinic) -> dict:
         ],
         "cause_text": CAUSE[cause],
         "cause_kind": cause,
-        "side_text": side,
         "staying_active": STAYING_ACTIVE,
         "emergency_signs": EMERGENCY_SIGNS,
         "emergency_advice": EMERGENCY_ADVICE,

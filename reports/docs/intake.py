@@ -7,8 +7,9 @@ import hashlib
 from uuid import UUID
 
 from django.db.models import Prefetch
+from django.utils.safestring import SafeString, mark_safe
 
-from intake.bodychart import REGION_BY_CODE, REGIONS, SENSATIONS
+from intake.bodychart import NEURO_SENSATIONS, REGIONS, SENSATIONS
 from intake.instruments import ODI
 from intake.models import Intake, IntakeAmendment, RedFlagAlert
 from intake.scoring.psfs import CITATION as PSFS_CITATION
@@ -19,6 +20,7 @@ from intake.summary import summary_context
 # an unchanged intake are not reused across the change.
 LAYOUT_VERSION = "intake-summary-1"
 TITLE = "Intake summary"
+DASH = "\N{EN DASH}"  # a value not given
 # Screens shown in their own part of the summary rather than as question rows.
 _OWN_PART = {"where", "consent"}
 
@@ -72,15 +74,80 @@ def _chart(chart: dict) -> list[dict]:
             "label": region.label,
             "view": region.view,
             "felt": ", ".join(SENSATIONS.get(s, s) for s in chart[region.code]),
-            "neuro": bool({"pins_needles", "numbness", "weakness"} & set(chart[region.code])),
+            "neuro": bool(NEURO_SENSATIONS & set(chart[region.code])),
         }
         for region in REGIONS
         if region.code in chart
     ]
 
 
+# A schematic body for the chart drawing: region code -> (view, x, y, width, height) in a
+# 100 x 200 box per view. The back view shows the patient's left on the left; the front
+# view is mirrored, as a clinician facing the patient sees it.
+_SHAPES: dict[str, tuple[str, int, int, int, int]] = {
+    "low_back_l": ("back", 30, 58, 13, 20),
+    "low_back_c": ("back", 43, 58, 14, 20),
+    "low_back_r": ("back", 57, 58, 13, 20),
+    "buttock_l": ("back", 30, 78, 19, 22),
+    "buttock_r": ("back", 51, 78, 19, 22),
+    "saddle": ("back", 45, 96, 10, 9),
+    "thigh_back_l": ("back", 31, 102, 17, 40),
+    "thigh_back_r": ("back", 52, 102, 17, 40),
+    "calf_shin_l": ("back", 33, 146, 14, 38),
+    "calf_shin_r": ("back", 53, 146, 14, 38),
+    "hip_r": ("front", 28, 70, 12, 16),
+    "hip_l": ("front", 60, 70, 12, 16),
+    "groin_r": ("front", 40, 84, 9, 14),
+    "groin_l": ("front", 51, 84, 9, 14),
+    "thigh_front_r": ("front", 31, 100, 17, 32),
+    "thigh_front_l": ("front", 52, 100, 17, 32),
+    "knee_r": ("front", 32, 132, 16, 14),
+    "knee_l": ("front", 52, 132, 16, 14),
+    "foot_r": ("front", 29, 184, 18, 10),
+    "foot_l": ("front", 53, 184, 18, 10),
+}
+_PAIN, _NERVE, _BOTH = "#e06040", "#3a6ea5", "#8a4fa8"
+_OUTLINE = (
+    '<circle cx="50" cy="12" r="9"/><rect x="30" y="24" width="40" height="34" rx="4"/>'
+    '<rect x="20" y="26" width="8" height="48" rx="3"/><rect x="72" y="26" width="8" '
+    'height="48" rx="3"/><rect x="33" y="146" width="14" height="38" rx="3"/>'
+    '<rect x="53" y="146" width="14" height="38" rx="3"/>'
+)
+
+
+def body_chart_svg(chart: dict) -> SafeString:
+    """The marked regions on a schematic back and front view. Only our own constants and
+    numbers go into the markup (never patient text), so it is safe to print unescaped."""
+    parts = []
+    for offset, view, sides in ((0, "back", ("L", "R")), (110, "front", ("R", "L"))):
+        parts.append(
+            f'<g transform="translate({offset} 0)"><g fill="none" stroke="#bbb" '
+            f'stroke-width="0.8">{_OUTLINE}</g>'
+        )
+        for code, (shape_view, x, y, w, h) in _SHAPES.items():
+            if shape_view != view:
+                continue
+            felt = set(chart.get(code) or ())
+            nerve = bool(felt & NEURO_SENSATIONS)
+            pain = bool(felt - NEURO_SENSATIONS)
+            fill = _BOTH if nerve and pain else _NERVE if nerve else _PAIN if pain else "none"
+            parts.append(
+                f'<rect x="{x}" y="{y}" width="{w}" height="{h}" rx="2" fill="{fill}" '
+                f'fill-opacity="0.75" stroke="#888" stroke-width="0.6"/>'
+            )
+        parts.append(
+            f'<text x="50" y="207" font-size="8" text-anchor="middle">{view.title()}</text>'
+            f'<text x="4" y="50" font-size="7">{sides[0]}</text>'
+            f'<text x="92" y="50" font-size="7">{sides[1]}</text></g>'
+        )
+    return mark_safe(  # noqa: S308 - built from the constants above only
+        '<svg class="body-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 210 212" '
+        'font-family="DejaVu Sans" role="img" aria-label="Body chart">' + "".join(parts) + "</svg>"
+    )
+
+
 def _band(band: dict | None) -> str:
-    return (band or {}).get("label", "") or "–"
+    return (band or {}).get("label", "") or DASH
 
 
 def _mcid(mcid: dict | None) -> str:
@@ -106,8 +173,8 @@ def _score_rows(scores: dict) -> list[dict]:
             rows.append(
                 {
                     "measure": f"{name} pain (NPRS 0-10)",
-                    "score": f"now {r.get('now', '–')}, least {r.get('best_24h', '–')}, "
-                    f"worst {r.get('worst_24h', '–')} (last 24 h)",
+                    "score": f"now {r.get('now', DASH)}, least {r.get('best_24h', DASH)}, "
+                    f"worst {r.get('worst_24h', DASH)} (last 24 h)",
                     "band": f"now {_band(r.get('now_band'))}, "
                     f"worst {_band(r.get('worst_24h_band'))}",
                     "note": f"Bands: {nprs.get('band_scheme_source') or nprs.get('band_scheme')}",
@@ -170,7 +237,7 @@ def _score_rows(scores: dict) -> list[dict]:
             rows.append(
                 {
                     "measure": f"Neuropathic screen ({label})",
-                    "score": str(screen.get("total", screen.get("score", "–"))),
+                    "score": str(screen.get("total", screen.get("score", DASH))),
                     "band": _band(screen.get("band")) if screen.get("band") else "",
                     "mcid": "",
                     "version": screen.get("algorithm_version", ""),
@@ -185,11 +252,19 @@ def _notices(scores: dict, packs: dict) -> list[str]:
     if sb := scores.get("startback"):
         notices.append(sb.get("copyright_statement") or "")
     odi = scores.get("odi") or {}
-    if odi and odi.get("status") != "not_licensed" and ODI in packs:
-        notices.append(packs[ODI].copyright)
+    if odi and odi.get("status") != "not_licensed":
+        pack = packs.get(ODI)
+        notices.append((pack.copyright if pack else "") or _odi_notice())
     if scores.get("psfs"):
         notices.append(f"Patient-Specific Functional Scale: {PSFS_CITATION}")
     return list(dict.fromkeys(n for n in notices if n))
+
+
+def _odi_notice() -> str:
+    # One wording for every document, kept with the evaluation documents.
+    from reports.docs import evaluation
+
+    return getattr(evaluation, "ODI_NOTICE", "")
 
 
 def _alerts(alerts) -> list[dict]:
@@ -234,7 +309,8 @@ def intake_context(intake: Intake, clinic) -> dict:
         "pattern": results.get("pattern") or {},
         "score_rows": _score_rows(scores),
         "chart": _chart(summary["chart"]),
-        "chart_unknown": [c for c in summary["chart"] if c not in REGION_BY_CODE],
+        "chart_svg": body_chart_svg(summary["chart"]) if summary["chart"] else "",
+        "chart_colours": {"pain": _PAIN, "nerve": _NERVE, "both": _BOTH},
         "sections": [s for s in summary["sections"] if s["step"].key not in _OWN_PART],
         "consent": consent,
         "amendments": [

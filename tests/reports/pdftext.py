@@ -40,7 +40,8 @@ def assert_header_on_every_page(pdf: bytes, *, clinic, patient) -> None:
 def save_page_images(pdf: bytes, name: str) -> list[Path]:
     """Write each page as test-artifacts/pdf/<name>-<n>.png (60 dpi) for a person to look
     at; returns the paths ([] when poppler's pdftoppm is not installed)."""
-    if shutil.which("pdftoppm") is None:
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
         return []
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for old in _page_images(name):
@@ -48,7 +49,7 @@ def save_page_images(pdf: bytes, name: str) -> list[Path]:
     source = ARTIFACTS / f"{name}.pdf"
     source.write_bytes(pdf)
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "60", str(source), str(ARTIFACTS / name)],
+        [pdftoppm, "-png", "-r", "60", str(source), str(ARTIFACTS / name)],
         check=True,
         timeout=60,
     )

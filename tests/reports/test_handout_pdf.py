@@ -25,8 +25,12 @@ from tests.reports.test_intake_pdf import submitted_intake
 pytestmark = pytest.mark.django_db
 
 # Where each demo vignette's leg symptoms are, so the intake matches the examination.
-_INTAKE = {"L5": (True, "l"), "S1": (True, "r"), "somatic_extension": (False, "l"),
-           "stenosis": (False, "r")}
+_INTAKE = {
+    "L5": (True, "l"),
+    "S1": (True, "r"),
+    "somatic_extension": (False, "l"),
+    "stenosis": (False, "r"),
+}
 
 
 def evaluation_for(patient=None, *, vignette: str = "L5", sign: bool = True, **changes):
@@ -86,8 +90,14 @@ def test_it_prints_the_exercises_warning_signs_and_explanations(clinic, patient)
     assert "Why staying active helps" in text and "Bed rest slows recovery" in text
     # Cauda equina and progressive weakness, in plain words.
     assert "Warning signs: go to hospital now" in text
-    for sign in ("saddle", "trouble passing urine", "controlling your bowels",
-                 "problems with sex", "both legs", "getting worse"):
+    for sign in (
+        "saddle",
+        "trouble passing urine",
+        "controlling your bowels",
+        "problems with sex",
+        "both legs",
+        "getting worse",
+    ):
         assert sign in text, sign
     assert "cauda equina syndrome" in text
     assert "Call Riverside Physiotherapy on +44 20 7946 0000" in text

@@ -1,6 +1,7 @@
 """The intake summary PDF: what the patient reported (amendments applied), the red-flag
 screen with the action taken, and the scores with their bands, on the letterhead."""
 
+import json
 import random
 import re
 from datetime import timedelta
@@ -10,11 +11,15 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from core.models import Clinic
+from intake import results
 from intake.demo import demo_answers, demo_results
+from intake.instruments import parse_pack
 from intake.models import Intake, IntakeAmendment, RedFlagAlert
+from intake.services import instrument_pack_load
 from reports.documents import DOCUMENTS, filename
 from reports.pdf import render_document
 from tests.factories import IntakeFactory, PatientFactory, UserFactory
+from tests.intake.answers import odi_pack_document
 from tests.reports.pdftext import (
     assert_header_on_every_page,
     pdf_pages_text,
@@ -123,7 +128,9 @@ def test_it_prints_amended_answers_and_the_alert_action(clinic, patient):
         by=therapist,
     )
 
-    text = pdf_text(_render(intake, clinic).pdf)
+    rendered = _render(intake, clinic)
+    save_page_images(rendered.pdf, "intake-summary-emergency")
+    text = pdf_text(rendered.pdf)
 
     assert "Outcome EMERGENCY" in text
     assert "Possible cauda equina syndrome" in text
@@ -185,14 +192,61 @@ def test_load_and_context_take_a_bounded_number_of_queries(
     intake = submitted_intake(patient)
     for n in range(3):
         IntakeAmendment.objects.create(
-            intake=intake, step="pain", before={}, after=intake.answers["pain"], reason=f"{n}",
+            intake=intake,
+            step="pain",
+            before={},
+            after=intake.answers["pain"],
+            reason=f"{n}",
             by=therapist,
         )
         RedFlagAlert.objects.create(
-            intake=intake, patient=patient, level="URGENT", items=[], summary=f"{n}",
-            acknowledged_at=timezone.now(), acknowledged_by=therapist,
+            intake=intake,
+            patient=patient,
+            level="URGENT",
+            items=[],
+            summary=f"{n}",
+            acknowledged_at=timezone.now(),
+            acknowledged_by=therapist,
         )
     kind = DOCUMENTS["intake_summary"]
     # The intake with patient and consent, its amendments, its alerts; instrument packs.
     with django_assert_num_queries(4):
         kind.context(kind.load(intake.public_id), clinic)
+
+
+def _odi_answers(pack) -> dict:
+    choices = {item["id"]: item["options"][2]["id"] for item in pack.items}
+    return {"choices": choices, "sections": dict.fromkeys(choices, 2), "pack_version": pack.version}
+
+
+def test_a_licensed_odi_prints_its_score_band_text_and_notice(clinic, patient):
+    document = {**odi_pack_document(), "copyright": "ODI test notice (c) Test Rights Holder."}
+    pack = instrument_pack_load(raw=json.dumps(document).encode())
+    answers = {"odi": _odi_answers(parse_pack(json.dumps(pack.content)))}
+    intake = submitted_intake(patient, answers=answers)
+    intake.scores["odi"] = results.scores(intake.answers, odi_licensed=True)["odi"]
+    intake.save()
+
+    text = pdf_text(_render(intake, clinic).pdf)
+
+    odi = intake.scores["odi"]
+    assert f"Oswestry Disability Index {odi['percentage']:g}%" in text
+    assert odi["band"]["label"] in text
+    assert "odi-1.0" in text
+    assert "Placeholder statement 2" in text  # the clinic's own licensed wording
+    assert "ODI test notice (c) Test Rights Holder." in text
+
+
+def test_without_the_pack_the_odi_score_prints_but_no_wording(clinic, patient):
+    document = odi_pack_document()
+    answers = {"odi": _odi_answers(parse_pack(json.dumps(document)))}
+    intake = submitted_intake(patient, answers=answers)
+    intake.scores["odi"] = results.scores(intake.answers, odi_licensed=True)["odi"]
+    intake.save()
+
+    text = pdf_text(_render(intake, clinic).pdf)
+
+    assert f"Oswestry Disability Index {intake.scores['odi']['percentage']:g}%" in text
+    assert "Placeholder" not in text
+    assert "The question wording is not licensed on this installation" in text
+    assert "Fairbank" in text  # the ODI copyright, from the shared notice

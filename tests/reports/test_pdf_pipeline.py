@@ -14,7 +14,12 @@ from reports import pdf as pipeline
 from reports.documents import DOCUMENTS
 from reports.pdf import html_to_pdf, render_document, render_html, url_fetcher
 from tests.factories import PatientFactory
-from tests.reports.pdftext import assert_header_on_every_page, pdf_pages_text, pdf_text
+from tests.reports.pdftext import (
+    assert_header_on_every_page,
+    pdf_pages_text,
+    pdf_text,
+    save_page_images,
+)
 from tests.reports.test_handout_pdf import evaluation_for
 from tests.reports.test_intake_pdf import submitted_intake
 
@@ -155,7 +160,9 @@ def test_the_logo_is_embedded_scaled_and_cached(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     pipeline.reset_caches()
     out = io.BytesIO()
-    Image.new("RGB", (2000, 800), "navy").save(out, format="PNG")
+    logo = Image.new("RGB", (2000, 800), "white")
+    logo.paste(Image.new("RGB", (800, 800), "navy"))
+    logo.save(out, format="PNG")
     clinic = Clinic.objects.current()
     clinic.logo.save("logo.png", ContentFile(out.getvalue()))
 
@@ -165,7 +172,12 @@ def test_the_logo_is_embedded_scaled_and_cached(settings, tmp_path):
     assert scaled.height <= 360
     assert pipeline.logo_data_uri(clinic) is uri  # cached until the clinic changes
 
+    clinic.paper_size = "LETTER"
+    clinic.address = "12 Mill Lane, Riverside"
+    clinic.phone = "+1 555 0100"
+    clinic.save()
     rendered = render_document("intake_summary", submitted_intake(), clinic=clinic)
+    save_page_images(rendered.pdf, "letterhead-logo-letter")
     page = PdfReader(io.BytesIO(rendered.pdf)).pages[0]
     assert page.images  # the letterhead logo
     pipeline.reset_caches()
@@ -192,3 +204,21 @@ def test_the_generation_time_is_printed_in_local_time(settings):
     at = datetime(2026, 7, 1, 12, 30, tzinfo=UTC)
     rendered = render_document("intake_summary", submitted_intake(), clinic=clinic, generated_at=at)
     assert "Generated 1 Jul 2026 13:30 BST" in pdf_pages_text(rendered.pdf)[0]
+
+
+def test_a_malformed_data_uri_is_refused():
+    with pytest.raises(ValueError):
+        url_fetcher("data:image/png;base64")
+
+
+def test_the_base_stylesheet_comes_first_then_the_others_sorted():
+    names = pipeline._stylesheet_names()
+    assert names[0] == "reports/print.css"
+    assert names[1:] == sorted(names[1:])
+    assert all(name.startswith("reports/") and name.endswith(".css") for name in names)
+
+
+def test_warm_up_prepares_the_shared_state():
+    pipeline.warm_up()
+    font_config, stylesheets, fetcher = pipeline._state()
+    assert font_config is not None and fetcher is not None and stylesheets
