@@ -32,7 +32,9 @@ def _run_in_thread(task, args: tuple[str, ...], task_id: str) -> None:
     try:
         task.apply(args=args, task_id=task_id)
     except Exception:
-        logger.exception("in-process report task %s failed", task.name)
+        from reports.runner import log_failure
+
+        log_failure("in-process report task %s failed", task.name)
     finally:
         # The thread's own database connections; the request's are not touched.
         connections.close_all()

@@ -19,7 +19,9 @@ import io
 import logging
 import os
 import shutil
+import sys
 import tempfile
+import traceback
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -50,6 +52,14 @@ RENDER_FAILED = (
 TOO_SLOW = "Producing the PDF took too long and was stopped. Try again later."
 GAVE_UP = "The job was tried {n} times without finishing and has been stopped. Try again."
 MAX_ATTEMPTS = 5
+
+
+def log_failure(message: str, *args) -> None:
+    """Log the current exception's type and where it was raised, not its message: the
+    message of an error raised while rendering a record can quote the record's text."""
+    exc_type, exc, tb = sys.exc_info()
+    where = "".join(traceback.format_tb(tb)) if tb else ""
+    logger.error(message + ": %s\n%s", *args, exc_type.__name__ if exc_type else "?", where)
 
 
 def reports_root() -> Path:
@@ -187,7 +197,7 @@ def run_document_job(job_id: UUID, *, run_id: UUID) -> None:
         raise
     except Exception:
         # The traceback goes to the log with the job id only; staff see a readable reason.
-        logger.exception("report job %s (%s) failed", job.public_id, job.kind)
+        log_failure("report job %s (%s) failed", job.public_id, job.kind)
         _fail(job, run_id, RENDER_FAILED.format(job=job.public_id))
         return
     now = timezone.now()
@@ -280,7 +290,7 @@ def run_export_part(job_id: UUID, index: int, *, run_id: UUID) -> None:
                 except (SoftTimeLimitExceeded, *TRANSIENT_ERRORS):
                     raise
                 except Exception:
-                    logger.exception("export %s: document %s/%s failed", job.public_id, index, i)
+                    log_failure("export %s: document %s/%s failed", job.public_id, index, i)
                     body, reason = None, "could not be rendered (see the server log)"
                 if body is not None:
                     _write_atomic(pdf, body)
@@ -349,7 +359,7 @@ def run_export_finish(job_id: UUID, *, run_id: UUID) -> None:
         _fence(job, run_id).update(run_token=None)
         raise
     except Exception:
-        logger.exception("export %s could not be assembled", job.public_id)
+        log_failure("export %s could not be assembled", job.public_id)
         _fail(job, run_id, RENDER_FAILED.format(job=job.public_id))
         return
     size, sha = _file_digest(target)

@@ -16,6 +16,7 @@ from intake.demo import demo_answers, demo_results
 from intake.instruments import parse_pack
 from intake.models import Intake, IntakeAmendment, RedFlagAlert
 from intake.services import instrument_pack_load
+from reports.docs.intake import body_chart_svg
 from reports.documents import DOCUMENTS, filename
 from reports.pdf import render_document
 from tests.factories import IntakeFactory, PatientFactory, UserFactory
@@ -250,3 +251,18 @@ def test_without_the_pack_the_odi_score_prints_but_no_wording(clinic, patient):
     assert "Placeholder" not in text
     assert "The question wording is not licensed on this installation" in text
     assert "Fairbank" in text  # the ODI copyright, from the shared notice
+
+
+def test_the_body_chart_drawing_colours_the_marked_regions_only():
+    svg = body_chart_svg(
+        {
+            "calf_shin_l": ["pain", "numbness"],
+            "foot_r": ["numbness"],
+            "buttock_l": ["burning"],
+            "<script>": ["pain"],  # unknown codes are never drawn, let alone echoed
+        }
+    )
+    assert svg.count('fill="#8a4fa8"') == 1  # pain and numbness: both
+    assert svg.count('fill="#3a6ea5"') == 1  # nerve symptoms only
+    assert svg.count('fill="#e06040"') == 1  # pain or burning only
+    assert "script" not in svg

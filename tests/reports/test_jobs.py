@@ -103,14 +103,22 @@ def test_two_kinds_of_the_same_record_are_separate_jobs(
 
 
 def test_a_failed_render_shows_a_readable_reason_and_retry_runs_it_again(
-    client, physio, signed_evaluation, inline_jobs, django_capture_on_commit_callbacks, monkeypatch
+    client,
+    physio,
+    signed_evaluation,
+    inline_jobs,
+    django_capture_on_commit_callbacks,
+    monkeypatch,
+    caplog,
 ):
     import reports.pdf
 
     real = reports.pdf.render_document
 
+    secret = signed_evaluation.patient.family_name
+
     def broken(*args, **kwargs):
-        raise ValueError("template bug")
+        raise ValueError(f"template bug quoting {secret}")
 
     monkeypatch.setattr(reports.pdf, "render_document", broken)
     client.force_login(physio)
@@ -119,6 +127,9 @@ def test_a_failed_render_shows_a_readable_reason_and_retry_runs_it_again(
     job = ReportJob.objects.get()
     assert job.status == "failed"
     assert "could not be produced" in job.error and "template bug" not in job.error
+    # The log says what failed and where, without the error's text (it may quote a record).
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.name == "reports.runner")
+    assert "ValueError" in logged and secret not in logged
     poll = client.get(reverse("reports:status", args=[job.public_id])).content.decode()
     assert job.error in poll and reverse("reports:retry", args=[job.public_id]) in poll
     assert b"Try again" in client.get(reverse("reports:status", args=[job.public_id])).content
