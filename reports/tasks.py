@@ -21,9 +21,12 @@ RETRIES = 5
 
 @worker_init.connect
 def _preload_weasyprint(**kwargs) -> None:
-    """Import WeasyPrint (half a second) once in the worker's main process: the pool's
-    children are forked from it, so a recycled child starts rendering at once."""
-    import weasyprint  # noqa: F401
+    """Import WeasyPrint, parse our stylesheets and load the fonts (about half a second)
+    once, in the worker's main process: the pool's children are forked from it, so a new
+    or recycled child renders its first document as fast as the rest."""
+    from reports.pdf import warm_up
+
+    warm_up()
 
 
 def _backoff(retries: int) -> int:
