@@ -11,6 +11,7 @@ from uuid import UUID
 from django.db.models import Model
 from django.utils import timezone
 
+from reports.docs import evaluation as evaluation_doc
 from reports.docs import handout as handout_doc
 from reports.docs import intake as intake_doc
 
@@ -35,20 +36,6 @@ class DocumentKind:
     unavailable: Callable[[Model], str]
 
 
-def _evaluation(name: str, fallback: str = "") -> Callable:
-    """A function of reports/docs/evaluation.py, imported when first called: that module is
-    written alongside this one and must not stop the other documents from importing."""
-
-    def call(*args):
-        from reports.docs import evaluation
-
-        function = getattr(evaluation, name, None) or getattr(evaluation, fallback)
-        return function(*args)
-
-    call.__name__ = name
-    return call
-
-
 DOCUMENTS: dict[str, DocumentKind] = {
     kind.key: kind
     for kind in (
@@ -69,10 +56,10 @@ DOCUMENTS: dict[str, DocumentKind] = {
             subject="evaluation",
             template="reports/pdf/evaluation.html",
             permission="evaluations.view_evaluation",
-            load=_evaluation("load_evaluation"),
-            context=_evaluation("evaluation_context"),
-            version=_evaluation("evaluation_version"),
-            unavailable=_evaluation("evaluation_unavailable"),
+            load=evaluation_doc.load_evaluation,
+            context=evaluation_doc.evaluation_context,
+            version=evaluation_doc.evaluation_version,
+            unavailable=evaluation_doc.evaluation_unavailable,
         ),
         DocumentKind(
             key="progress",
@@ -80,11 +67,11 @@ DOCUMENTS: dict[str, DocumentKind] = {
             subject="evaluation",
             template="reports/pdf/progress.html",
             permission="evaluations.view_evaluation",
-            load=_evaluation("load_evaluation"),
-            context=_evaluation("progress_context"),
+            load=evaluation_doc.load_evaluation,
+            context=evaluation_doc.progress_context,
             # The report covers the earlier visits too, so its version does.
-            version=_evaluation("progress_version", fallback="evaluation_version"),
-            unavailable=_evaluation("progress_unavailable"),
+            version=evaluation_doc.progress_version,
+            unavailable=evaluation_doc.progress_unavailable,
         ),
         DocumentKind(
             key="handout",

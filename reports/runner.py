@@ -57,7 +57,7 @@ MAX_ATTEMPTS = 5
 def log_failure(message: str, *args) -> None:
     """Log the current exception's type and where it was raised, not its message: the
     message of an error raised while rendering a record can quote the record's text."""
-    exc_type, exc, tb = sys.exc_info()
+    exc_type, _exc, tb = sys.exc_info()
     where = "".join(traceback.format_tb(tb)) if tb else ""
     logger.error(message + ": %s\n%s", *args, exc_type.__name__ if exc_type else "?", where)
 

@@ -67,6 +67,8 @@ REFERRAL_TO = dict(eval_forms.REFERRAL_TO)
 ADDENDUM_SECTIONS = dict(services.ADDENDUM_SECTIONS)
 OUTCOME_KEYS = ("back_now", "leg_now", "odi", "psfs", "distal_site")
 _SOURCE_CODES = re.compile(r"\s*\[[^\]]*\]")
+MARK_WORDS = {"\u2705": "verified", "\u25d0": "partly verified", "\u26a0": "unverified"}
+_MARKS = re.compile("|".join(MARK_WORDS))
 
 
 # --- Loading and versions ----------------------------------------------------------------------
@@ -168,8 +170,23 @@ def _label(code: str | None) -> str:
     return eval_forms.label(code) if code else ""
 
 
-def _citation(source: str) -> str:
-    return _SOURCE_CODES.sub("", source).strip()
+def _printed(source: str) -> str:
+    """A derived text as printed: without the spec's source codes ("[S93]"), and its
+    verification marks in words. The print font has no emoji, and every missing glyph
+    makes WeasyPrint search the installed fonts (slow) and print a blank box."""
+    text = _MARKS.sub(lambda m: MARK_WORDS[m.group(0)], _SOURCE_CODES.sub("", source))
+    return re.sub(r"  +", " ", text).strip()
+
+
+def _plain(texts) -> list[str]:
+    return [_printed(t) for t in texts or ()]
+
+
+def _alerts(alerts) -> list[dict]:
+    return [
+        {**a, "text": _printed(a.get("text", "")), "basis": _printed(a.get("basis", ""))}
+        for a in alerts or ()
+    ]
 
 
 def _mcid_amount(threshold) -> str:
@@ -182,7 +199,7 @@ def _mcid_amount(threshold) -> str:
 
 
 def _source(threshold) -> str:
-    source = _citation(threshold.source)
+    source = _printed(threshold.source)
     if threshold.verification is not Verification.VERIFIED:
         source += f"; {VERIFICATION_WORDS[threshold.verification]}"
     return source
@@ -304,7 +321,7 @@ def _red_flags(results: dict, summary: dict | None, evaluation: Evaluation, neur
         if result.get("ruleset_version")
         else "",
         "alerts": alerts,
-        "exam_alerts": (neuro_found or {}).get("alerts") or [],
+        "exam_alerts": _alerts((neuro_found or {}).get("alerts")),
     }
 
 
@@ -353,7 +370,7 @@ def _outcomes(evaluation: Evaluation, basis: services.IntakeBasis, scores: dict)
         "distal_site": _label(found.get("distal_site")),
         "startback": scores.get("startback"),
         "odi_shown": any(r["code"] == "odi" for r in rows),
-        "nprs_bands": _citation(nprs.DEFAULT_BAND_SCHEME.source),
+        "nprs_bands": _printed(nprs.DEFAULT_BAND_SCHEME.source),
         "sources": list(dict.fromkeys(r["source"] for r in rows)),
     }
 
@@ -372,7 +389,10 @@ def _movements(section: dict | None, result: dict | None) -> dict | None:
     tests = []
     for test in result.get("tests") or ():
         # The stored row this result came from, for what the summary leaves out.
-        row = next((r for r in rows if r.get("movement_code") == test["movement_code"]), {})
+        row = next(
+            (r for r in rows if (r.get("custom_label") or r.get("movement_code")) == test["label"]),
+            {},
+        )
         if row:
             rows.remove(row)
         measure = ""
@@ -381,7 +401,7 @@ def _movements(section: dict | None, result: dict | None) -> dict | None:
             measure = f"{row['measure_name']}: {value} {row.get('measure_unit', '')}".strip()
         tests.append(
             {
-                "summary": test["summary"],
+                "summary": _printed(test["summary"]),
                 "loading": _label(test.get("loading")),
                 "force": _label(test.get("force_progression")),
                 "pain_before": row.get("pre_nprs"),
@@ -398,7 +418,7 @@ def _movements(section: dict | None, result: dict | None) -> dict | None:
         "abolished": [_movement_label(c) for c in result.get("abolished_tests") or ()],
         "peripheralised": [_movement_label(c) for c in result.get("peripheralised_tests") or ()],
         "centralisation_seen": result.get("centralisation_seen"),
-        "summary": result.get("summary", ""),
+        "summary": _printed(result.get("summary", "")),
         "algorithm_version": result.get("algorithm_version", ""),
     }
 
@@ -433,7 +453,7 @@ def _neurodynamic(section: dict | None, result: dict | None) -> dict | None:
         {
             **c,
             "name": neurodynamic.TEST_LABELS.get(c["code"], c["label"]),
-            "threshold_source": _citation(c["threshold"]["source"]),
+            "threshold_source": _printed(c["threshold"]["source"]),
             "threshold_verification": VERIFICATION_WORDS.get(
                 Verification(c["threshold"]["verification"]), ""
             ),
@@ -443,14 +463,14 @@ def _neurodynamic(section: dict | None, result: dict | None) -> dict | None:
     return {
         "tests": tests,
         "comparisons": comparisons,
-        "summary": (result or {}).get("summary", ""),
+        "summary": _printed((result or {}).get("summary", "")),
         "algorithm_version": (result or {}).get("algorithm_version", ""),
     }
 
 
 def _neuro(section: dict | None, result: dict | None) -> dict | None:
     """The exam as compact left/right grids (only rows with something recorded), with the
-    rows the findings call asymmetric marked."""
+    rows the findings call asymmetric marked, and normal rows listed by name."""
     s = section or {}
     if not s and not result:
         return None
@@ -480,8 +500,10 @@ def _neuro(section: dict | None, result: dict | None) -> dict | None:
     dermatomes = []
     for root in findings_mod.DERMATOME_ROOTS:
         modalities = findings_mod.DERMATOME_MODALITIES
-        cells = [_label(s.get(f"derm_{root}_{m}_{side}")) for m in modalities for side in sides]
-        if any(cells):
+        cells = [
+            tuple(_label(s.get(f"derm_{root}_{m}_{side}")) for side in sides) for m in modalities
+        ]
+        if any(any(pair) for pair in cells):
             dermatomes.append(
                 {
                     "root": root,
@@ -526,13 +548,21 @@ def _neuro(section: dict | None, result: dict | None) -> dict | None:
         ("Spasticity", "Noted" if s.get("spasticity") else ""),
         ("Gait ataxia", "Noted" if s.get("gait_ataxia") else ""),
     ]
+    # Rows with a finding other than normal on both sides are printed in full; the normal
+    # ones are listed by name after them, so the abnormal findings stand out.
+    full = ["5", "5"]
+    normal = ["Normal", "Normal"]
     r = result or {}
     return {
-        "myotomes": myotomes,
-        "dermatomes": dermatomes,
-        "reflexes": reflexes,
-        "umn": umn,
-        "other": [(label, value) for label, value in other if value],
+        "myotomes": [m for m in myotomes if m["cells"] != full],
+        "myotomes_normal": [
+            f"{m['label'].lower()} ({m['roots']})" for m in myotomes if m["cells"] == full
+        ],
+        "dermatomes": [d for d in dermatomes if any(list(c) != normal for c in d["cells"])],
+        "dermatomes_normal": [
+            d["root"] for d in dermatomes if all(list(c) == normal for c in d["cells"])
+        ],
+        "signs": [*reflexes, *umn, *({"label": k, "value": v} for k, v in other if v)],
         "notes": s.get("notes", ""),
         "levels": [
             {
@@ -542,10 +572,9 @@ def _neuro(section: dict | None, result: dict | None) -> dict | None:
             }
             for level in r.get("suggested_levels") or ()
         ],
-        "asymmetries": [a.get("text", "") for a in r.get("asymmetries") or ()],
-        "alerts": r.get("alerts") or [],
+        "alerts": _alerts(r.get("alerts")),
         "to_recheck": r.get("to_recheck") or [],
-        "summary": r.get("summary", ""),
+        "summary": _printed(r.get("summary", "")),
         "algorithm_version": r.get("algorithm_version", ""),
     }
 
@@ -578,13 +607,12 @@ def _classification(chosen: dict | None, suggestion: dict | None) -> dict | None
         "neuropathic": _label(chosen.get("neuropathic_grade")),
         "nociplastic": _label(chosen.get("nociplastic_grade")),
         "rationale": chosen.get("rationale", ""),
-        "suggestion": suggestion.get("summary", ""),
+        "suggestion": _printed(suggestion.get("summary", "")),
         "matches": bool(suggestion) and picked == suggested,
-        "evidence_for": suggestion.get("evidence_for") or [],
-        "evidence_against": suggestion.get("evidence_against") or [],
-        "keele_items": suggestion.get("keele_items") or [],
-        "neuropathic_reasoning": suggestion.get("neuropathic_reasoning") or [],
-        "safety_notes": suggestion.get("safety_notes") or [],
+        "evidence_for": _plain(suggestion.get("evidence_for")),
+        "evidence_against": _plain(suggestion.get("evidence_against")),
+        "neuropathic_reasoning": _plain(suggestion.get("neuropathic_reasoning")),
+        "safety_notes": _plain(suggestion.get("safety_notes")),
         "algorithm_version": suggestion.get("algorithm_version", ""),
     }
 
@@ -601,7 +629,6 @@ def _cpg(link: plan_catalog.CpgLink | None) -> dict | None:
         "verb": link.verb,
         "grade": link.grade,
         "verification": VERIFICATION_WORDS[link.verification],
-        "text": link.text,
     }
 
 
@@ -684,8 +711,9 @@ _AT_MOST = re.compile(r"or less|or lower|or below|at most|no more than|under|bel
 _AT_LEAST = re.compile(r"or more|or higher|or above|at least|no less than|over|above|more than|≥|>")
 
 
-def goal_status(goal: dict, measures: dict, *, on: date) -> dict:
-    """Whether a goal is met on the latest recorded score of its measure.
+def goal_status(goal: dict, measures: dict, *, on: date, final: bool = False) -> dict:
+    """Whether a goal is met on the latest recorded score of its measure, on day `on`
+    (`final`: at discharge, when a goal not met is not "not yet" met).
 
     Only goals on a scored measure (NPRS, ODI, PSFS) whose target holds exactly one number
     on the measure's scale are judged; "or less"/"or more" words decide the side, else the
@@ -710,7 +738,7 @@ def goal_status(goal: dict, measures: dict, *, on: date) -> dict:
     met = latest.value <= target if at_most else latest.value >= target
     if met:
         return {"status": "met", "text": f"Met ({where})"}
-    if by and by > on:
+    if by and by > on and not final:
         due = progress_mod.format_date(by)
         return {"status": "not_yet", "text": f"Not yet met, due {due} ({where})"}
     return {"status": "not_met", "text": f"Not met ({where})"}
@@ -767,7 +795,6 @@ def _plan_changes(before: dict | None, after: dict | None) -> dict:
         "added": [text for code, text in new.items() if code not in old],
         "stopped": [text for code, text in old.items() if code not in new],
         "changed": [(old[c], text) for c, text in new.items() if c in old and old[c] != text],
-        "continued": [text for c, text in new.items() if old.get(c) == text],
         "dose_before": dose(before),
         "dose_after": dose(after),
     }
@@ -789,14 +816,14 @@ def progress_context(evaluation: Evaluation, clinic) -> dict:
         evaluation,
     )
     goals = (_plan((reviewed_from.content or {}).get("plan")) or {}).get("goals") or []
+    discharge = evaluation.kind == Evaluation.Kind.DISCHARGE
     for goal in goals:
-        goal.update(goal_status(goal, by_code, on=evaluation.visit_date))
+        goal.update(goal_status(goal, by_code, on=evaluation.visit_date, final=discharge))
     content = evaluation.content or {}
     before = (
         _classification((previous.content or {}).get("classification"), None) if previous else None
     )
     now = _classification(content.get("classification"), evaluation.findings.get("classification"))
-    discharge = evaluation.kind == Evaluation.Kind.DISCHARGE
     odi_shown = any(m["progress"].code == "odi" for m in measures)
     return {
         **_common(evaluation, "Discharge report" if discharge else "Progress report"),

@@ -5,6 +5,7 @@ shows its reason and a retry button. Screenshots go to test-artifacts/reports-*.
 
 import zipfile
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -62,7 +63,7 @@ def test_a_therapist_generates_and_downloads_an_evaluation_pdf(
     with page.expect_download() as info:
         download.tap()
     path = info.value.path()
-    assert open(path, "rb").read(4) == b"%PDF"
+    assert Path(path).read_bytes()[:4] == b"%PDF"
     assert info.value.suggested_filename.startswith("evaluation-MRN")
 
     # Asking again for the same signed record reuses the finished PDF at once.

@@ -132,7 +132,10 @@ def test_it_prints_the_evaluation_findings_plan_and_signature(clinic, patient, p
     assert "Onset at 41° left and 80° right (hip flexion): difference 39°" in text
     # Neuro exam grid: the weak great-toe extension, 3 on the left and 5 on the right.
     assert re.search(r"Great-toe extension \* extensor hallucis longus L5 3 5", text)
-    assert re.search(r"L5 \* lateral calf.*?Reduced Normal Reduced Normal", text)
+    assert re.search(r"great toe and first web space L5 \* Reduced / Normal Reduced / Normal", text)
+    assert "5/5 on both sides: hip flexion (L2/L3), hip adduction (L3)" in text
+    assert "Normal on both sides to light touch and pin-prick: L1, L2, L3, L4, S1, S2" in text
+    assert "Achilles (ankle jerk) 2+ normal 2+ normal" in text
     # PROM scores with bands and the MCID used, with its citation.
     assert "Leg pain (NPRS) 7 moderate" in text
     assert "2 points or a 30% improvement (Ostelo 2008)" in text
@@ -150,6 +153,20 @@ def test_it_prints_the_evaluation_findings_plan_and_signature(clinic, patient, p
     assert f"Maya Okafor (licence PT-40917), {signed_at:%-d %b %Y %H:%M}" in text
     assert "Copyright (©2021) University of Keele" in text
     assert "DRAFT" not in text and "Not signed" not in text
+
+
+def test_letter_paper_keeps_the_grids_inside_the_page(clinic, patient, physio):
+    clinic.paper_size = Clinic.PaperSize.LETTER
+    clinic.save()
+    (evaluation,) = _visits(patient, physio, count=1)
+
+    rendered = _render("evaluation", evaluation, clinic)
+    save_page_images(rendered.pdf, "evaluation-letter")
+
+    assert 3 <= rendered.pages <= 5
+    assert_header_on_every_page(rendered.pdf, clinic=clinic, patient=patient)
+    box = PdfReader(io.BytesIO(rendered.pdf)).pages[0].mediabox
+    assert (round(box.width), round(box.height)) == (612, 792)
 
 
 @pytest.mark.parametrize(
@@ -222,7 +239,8 @@ def test_the_progress_report_charts_outcomes_against_the_mcid(clinic, patient, p
     assert "PSFS average 7/10 or more" in text and "Met (latest 8.3" in text
     assert "Not yet met" in text
     assert "Unchanged since the re-evaluation" in text
-    assert "Plan changes" in text and "Neural mobilisation: tensioner" in text
+    assert "Plan changes" in text and "No change to the plan since the re-evaluation" in text
+    assert "Neural mobilisation: tensioner" in text
     assert "Maya Okafor (licence PT-40917), " in text and "DRAFT" not in text
 
 
@@ -235,9 +253,50 @@ def test_a_discharge_evaluation_gives_a_discharge_report(clinic, patient, physio
 
     assert "Discharge report" in text and "Progress report" not in text
     assert "Status at discharge" in text and "Recommendations" in text
-    assert "3 (baseline 7): important improvement" in text
+    assert "3 (baseline 7): \u22124 points: important improvement" in text
     assert "Hollow points are from unsigned draft evaluations" in text
+    assert "Not met (latest 3, the discharge on" in text and "Not yet met" not in text
     assert all("DRAFT" in page for page in pdf_pages_text(rendered.pdf))
+
+
+def test_without_an_intake_it_prints_exam_alerts_referral_and_the_odi_notice(clinic, physio):
+    patient = PatientFactory()
+    evaluation = demo_evaluation(
+        patient=patient,
+        intake=None,
+        therapist=physio,
+        kind=Evaluation.Kind.INITIAL,
+        visit_date=timezone.localdate() - timedelta(days=3),
+        vignette="S1",
+        rng=random.Random(3),
+        improvement=0,
+        sign=False,
+    )
+    content = evaluation.content
+    content["neuro"]["babinski_R"] = "EXTENSOR"
+    content["outcomes"]["odi_sections"] = {f"odi_{n}": 2 for n in range(1, 11)}
+    content["plan"].update(
+        referral=True,
+        referral_to="spinal_surgeon",
+        referral_urgency="urgent",
+        referral_reason="Upgoing plantar on the right.",
+    )
+    evaluation.findings = services.derive(evaluation, services.intake_basis(evaluation))
+    evaluation.save()
+
+    rendered = _render("evaluation", evaluation, clinic)
+    save_page_images(rendered.pdf, "evaluation-no-intake")
+    text = pdf_text(rendered.pdf)
+
+    assert_header_on_every_page(rendered.pdf, clinic=clinic, patient=patient)
+    assert "No red-flag screen on record" in text
+    assert "Babinski (plantar response) Flexor (down-going) Extensor (up-going)" in text
+    assert "Neuro exam: urgent" in text
+    assert "Spinal surgeon (urgent): Upgoing plantar on the right." in text
+    assert "Oswestry Disability Index (ODI) 40% moderate disability" in text
+    assert "10 points or a 30% improvement" in text
+    assert doc.ODI_NOTICE in text
+    assert "University of Keele" not in text  # no intake, so no STarT Back shown
 
 
 def _line_segments(pdf: bytes, *, page: int) -> int:

@@ -227,7 +227,7 @@ def test_a_document_that_cannot_be_made_is_listed_in_the_manifest(
     with _zip(job) as zf:
         manifest = list(csv.DictReader(io.StringIO(zf.read("manifest.csv").decode())))
     assert sorted(m["included"] for m in manifest) == ["no", "yes"]
-    assert [m["reason"] for m in manifest if m["included"] == "no"][0] != ""
+    assert next(m["reason"] for m in manifest if m["included"] == "no") != ""
 
 
 def test_csv_cells_cannot_run_as_spreadsheet_formulas():
