@@ -23,6 +23,8 @@ check-compose:
 bench:
 	uv run python bench/search.py
 	uv run python bench/intake.py
+	uv run python bench/evaluation.py
+	uv run python bench/pdf.py
 
 clean:
 	rm -rf .venv staticfiles test-artifacts db.sqlite3 db.sqlite3-*
