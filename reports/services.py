@@ -17,6 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -280,9 +281,14 @@ def jobs_sweep(*, now=None) -> dict[str, int]:
         runner.fail_after_retries(part.job.public_id)
         counts["gave_up"] += 1
     parts = parts.filter(attempts__lt=runner.MAX_ATTEMPTS)
-    for part in parts.filter(status=ExportPart.Status.QUEUED).exclude(
-        dispatched_at__gte=undelivered_before
-    ):
+    # A queued part of an export that is moving is only waiting its turn behind the other
+    # parts: send it again only if its publish failed or the whole export has stalled.
+    waiting = parts.filter(status=ExportPart.Status.QUEUED).filter(
+        Q(dispatched_at__isnull=True)
+        | Q(dispatched_at__lt=undelivered_before)
+        & (Q(job__heartbeat_at__isnull=True) | Q(job__heartbeat_at__lt=stale_before))
+    )
+    for part in waiting:
         _dispatch_part(part.job, part)
         counts["parts"] += 1
     for part in parts.filter(status=ExportPart.Status.RUNNING, heartbeat_at__lt=stale_before):

@@ -38,6 +38,20 @@ def _run_id(task) -> UUID:
     return UUID(task.request.id)
 
 
+def _run(task, job_id: str, work, retry_on=runner.TRANSIENT_ERRORS) -> None:
+    """Run `work(run_id)`; on a transient error retry with backoff, and fail the job with a
+    reason once the retries are used up."""
+    try:
+        work(_run_id(task))
+    except retry_on as exc:
+        if task.request.retries >= task.max_retries:
+            runner.fail_after_retries(UUID(job_id))
+            return
+        raise task.retry(exc=exc, countdown=_backoff(task.request.retries)) from exc
+
+
+# acks_late and reject_on_worker_lost are the project defaults (settings); they are
+# repeated here because these tasks must never lose their message.
 @shared_task(
     bind=True,
     ignore_result=True,
@@ -48,13 +62,7 @@ def _run_id(task) -> UUID:
     reject_on_worker_lost=True,
 )
 def render_document(self, job_id: str) -> None:
-    try:
-        runner.run_document_job(UUID(job_id), run_id=_run_id(self))
-    except runner.TRANSIENT_ERRORS as exc:
-        if self.request.retries >= self.max_retries:
-            runner.fail_after_retries(UUID(job_id))
-            return
-        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+    _run(self, job_id, lambda run_id: runner.run_document_job(UUID(job_id), run_id=run_id))
 
 
 @shared_task(
@@ -68,13 +76,13 @@ def render_document(self, job_id: str) -> None:
     reject_on_worker_lost=True,
 )
 def render_export_part(self, job_id: str, index: int) -> None:
-    try:
-        runner.run_export_part(UUID(job_id), int(index), run_id=_run_id(self))
-    except (runner.SoftTimeLimitExceeded, *runner.TRANSIENT_ERRORS) as exc:
-        if self.request.retries >= self.max_retries:
-            runner.fail_after_retries(UUID(job_id))
-            return
-        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+    # A part stopped by its soft time limit keeps what it wrote: the retry carries on.
+    _run(
+        self,
+        job_id,
+        lambda run_id: runner.run_export_part(UUID(job_id), int(index), run_id=run_id),
+        retry_on=(runner.SoftTimeLimitExceeded, *runner.TRANSIENT_ERRORS),
+    )
 
 
 @shared_task(
@@ -87,13 +95,7 @@ def render_export_part(self, job_id: str, index: int) -> None:
     reject_on_worker_lost=True,
 )
 def finish_export(self, job_id: str) -> None:
-    try:
-        runner.run_export_finish(UUID(job_id), run_id=_run_id(self))
-    except runner.TRANSIENT_ERRORS as exc:
-        if self.request.retries >= self.max_retries:
-            runner.fail_after_retries(UUID(job_id))
-            return
-        raise self.retry(exc=exc, countdown=_backoff(self.request.retries)) from exc
+    _run(self, job_id, lambda run_id: runner.run_export_finish(UUID(job_id), run_id=run_id))
 
 
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)

@@ -278,3 +278,29 @@ def test_the_job_list_is_for_administrators_and_does_not_grow_queries(
     assert admin_client_.get(url + "?status=nonsense").status_code == 200
     client.force_login(physio)
     assert client.get(url).status_code == 403
+
+
+def test_the_sweep_leaves_parts_of_a_moving_export_waiting_their_turn(
+    administrator, physio, visits, settings, django_capture_on_commit_callbacks
+):
+    settings.REPORT_JOBS_MODE = "celery"
+    settings.EXPORT_PART_SIZE = 1
+    request = services.ExportRequest(
+        date_from=timezone.localdate() - timedelta(days=30),
+        date_to=timezone.localdate(),
+        therapist_ids=(),
+        kinds=("evaluation",),
+        include_csv=False,
+        include_drafts=False,
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        job = services.export_request(request=request, by=administrator)
+    long_ago = timezone.now() - timedelta(minutes=10)
+    job.parts.update(dispatched_at=long_ago)
+    # Another part finished a moment ago: the export is moving, the queue is just long.
+    ReportJob.objects.filter(pk=job.pk).update(status="running", heartbeat_at=timezone.now())
+    assert services.jobs_sweep()["parts"] == 0
+    # Nothing has moved for longer than the stale window: send them again.
+    ReportJob.objects.filter(pk=job.pk).update(heartbeat_at=long_ago)
+    settings.REPORT_JOBS_MODE = "inline"
+    assert services.jobs_sweep()["parts"] == job.parts.count()
