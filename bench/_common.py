@@ -5,6 +5,7 @@ import argparse
 import os
 import statistics
 import sys
+from collections.abc import Callable
 
 
 def ensure_database(url: str) -> None:
@@ -54,13 +55,26 @@ def measure(label: str, runs: list[tuple[float, int]], *, width: int = 52) -> di
     return row
 
 
-def start(doc: str, default_url: str) -> argparse.Namespace:
-    """Parse `--database-url` and `--runs`, then create, migrate and set up the database.
-    Exits with status 2 and a plain message if that fails."""
+def start(
+    doc: str,
+    default_url: str,
+    *,
+    runs: int = 100,
+    add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
+    before_setup: Callable[[argparse.Namespace], None] | None = None,
+) -> argparse.Namespace:
+    """Parse `--database-url` and `--runs` (and a benchmark's own options), then create,
+    migrate and set up the database. `before_setup` sees the options before Django is set
+    up (to set environment the settings read). Exits with status 2 and a plain message if
+    setup fails."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", default_url))
-    parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=runs)
+    if add_arguments is not None:
+        add_arguments(parser)
     args = parser.parse_args()
+    if before_setup is not None:
+        before_setup(args)
     try:
         ensure_database(args.database_url)
         setup_django(args.database_url)

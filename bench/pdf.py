@@ -43,32 +43,22 @@ TARGET_OVERHEAD = 1.2
 TARGET_SCALING = 1.7
 
 
-def parse_args():
-    import argparse
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+def _options(parser) -> None:
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
-    parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--export-size", type=int, default=500)
     parser.add_argument("--skip-export", action="store_true")
-    return parser.parse_args()
 
 
-args = parse_args()
-# The worker processes and this one share the broker, the database and the media folder.
-os.environ["REDIS_URL"] = args.redis_url
-os.environ.setdefault("MEDIA_ROOT", str(ROOT / "media" / "bench"))
-os.environ["REPORT_JOBS_MODE"] = "celery"
+def _environment(options) -> None:
+    # The worker processes and this one share the broker, the database and the media folder.
+    os.environ["REDIS_URL"] = options.redis_url
+    os.environ.setdefault("MEDIA_ROOT", str(ROOT / "media" / "bench"))
+    os.environ["REPORT_JOBS_MODE"] = "celery"
 
-from bench._common import ensure_database, setup_django  # noqa: E402
 
-try:
-    ensure_database(args.database_url)
-    setup_django(args.database_url)
-except Exception as exc:  # report any setup failure plainly
-    print(f"setup failed: {exc}", file=sys.stderr)
-    raise SystemExit(2) from exc
+from bench._common import start  # noqa: E402
+
+args = start(__doc__, DEFAULT_URL, runs=20, add_arguments=_options, before_setup=_environment)
 
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402

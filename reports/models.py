@@ -11,11 +11,6 @@ class ReportJobQuerySet(models.QuerySet):
     def active(self) -> "ReportJobQuerySet":
         return self.filter(status__in=ReportJob.ACTIVE)
 
-    def downloadable(self) -> "ReportJobQuerySet":
-        return self.filter(status=ReportJob.Status.SUCCEEDED, purged_at__isnull=True).exclude(
-            file=""
-        )
-
     def expired(self, now=None) -> "ReportJobQuerySet":
         """Finished jobs whose file is past its expiry and not yet removed."""
         return self.filter(expires_at__lte=now or timezone.now(), purged_at__isnull=True).exclude(
@@ -137,12 +132,6 @@ class ReportJob(models.Model):
         return self.status == self.Status.QUEUED and self.created_at < timezone.now() - (
             timedelta(seconds=30)
         )
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.SUCCEEDED:
-            return 100
-        return int(100 * self.progress / self.total) if self.total else 0
 
 
 class ExportPart(models.Model):

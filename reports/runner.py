@@ -24,7 +24,6 @@ import tempfile
 import traceback
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
@@ -33,10 +32,14 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from core.models import Clinic
+from reports import pdf
+from reports.documents import DOCUMENTS
 from reports.models import ExportPart, ReportJob
 
 logger = logging.getLogger(__name__)
@@ -78,13 +81,6 @@ def _may_take(status: str, holder: UUID | None, heartbeat, run_id: UUID) -> bool
             holder == run_id or holder is None or heartbeat is None or (heartbeat < _stale_before())
         )
     return False
-
-
-@dataclass(frozen=True)
-class Written:
-    path: str  # relative to MEDIA_ROOT
-    size: int
-    sha256: str
 
 
 def _write_atomic(target: Path, chunks: Iterator[bytes] | bytes) -> tuple[int, str]:
@@ -169,10 +165,6 @@ def claim_job(job_id: UUID, run_id: UUID) -> ReportJob | None:
 
 
 def run_document_job(job_id: UUID, *, run_id: UUID) -> None:
-    from core.models import Clinic
-    from reports.documents import DOCUMENTS
-    from reports.pdf import render_document
-
     job = claim_job(job_id, run_id)
     if job is None:
         return
@@ -182,7 +174,7 @@ def run_document_job(job_id: UUID, *, run_id: UUID) -> None:
         if reason := doc.unavailable(subject):
             _fail(job, run_id, reason)
             return
-        rendered = render_document(job.kind, subject, clinic=Clinic.objects.current())
+        rendered = pdf.render_document(job.kind, subject, clinic=Clinic.objects.current())
         target = reports_root() / f"{job.public_id}.pdf"
         size, sha = _write_atomic(target, rendered.pdf)
     except ObjectDoesNotExist:
@@ -258,9 +250,6 @@ def claim_part(job_id: UUID, index: int, run_id: UUID) -> tuple[ReportJob, Expor
 
 def _render_item(kind: str, subject_id: str, clinic) -> tuple[bytes | None, str]:
     """(pdf, "") or (None, reason it was left out)."""
-    from reports.documents import DOCUMENTS
-    from reports.pdf import render_document
-
     doc = DOCUMENTS[kind]
     try:
         subject = doc.load(UUID(subject_id))
@@ -268,12 +257,10 @@ def _render_item(kind: str, subject_id: str, clinic) -> tuple[bytes | None, str]
         return None, "record no longer exists"
     if reason := doc.unavailable(subject):
         return None, reason
-    return render_document(kind, subject, clinic=clinic).pdf, ""
+    return pdf.render_document(kind, subject, clinic=clinic).pdf, ""
 
 
 def run_export_part(job_id: UUID, index: int, *, run_id: UUID) -> None:
-    from core.models import Clinic
-
     claimed = claim_part(job_id, index, run_id)
     if claimed is None:
         return
@@ -283,8 +270,8 @@ def run_export_part(job_id: UUID, index: int, *, run_id: UUID) -> None:
     try:
         for i, (kind, subject_id, _name) in enumerate(part.items):
             stem = item_stem(part, i)
-            pdf, skip = folder / f"{stem}.pdf", folder / f"{stem}.skip"
-            if not (pdf.exists() or skip.exists()):
+            pdf_path, skip = folder / f"{stem}.pdf", folder / f"{stem}.skip"
+            if not (pdf_path.exists() or skip.exists()):
                 try:
                     body, reason = _render_item(kind, subject_id, clinic)
                 except (SoftTimeLimitExceeded, *TRANSIENT_ERRORS):
@@ -293,7 +280,7 @@ def run_export_part(job_id: UUID, index: int, *, run_id: UUID) -> None:
                     log_failure("export %s: document %s/%s failed", job.public_id, index, i)
                     body, reason = None, "could not be rendered (see the server log)"
                 if body is not None:
-                    _write_atomic(pdf, body)
+                    _write_atomic(pdf_path, body)
                 else:
                     _write_atomic(skip, reason.encode())
             still_mine = ExportPart.objects.filter(pk=part.pk, run_token=run_id).update(
@@ -313,6 +300,7 @@ def run_export_part(job_id: UUID, index: int, *, run_id: UUID) -> None:
 
 
 def _part_done(job: ReportJob, part: ExportPart, run_id: UUID) -> None:
+    # Imported here: reports.tasks imports this module.
     from reports.dispatch import enqueue
     from reports.tasks import finish_export
 
@@ -323,14 +311,11 @@ def _part_done(job: ReportJob, part: ExportPart, run_id: UUID) -> None:
         )
         if not marked or job.status != ReportJob.Status.RUNNING:
             return
-        done = ExportPart.objects.filter(job=job, status=ExportPart.Status.DONE)
-        job.progress = sum(p.done for p in done.only("done"))
+        done = job.parts.filter(status=ExportPart.Status.DONE).aggregate(n=Sum("done"))["n"]
+        job.progress = done or 0
         job.heartbeat_at = timezone.now()
         job.save(update_fields=["progress", "heartbeat_at"])
-        if (
-            job.progress >= job.total
-            and not job.parts.exclude(status=ExportPart.Status.DONE).exists()
-        ):
+        if not job.parts.exclude(status=ExportPart.Status.DONE).exists():
             transaction.on_commit(lambda: enqueue(finish_export, str(job.public_id)))
 
 
@@ -338,7 +323,7 @@ def export_progress(job: ReportJob) -> int:
     """Documents finished so far, counting those inside parts still running."""
     if not job.is_export or job.status != ReportJob.Status.RUNNING:
         return job.progress
-    return sum(job.parts.values_list("done", flat=True))
+    return job.parts.aggregate(n=Sum("done"))["n"] or 0
 
 
 def run_export_finish(job_id: UUID, *, run_id: UUID) -> None:
@@ -404,10 +389,10 @@ def _assemble_zip(job: ReportJob, run_id: UUID) -> tuple[Path, set[str]]:
             for part in job.parts.order_by("index").iterator():
                 for i, (kind, subject_id, name) in enumerate(part.items):
                     stem = item_stem(part, i)
-                    pdf = folder / f"{stem}.pdf"
-                    if pdf.exists():
+                    pdf_path = folder / f"{stem}.pdf"
+                    if pdf_path.exists():
                         # PDFs are compressed already: store them, don't deflate again.
-                        zf.write(pdf, name, compress_type=zipfile.ZIP_STORED)
+                        zf.write(pdf_path, name, compress_type=zipfile.ZIP_STORED)
                         manifest.writerow([name, kind, subject_id, "yes", ""])
                         included.add(subject_id)
                     else:

@@ -254,7 +254,7 @@ def jobs_sweep(*, now=None) -> dict[str, int]:
     stale_before = now - timedelta(seconds=settings.REPORT_STALE_SECONDS)
     counts = {"documents": 0, "parts": 0, "finishes": 0, "gave_up": 0}
 
-    active = ReportJob.objects.filter(status__in=ReportJob.ACTIVE)
+    active = ReportJob.objects.active()
     for job in active.filter(attempts__gte=runner.MAX_ATTEMPTS):
         runner.fail_after_retries(job.public_id)
         counts["gave_up"] += 1
@@ -273,7 +273,7 @@ def jobs_sweep(*, now=None) -> dict[str, int]:
         _dispatch_document(job)
         counts["documents"] += 1
 
-    exports = ReportJob.objects.filter(status__in=ReportJob.ACTIVE, kind=ReportJob.Kind.EXPORT)
+    exports = ReportJob.objects.active().filter(kind=ReportJob.Kind.EXPORT)
     parts = ExportPart.objects.filter(job__in=exports).select_related("job")
     for part in parts.filter(attempts__gte=runner.MAX_ATTEMPTS).exclude(
         status=ExportPart.Status.DONE

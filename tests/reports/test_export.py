@@ -50,6 +50,17 @@ def _form(**overrides):
     return data
 
 
+def last_30_days(*, kinds: tuple[str, ...], include_drafts: bool) -> services.ExportRequest:
+    return services.ExportRequest(
+        date_from=timezone.localdate() - timedelta(days=30),
+        date_to=timezone.localdate(),
+        therapist_ids=(),
+        kinds=kinds,
+        include_csv=False,
+        include_drafts=include_drafts,
+    )
+
+
 def _zip(job: ReportJob) -> zipfile.ZipFile:
     return zipfile.ZipFile(Path(settings.MEDIA_ROOT) / job.file)
 
@@ -157,14 +168,7 @@ def test_an_interrupted_part_is_redone_without_duplicates_or_rerendering(
     import reports.pdf
 
     settings.EXPORT_PART_SIZE = 2
-    request = services.ExportRequest(
-        date_from=timezone.localdate() - timedelta(days=30),
-        date_to=timezone.localdate(),
-        therapist_ids=(),
-        kinds=("evaluation",),
-        include_csv=False,
-        include_drafts=True,
-    )
+    request = last_30_days(kinds=("evaluation",), include_drafts=True)
     with django_capture_on_commit_callbacks(execute=False):
         job = services.export_request(request=request, by=administrator)
     assert job.total == 5 and job.parts.count() == 3
@@ -212,14 +216,7 @@ def test_a_document_that_cannot_be_made_is_listed_in_the_manifest(
 
     make_evaluation(therapist=physio, days_ago=3)
     EvaluationFactory(therapist=physio, visit_date=timezone.localdate() - timedelta(days=2))
-    request = services.ExportRequest(
-        date_from=timezone.localdate() - timedelta(days=30),
-        date_to=timezone.localdate(),
-        therapist_ids=(),
-        kinds=("progress",),
-        include_csv=False,
-        include_drafts=True,
-    )
+    request = last_30_days(kinds=("progress",), include_drafts=True)
     with django_capture_on_commit_callbacks(execute=True):
         job = services.export_request(request=request, by=administrator)
     job.refresh_from_db()
@@ -285,14 +282,7 @@ def test_the_sweep_leaves_parts_of_a_moving_export_waiting_their_turn(
 ):
     settings.REPORT_JOBS_MODE = "celery"
     settings.EXPORT_PART_SIZE = 1
-    request = services.ExportRequest(
-        date_from=timezone.localdate() - timedelta(days=30),
-        date_to=timezone.localdate(),
-        therapist_ids=(),
-        kinds=("evaluation",),
-        include_csv=False,
-        include_drafts=False,
-    )
+    request = last_30_days(kinds=("evaluation",), include_drafts=False)
     with django_capture_on_commit_callbacks(execute=False):
         job = services.export_request(request=request, by=administrator)
     long_ago = timezone.now() - timedelta(minutes=10)
