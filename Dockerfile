@@ -4,13 +4,16 @@
 FROM python:3.11-slim-bookworm
 
 # Runtime libraries WeasyPrint 70 loads (GLib, HarfBuzz and Fontconfig come in as
-# dependencies) and a font, so PDFs render without fetching anything.
+# dependencies) and a font, so PDFs render without fetching anything. The PostgreSQL 15
+# client (pg_dump, pg_restore, psql; the server's version) is for scripts/backup.sh and
+# scripts/restore.sh run inside the stack (docs/operations.md).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 \
         libpangoft2-1.0-0 \
         libharfbuzz-subset0 \
         fonts-dejavu-core \
+        postgresql-client-15 \
     && rm -rf /var/lib/apt/lists/*
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -34,6 +37,10 @@ RUN uv sync --locked --no-dev --no-install-project
 
 COPY . .
 ENV PATH="/app/.venv/bin:$PATH"
+# The image has no .git: pass the commit so backups record which code made them
+# (docker-compose build --build-arg APP_VERSION=$(git rev-parse HEAD)).
+ARG APP_VERSION=unknown
+ENV APP_VERSION=${APP_VERSION}
 
 # Static files are baked into the image (WhiteNoise serves them). The key below exists
 # only to get past the settings check during this build; it is never used at runtime.
@@ -52,8 +59,5 @@ USER 10001:10001
 
 EXPOSE 8000
 
-CMD ["gunicorn", "clinic.wsgi:application", \
-     "--bind", "0.0.0.0:8000", \
-     "--worker-class", "gthread", "--workers", "3", "--threads", "4", \
-     "--timeout", "60", "--worker-tmp-dir", "/dev/shm", \
-     "--access-logfile", "-", "--error-logfile", "-"]
+# Workers, threads, limits and logging: gunicorn.conf.py.
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "clinic.wsgi:application"]

@@ -98,3 +98,47 @@ class StaffPasswordForm(forms.Form):
         if cleaned.get("password1") != cleaned.get("password2"):
             self.add_error("password2", "The two passwords do not match.")
         return cleaned
+
+
+class MfaVerifyForm(forms.Form):
+    code = forms.CharField(
+        label="Code from your authenticator app, or a recovery code",
+        max_length=32,
+        error_messages={"required": "Type the code your app shows, or a recovery code."},
+        # Not numeric-only: recovery codes have letters.
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "autofocus": True,
+                "class": "form-control form-control-lg mfa-code",
+            }
+        ),
+    )
+
+
+class MfaSetupForm(forms.Form):
+    code = forms.CharField(
+        label="The 6-digit code the app shows",
+        max_length=16,
+        error_messages={"required": "Type the 6-digit code the app shows."},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "class": "form-control form-control-lg mfa-code",
+            }
+        ),
+    )
+
+
+class PasswordRecheckForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        error_messages={"required": "Enter your password."},
+        widget=forms.PasswordInput(
+            attrs={"autocomplete": "current-password", "class": "form-control"}
+        ),
+    )

@@ -7,6 +7,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from accounts import lockout, mfa
 from accounts.models import User
 from accounts.roles import Role
 from audit.models import AuditEvent
@@ -114,3 +115,36 @@ def staff_set_password(*, by: User, user: User, password: str) -> None:
         summary=f"Set a new password for {user.username}",
         details={"fields": ["password"]},
     )
+
+
+@transaction.atomic
+def staff_unlock(*, by: User, user: User) -> int:
+    """Lift a sign-in lockout before its cool-off ends: the failures counted for this
+    username from every address, and django-otp's wait after wrong codes. Returns how many
+    counted attempts were cleared."""
+    cleared = lockout.clear_all_failures(username=user.get_username())
+    mfa.reset_throttling(user)
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.UNLOCK,
+        obj=user,
+        summary=f"Unlocked sign-in for {user.username}",
+        details={"cleared_attempts": cleared},
+    )
+    return cleared
+
+
+@transaction.atomic
+def staff_mfa_reset(*, by: User, user: User) -> int:
+    """Remove a person's authenticator app and recovery codes (a lost or replaced phone).
+    Their sessions stop counting as verified at once, and they set two-factor sign-in up
+    again at their next step. Returns how many devices were removed."""
+    removed = mfa.remove_devices(user)
+    audit_record(
+        actor=by,
+        action=AuditEvent.Action.MFA_RESET,
+        obj=user,
+        summary=f"Reset two-factor sign-in for {user.username}",
+        details={"devices_removed": removed},
+    )
+    return removed

@@ -1,19 +1,63 @@
+from urllib.parse import urlencode
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.forms import LoginForm, StaffForm, StaffPasswordForm
+from accounts import lockout, mfa
+from accounts.forms import (
+    LoginForm,
+    MfaSetupForm,
+    MfaVerifyForm,
+    PasswordRecheckForm,
+    StaffForm,
+    StaffPasswordForm,
+)
 from accounts.models import User
 from accounts.roles import Role
-from accounts.services import staff_create, staff_set_password, staff_update
+from accounts.services import (
+    staff_create,
+    staff_mfa_reset,
+    staff_set_password,
+    staff_unlock,
+    staff_update,
+)
 from core.pagination import paginate
+from core.text import storable
+
+# What the browser must forget when someone signs out of a shared tablet.
+CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+
+
+def _our_path(request: HttpRequest, candidate: str) -> str:
+    """`candidate` if it is a path on this site, else the home page."""
+    # Only a path of ours: redirect() would take a bare word ("0") for a view name and
+    # fail with a server error.
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where to go once the sign-in is complete: the page asked for, if it is ours."""
+    return _our_path(request, request.POST.get("next") or request.GET.get("next") or "")
+
+
+def _with_next(name: str, next_url: str) -> str:
+    return f"{reverse(name)}?{urlencode({'next': next_url})}"
 
 
 class LoginView(auth_views.LoginView):
@@ -21,12 +65,154 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        """The password is right. Someone who needs a second factor is signed in but not
+        verified (accounts.middleware holds them on the two-factor pages) and goes on to
+        the code, or to setting up an app if they have none."""
+        user = form.get_user()
+        auth_login(self.request, user)
+        next_url = _our_path(self.request, self.get_success_url())
+        if mfa.required_for(user):
+            step = "accounts:mfa-verify" if mfa.has_two_factor(user) else "accounts:mfa-setup"
+            return redirect(_with_next(step, next_url))
+        return HttpResponseRedirect(next_url)
+
+
+class LogoutView(auth_views.LogoutView):
+    """Sign out (POST only) and have the browser drop everything it kept for this site:
+    cached pages, cookies and storage. The sign-in page it lands on clears storage again
+    from script (static/js/signed-out.js) for browsers that ignore the header."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response
+
+    def get_default_redirect_url(self):
+        return f"{resolve_url(settings.LOGOUT_REDIRECT_URL)}?signed_out=1"
+
+
+@require_http_methods(["GET", "POST"])
+def mfa_verify(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    next_url = _next_url(request)
+    if user.is_verified():
+        return redirect(next_url)
+    if not mfa.has_two_factor(user):
+        return redirect(_with_next("accounts:mfa-setup", next_url))
+    form = MfaVerifyForm(request.POST or None)
+    if request.method == "POST":
+        if lockout.is_locked(request, user.get_username()):
+            # Locked from this address by earlier failures (this session's or another's).
+            return lockout.lockout_response(request, credentials={"username": user.username})
+        if form.is_valid():
+            check = mfa.verify(request=request, user=user, code=form.cleaned_data["code"])
+            if check.passed:
+                if check.recovery_codes_left is not None:
+                    messages.warning(
+                        request,
+                        f"You used a recovery code; {check.recovery_codes_left} left. Each "
+                        "works once. Make new ones under Two-factor sign-in if you run low.",
+                    )
+                return redirect(next_url)
+            if check.wait_seconds:
+                seconds = f"{check.wait_seconds} second{'s' if check.wait_seconds != 1 else ''}"
+                form.add_error(
+                    "code",
+                    f"Too soon after a wrong code: wait {seconds}, then type the code your "
+                    "app shows at that moment.",
+                )
+            else:
+                form.add_error(
+                    "code",
+                    "That code is not right. Type the 6-digit code your app shows now, or "
+                    "one of your recovery codes.",
+                )
+    return render(request, "accounts/mfa_verify.html", {"form": form, "next": next_url})
+
+
+@require_http_methods(["GET", "POST"])
+def mfa_setup(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    next_url = _next_url(request)
+    if mfa.has_two_factor(user):
+        if not user.is_verified():
+            # Replacing the app takes the current one first (or an administrator's reset).
+            return redirect(_with_next("accounts:mfa-verify", next_url))
+        return render(
+            request,
+            "accounts/mfa_setup.html",
+            {"enrolled": True, "codes_left": mfa.recovery_codes_left(user), "next": next_url},
+        )
+    form = MfaSetupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = mfa.enrol(request=request, user=user, code=form.cleaned_data["code"])
+        if codes is not None:
+            request.session[mfa.SESSION_FRESH_CODES] = codes
+            messages.success(request, "Two-factor sign-in is set up.")
+            return redirect(_with_next("accounts:mfa-recovery-codes", next_url))
+        form.add_error(
+            "code",
+            "That code did not match. Check that the phone's clock is right, wait for the "
+            "app to show a new code, and type that one.",
+        )
+    device = mfa.pending_app_device(user)
+    return render(
+        request,
+        "accounts/mfa_setup.html",
+        {
+            "enrolled": False,
+            "form": form,
+            "qr": mfa.qr_data_uri(device),
+            "secret": mfa.secret_text(device),
+            "required": mfa.required_for(user),
+            "next": next_url,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
+    """Shows new recovery codes once, right after they are made; otherwise how many are
+    left and a form to make new ones (password again, through the lockout)."""
+    user = request.user
+    next_url = _next_url(request)
+    if not mfa.has_two_factor(user):
+        return redirect(_with_next("accounts:mfa-setup", next_url))
+    if not user.is_verified():
+        return redirect(_with_next("accounts:mfa-verify", next_url))
+    fresh = request.session.pop(mfa.SESSION_FRESH_CODES, None) if request.method == "GET" else None
+    form = PasswordRecheckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if lockout.recheck_password(
+            request=request,
+            user=user,
+            password=form.cleaned_data["password"],
+            stage="password for new recovery codes",
+        ):
+            request.session[mfa.SESSION_FRESH_CODES] = mfa.regenerate_recovery_codes(user=user)
+            return redirect(_with_next("accounts:mfa-recovery-codes", next_url))
+        form.add_error("password", "That password is not right.")
+    return render(
+        request,
+        "accounts/mfa_recovery_codes.html",
+        {
+            "codes": [mfa.format_recovery_code(c) for c in fresh] if fresh else None,
+            "codes_left": mfa.recovery_codes_left(user),
+            "form": form,
+            "next": next_url,
+        },
+    )
+
 
 def _staff_with_roles():
     from django.contrib.auth.models import Group
 
-    return User.objects.prefetch_related(
-        Prefetch("groups", queryset=Group.objects.filter(name__in=[r.value for r in Role]))
+    two_factor = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+    return lockout.with_locked(
+        User.objects.prefetch_related(
+            Prefetch("groups", queryset=Group.objects.filter(name__in=[r.value for r in Role]))
+        ).annotate(has_two_factor=Exists(two_factor))
     )
 
 
@@ -37,7 +223,8 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     role = request.GET.get("role", "")
     if role in {r.value for r in Role}:
         staff = staff.filter(groups__name=role)
-    text = request.GET.get("q", "").strip()[:100]
+    # NUL cannot be searched for in PostgreSQL (and no one types it).
+    text = storable(request.GET.get("q", "")).strip()[:100]
     if text:
         staff = staff.filter(
             Q(username__icontains=text)
@@ -95,7 +282,40 @@ def staff_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
         else:
             messages.success(request, "Saved the changes." if changed else "Nothing was changed.")
             return redirect("accounts:staff-list")
-    return render(request, "accounts/staff_form.html", {"form": form, "member": member})
+    return render(
+        request,
+        "accounts/staff_form.html",
+        {
+            "form": form,
+            "member": member,
+            "locked": lockout.is_user_locked(member),
+            "has_two_factor": mfa.has_two_factor(member),
+        },
+    )
+
+
+@require_POST
+@permission_required("accounts.manage_staff", raise_exception=True)
+def staff_unlock_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    member = get_object_or_404(User, public_id=public_id)
+    staff_unlock(by=request.user, user=member)
+    messages.success(request, f"Unlocked {member.username}: they can sign in again now.")
+    return redirect("accounts:staff-edit", public_id=member.public_id)
+
+
+@require_POST
+@permission_required("accounts.manage_staff", raise_exception=True)
+def staff_mfa_reset_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    member = get_object_or_404(User, public_id=public_id)
+    if staff_mfa_reset(by=request.user, user=member):
+        messages.success(
+            request,
+            f"Reset two-factor sign-in for {member.username}. They set up their "
+            "authenticator app again when they next sign in.",
+        )
+    else:
+        messages.info(request, f"{member.username} had no two-factor sign-in to reset.")
+    return redirect("accounts:staff-edit", public_id=member.public_id)
 
 
 @require_http_methods(["GET", "POST"])

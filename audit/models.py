@@ -43,6 +43,13 @@ class AuditEvent(models.Model):
         ALERT = "alert", "Raised alert"
         ACKNOWLEDGE = "acknowledge", "Acknowledged"
         SIGN = "sign", "Signed"
+        # Sign-in security: second factor and lockout.
+        MFA_ENROL = "mfa_enrol", "Set up two-factor sign-in"
+        MFA_VERIFY = "mfa_verify", "Passed two-factor check"
+        MFA_CODES = "mfa_codes", "Made new recovery codes"
+        MFA_RESET = "mfa_reset", "Reset two-factor sign-in"
+        LOCKOUT = "lockout", "Locked out"
+        UNLOCK = "unlock", "Unlocked"
 
     at = models.DateTimeField(default=timezone.now, editable=False)
     actor = models.ForeignKey(

@@ -7,6 +7,19 @@ from django.db import models
 
 from audit.models import AuditEvent
 from core import request_context
+from core.text import storable
+
+
+def _storable(value: Any) -> Any:
+    """Text as the audit table can hold it. Entries quote what people sent (filters,
+    paths), and what someone typed must never make the request fail to be recorded."""
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    return value
 
 
 def audit_record(
@@ -29,13 +42,13 @@ def audit_record(
         object_id = str(getattr(obj, "public_id", None) or obj.pk)
     return AuditEvent.objects.create(
         actor=actor,
-        actor_name=(actor.get_username() if actor is not None else actor_name)[:150],
+        actor_name=storable(actor.get_username() if actor is not None else actor_name)[:150],
         action=action,
         object_type=object_type,
         object_id=object_id,
         patient=patient,
-        summary=summary[:255],
-        details=details or {},
+        summary=storable(summary)[:255],
+        details=_storable(details or {}),
         ip_address=info.ip_address if info else None,
         request_id=info.request_id if info else "",
     )

@@ -65,7 +65,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         action=AuditEvent.Action.VIEW,
         patient=patient,
         summary="Viewed the audit trail",
-        details={"filters": {k: v for k, v in request.GET.items() if k != "page"}},
+        details={
+            "filters": {k: v for k, v in request.GET.items() if k != "page"},
+            # The trail names patients: record whose entries were on the screen.
+            "shown": sorted({e.patient.mrn for e in page if e.patient_id}),
+        },
     )
     paging = request.GET.copy()
     paging.pop("page", None)

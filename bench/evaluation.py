@@ -46,8 +46,8 @@ def keep_seen(client) -> None:
     from core import middleware
 
     session = client.session
-    if int(time.time()) - session.get(middleware._LAST_SEEN, 0) > 30:
-        session[middleware._LAST_SEEN] = int(time.time())
+    if int(time.time()) - session.get(middleware.LAST_SEEN, 0) > 30:
+        session[middleware.LAST_SEEN] = int(time.time())
         session.save()
 
 

@@ -50,6 +50,11 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "csp",
+    # Second factor for staff (TOTP apps, single-use recovery codes) and sign-in lockout.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "core",
     "accounts",
     "audit",
@@ -60,24 +65,36 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every request (static files and early redirects too) gets a request id and
+    # one log line.
+    "core.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Oversized or length-less bodies are refused from the headers, before anything reads them.
+    "core.limits.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
     # A tablet handed to a patient reaches their intake and nothing else.
     "intake.middleware.KioskMiddleware",
     "core.middleware.IdleTimeoutMiddleware",
+    # A signed-in member of staff who still owes the second factor reaches only the
+    # two-factor pages and sign-out. After the idle check, so an idle half-signed-in
+    # session ends; before LoginRequiredMiddleware, which would let it through.
+    "accounts.middleware.MfaRequiredMiddleware",
     # Deny by default: a view must opt out with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "core.middleware.RequestContextMiddleware",
     "core.middleware.NoStoreMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last: turns a request that reached the failure limit into the locked-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -135,11 +152,57 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Axes first: it refuses a locked-out username and address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Two-factor sign-in (accounts/mfa.py). Therapists and administrators always need it; the
+# front desk too when this is on. Anyone who has set it up is asked for it.
+MFA_FRONT_DESK = env.bool("MFA_FRONT_DESK", default=False)
+
+
+def _otp_issuer(device) -> str:
+    """The name authenticator apps show beside the code: the clinic's own name."""
+    from core.models import Clinic
+
+    return Clinic.objects.current().name or "Clinic records"
+
+
+OTP_TOTP_ISSUER = _otp_issuer
+
+# Lockout after repeated failed sign-ins (django-axes). Keyed on username AND address: the
+# clinic's tablets share one address, so address alone would lock out the whole clinic.
+# Wrong two-factor codes and wrong passwords when signing an evaluation count too.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failures are cleared when a sign-in succeeds completely: after the second factor for
+# those who need one (accounts/signals.py, accounts/mfa.py). Axes' own reset would clear
+# them at the password, letting someone who knows it keep guessing codes.
+AXES_RESET_ON_SUCCESS = False
+# A try during a lockout does not extend it, so the time the page gives is true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# The same client address as the audit trail (TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "core.request_context.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# The audit trail records every sign-in and sign-out; no second log of them.
+AXES_DISABLE_ACCESS_LOG = True
+# Never store these from a failed attempt's form data.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "secret", "csrfmiddlewaretoken"]
 
 # Django's default is a two-week cookie that survives closing the browser: wrong for
 # shared clinic tablets. This is the absolute lifetime of a staff session.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Django moves a session's expiry forward whenever the session is saved, so the cookie age
+# alone is not a limit: core.middleware.IdleTimeoutMiddleware ends a session this long
+# after sign-in however active it is.
+SESSION_ABSOLUTE_SECONDS = SESSION_COOKIE_AGE
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
 
 # --- HTTPS and headers -------------------------------------------------------------
 # HTTPS=true behind TLS (the default when DEBUG is off): secure cookies, HSTS, redirect.
@@ -149,7 +212,11 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
-SECURE_HSTS_PRELOAD = False
+# Preloading is a promise to browsers that the domain and all its subdomains will only
+# ever use HTTPS; the clinic decides that, not the app.
+SECURE_HSTS_PRELOAD = HTTPS and env.bool("SECURE_HSTS_PRELOAD", default=False)
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
 if env.bool("TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Number of reverse proxies in front of the app whose X-Forwarded-For we trust for the
@@ -174,6 +241,23 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# --- Request limits ------------------------------------------------------------------
+# The largest form is a consent screen with its finger signature (under 0.5 MB); the only
+# upload is the clinic logo. A body declaring more than MAX_REQUEST_BYTES is refused with
+# 413 before it is read (core/limits.py); an upload under that but over MAX_UPLOAD_BYTES
+# reaches its form, which says how large it may be and keeps what else was typed.
+MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=1024 * 1024)
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=10 * 1024 * 1024)
+if MAX_REQUEST_BYTES <= MAX_UPLOAD_BYTES:
+    raise ImproperlyConfigured("MAX_REQUEST_BYTES must be larger than MAX_UPLOAD_BYTES.")
+# Form text (everything but files): more is refused with 413 as well.
+DATA_UPLOAD_MAX_MEMORY_SIZE = min(1024 * 1024, MAX_REQUEST_BYTES)
+# The longest form (an evaluation section with many test rows) has a few hundred fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+# Uploads larger than this go to a temporary file rather than memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
 
 # --- Static and media ------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -236,7 +320,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Re-dispatch report jobs that were never delivered (broker down when asked for) or
     # whose worker died; then remove files past their expiry.
-    "sweep-report-jobs": {"task": "reports.tasks.sweep_jobs", "schedule": timedelta(minutes=1)},
+    "sweep-report-jobs": {
+        "task": "reports.tasks.sweep_jobs",
+        "schedule": timedelta(seconds=env.int("REPORT_SWEEP_SECONDS", default=60)),
+    },
     "purge-expired-reports": {
         "task": "reports.tasks.purge_expired",
         "schedule": timedelta(minutes=15),
@@ -279,18 +366,41 @@ EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.cons
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="clinic@localhost")
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# json: one JSON object per line for a log collector (the default with DEBUG off); plain:
+# readable lines for development. Both carry request and user ids, never patient data
+# (core/logging.py, docs/operations.md).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "plain"):
+    raise ImproperlyConfigured("LOG_FORMAT must be json or plain.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        # Log lines carry user ids and request ids, never patient names or answers.
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    "filters": {
+        "context": {"()": "core.logging.ContextFilter"},
+        "redact": {"()": "core.logging.RedactFilter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "json": {"()": "core.logging.JsonFormatter"},
+        "plain": {"()": "core.logging.PlainFormatter"},
+    },
+    # One handler, on stderr, that every logger reaches: nothing gets past its filters.
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context", "redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    # WeasyPrint narrates every render step at INFO; only its warnings are worth a line.
     "loggers": {
+        # Django's defaults give these their own handlers: the development server's line
+        # holds the query string, and mail_admins would email the request's data. Route
+        # them through the handler above instead, at LOG_LEVEL.
+        "django": {"handlers": [], "level": "NOTSET", "propagate": True},
+        "django.server": {"handlers": [], "level": "NOTSET", "propagate": True},
+        # SQL with its parameters (patient data) when DEBUG is on: never logged.
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint narrates every render step at INFO; only its warnings are worth a line.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
@@ -305,6 +415,9 @@ DATE_INPUT_ORDER = env.str("DATE_INPUT_ORDER", default="DMY")
 INTAKE_LINK_HOURS = env.int("INTAKE_LINK_HOURS", default=72)
 # Staff are signed out after this many minutes without using the app. Background polling
 # (the red-flag alert banner) does not count as use.
-STAFF_IDLE_MINUTES = env.int("STAFF_IDLE_MINUTES", default=30)
+# A warning with a "Stay signed in" button shows a minute before.
+STAFF_IDLE_MINUTES = env.int("STAFF_IDLE_MINUTES", default=15)
+# Seconds of warning before an idle sign-out.
+STAFF_IDLE_WARNING_SECONDS = 60
 # How often staff screens ask for new red-flag alerts; the issue asks for under 5 seconds.
 ALERT_POLL_SECONDS = env.int("ALERT_POLL_SECONDS", default=4)

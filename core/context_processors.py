@@ -15,4 +15,6 @@ def clinic(request: HttpRequest) -> dict:
         "user_roles": roles_of(user),
         "DATE_INPUT_ORDER": settings.DATE_INPUT_ORDER,
         "ALERT_POLL_SECONDS": settings.ALERT_POLL_SECONDS,
+        "idle_seconds": settings.STAFF_IDLE_MINUTES * 60,
+        "idle_warning_seconds": settings.STAFF_IDLE_WARNING_SECONDS,
     }

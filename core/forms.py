@@ -1,9 +1,15 @@
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 
+from core.limits import human_size
 from core.models import Clinic
 
-MAX_LOGO_BYTES = 1024 * 1024
+# The letterhead prints the logo a few centimetres wide: anything larger only costs memory
+# when every PDF is rendered.
+MAX_LOGO_PIXELS = (4000, 4000)
+LOGO_FORMATS = {"PNG", "JPEG"}
 
 
 class ClinicForm(forms.ModelForm):
@@ -23,7 +29,6 @@ class ClinicForm(forms.ModelForm):
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
         help_texts = {
             "paper_size": "Page size of PDF reports.",
-            "logo": "PNG or JPEG, at most 1 MB. Printed on every report's letterhead.",
             "consent_version": "Each signed consent records this version. Change it whenever "
             "you change the consent or privacy wording.",
             "consent_text": "Treatment consent the patient signs on the tablet. Use wording "
@@ -35,6 +40,10 @@ class ClinicForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.fields["logo"].help_text = (
+            f"PNG or JPEG, at most {human_size(settings.MAX_UPLOAD_BYTES)}. "
+            "Printed on every report's letterhead."
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -49,6 +58,23 @@ class ClinicForm(forms.ModelForm):
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")
-        if logo and getattr(logo, "size", 0) > MAX_LOGO_BYTES:
-            raise forms.ValidationError("The logo must be 1 MB or smaller.")
+        if not isinstance(logo, UploadedFile):
+            return logo  # unchanged, or cleared
+        limit = settings.MAX_UPLOAD_BYTES
+        if logo.size > limit:
+            raise forms.ValidationError(
+                f"This file is {human_size(logo.size)}: the logo must be "
+                f"{human_size(limit)} or smaller. Choose a smaller image."
+            )
+        # ImageField has already opened it with Pillow; other image kinds (GIF, WebP,
+        # TIFF...) and anything renamed to .png are refused here.
+        image = getattr(logo, "image", None)
+        if image is None or image.format not in LOGO_FORMATS:
+            raise forms.ValidationError("The logo must be a PNG or JPEG image.")
+        width, height = image.size
+        if width > MAX_LOGO_PIXELS[0] or height > MAX_LOGO_PIXELS[1]:
+            raise forms.ValidationError(
+                f"This image is {width} by {height} pixels: the logo must be at most "
+                f"{MAX_LOGO_PIXELS[0]} by {MAX_LOGO_PIXELS[1]}."
+            )
         return logo

@@ -1,17 +1,21 @@
 import time
 from collections.abc import Callable
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
 
+from core import logging as clinic_logging
 from core import request_context
 
 
 class RequestContextMiddleware:
-    """Remember the client address and a request id for audit entries and logs."""
+    """Remember the client address and a request id for audit entries and logs, and log
+    one line per request (core.logging.log_request: no query string, no body). It comes
+    first in MIDDLEWARE so requests answered early (static files, redirects to the kiosk
+    or the sign-in page) are logged too."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -20,9 +24,17 @@ class RequestContextMiddleware:
         info = request_context.info_for(request)
         request.request_id = info.request_id
         token = request_context.activate(info)
+        log_token = clinic_logging.bind_request(request)
+        started = time.monotonic()
+        status = 500  # if an exception escapes every handler
         try:
             response = self.get_response(request)
+            status = response.status_code
         finally:
+            clinic_logging.log_request(
+                request, status=status, duration_ms=(time.monotonic() - started) * 1000
+            )
+            clinic_logging.unbind_request(log_token)
             request_context.deactivate(token)
         response["X-Request-ID"] = info.request_id
         return response
@@ -44,16 +56,31 @@ class NoStoreMiddleware:
 
 
 BACKGROUND_POLL_HEADER = "X-Background-Poll"
-_LAST_SEEN = "last_seen"
-# Refresh the stored time at most this often, so browsing does not write the session
-# on every request.
-_TOUCH_EVERY = 60
+LAST_SEEN = "last_seen"
+# When the person signed in: the absolute lifetime counts from here, however busy they are.
+SIGNED_IN_AT = "signed_in_at"
+# Refresh the stored time at most this often, so browsing does not write the session on
+# every request; short enough that the idle warning's countdown is right to the second
+# that matters.
+_TOUCH_EVERY = 10
+
+
+def session_remaining(request: HttpRequest, now: int | None = None) -> int:
+    """Seconds before this staff session ends, by idleness or by its absolute lifetime,
+    whichever comes first."""
+    now = int(time.time()) if now is None else now
+    session = request.session
+    idle_left = settings.STAFF_IDLE_MINUTES * 60 - (now - session.get(LAST_SEEN, now))
+    absolute_left = settings.SESSION_ABSOLUTE_SECONDS - (now - session.get(SIGNED_IN_AT, now))
+    return max(0, min(idle_left, absolute_left))
 
 
 class IdleTimeoutMiddleware:
-    """Sign staff out after STAFF_IDLE_MINUTES without using the app: a tablet left on
-    the desk must not stay open on patient records. Requests marked as background polls
-    (the alert banner) neither count as use nor are turned away."""
+    """Sign staff out after STAFF_IDLE_MINUTES without using the app (a tablet left on the
+    desk must not stay open on patient records) and SESSION_ABSOLUTE_SECONDS after signing
+    in, however active (a stolen session cookie stops working). Requests marked as
+    background polls (the alert banner, the idle warning's own check) neither count as use
+    nor are turned away."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -62,18 +89,24 @@ class IdleTimeoutMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = int(time.time())
-            last = request.session.get(_LAST_SEEN)
-            limit = settings.STAFF_IDLE_MINUTES * 60
-            if last is not None and now - last > limit:
+            session = request.session
+            session.setdefault(SIGNED_IN_AT, now)
+            last = session.get(LAST_SEEN)
+            if session_remaining(request, now) <= 0:
+                lifetime_over = now - session[SIGNED_IN_AT] >= settings.SESSION_ABSOLUTE_SECONDS
+                reason = "expired" if lifetime_over else "idle"
                 logout(request)
                 login_url = resolve_url(settings.LOGIN_URL)
-                if request.headers.get(BACKGROUND_POLL_HEADER) or request.htmx:
+                if request.headers.get(BACKGROUND_POLL_HEADER) or request.headers.get("HX-Request"):
+                    # Back to the page the person was on, not to the fragment's URL.
+                    page = urlsplit(request.headers.get("HX-Current-URL", "")).path
+                    query = urlencode({reason: 1, "next": page} if page else {reason: 1})
                     response = HttpResponse(status=204)
-                    response["HX-Redirect"] = login_url
+                    response["HX-Redirect"] = f"{login_url}?{query}"
                     return response
-                return redirect(f"{login_url}?{urlencode({'next': request.path, 'idle': 1})}")
+                return redirect(f"{login_url}?{urlencode({'next': request.path, reason: 1})}")
             if not request.headers.get(BACKGROUND_POLL_HEADER) and (
                 last is None or now - last >= _TOUCH_EVERY
             ):
-                request.session[_LAST_SEEN] = now
+                session[LAST_SEEN] = now
         return self.get_response(request)

@@ -84,6 +84,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if Role.ADMINISTRATOR in roles or user.is_superuser:
         context.update(_administrator_work())
         context["show_admin"] = True
+        shown += [e.patient.mrn for e in context["recent_events"] if e.patient_id]
     if shown:
         audit_record(
             actor=user,
@@ -126,3 +127,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {"status": "ok" if healthy else "unavailable", "checks": checks},
         status=200 if healthy else 503,
     )
+
+
+@require_http_methods(["GET", "POST"])
+def session_state(request: HttpRequest) -> HttpResponse:
+    """The idle warning's view of the session. A GET marked as a background poll reads the
+    seconds left without counting as use (IdleTimeoutMiddleware); a POST is "Stay signed
+    in": an ordinary request, so the middleware has already counted it as use."""
+    from core.middleware import session_remaining
+
+    if request.method == "POST":
+        return HttpResponse(status=204)
+    return JsonResponse({"remaining": session_remaining(request)})

@@ -9,7 +9,9 @@ label of its own.
 
 from __future__ import annotations
 
+import copy
 import functools
+import html
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -18,9 +20,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from django import forms
-from django.forms.utils import flatatt
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from evaluations import classification, findings, mdt, neuro, neurodynamic, plan_catalog
 from intake.scoring.odi import SECTION_IDS as ODI_SECTION_IDS
@@ -135,6 +136,27 @@ def _option_html(choices: tuple) -> tuple[tuple[str, str, str], ...]:
     )
 
 
+def _escape(value: Any) -> str:
+    # conditional_escape without its lazy-string wrapper: safe strings are kept as they are.
+    return str(value.__html__()) if hasattr(value, "__html__") else html.escape(str(value))
+
+
+def flatatt(attrs: Mapping[str, Any]) -> SafeString:
+    """The very string django.forms.utils.flatatt makes (key="value" pairs sorted, then the
+    set boolean attributes sorted), without format_html_join: its lazy-aware escaping of
+    every attribute was a quarter of the evaluation page's time under load (bench/load.py)."""
+    pairs, flags = [], []
+    for name, value in attrs.items():
+        if isinstance(value, bool):
+            if value:
+                flags.append(name)
+        elif value is not None:
+            pairs.append((name, value))
+    text = "".join(f' {_escape(k)}="{_escape(v)}"' for k, v in sorted(pairs))
+    # Every name and value was escaped just above.
+    return mark_safe(text + "".join(f" {_escape(k)}" for k in sorted(flags)))  # noqa: S308
+
+
 class FastSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
@@ -187,8 +209,33 @@ def _choices(values: Iterable[str], *, blank: str | None = "—") -> list[tuple[
     return out + [(str(v), label(str(v))) for v in values]
 
 
+class SharedChoicesMixin:
+    """Every new form deep-copies its fields, and Django's choice fields deep-copy and
+    re-normalise their choice list twice (field and widget): with ~400 fields that was a
+    fifth of the evaluation page's time. The choice lists here are built once and never
+    changed in place, so a copy shares them; attributes and messages are still copied."""
+
+    def __deepcopy__(self, memo):
+        result = copy.copy(self)
+        memo[id(self)] = result
+        result.widget = copy.copy(self.widget)
+        result.widget.attrs = self.widget.attrs.copy()
+        memo[id(self.widget)] = result.widget
+        result.error_messages = self.error_messages.copy()
+        result.validators = self.validators[:]
+        return result
+
+
+class SharedChoiceField(SharedChoicesMixin, forms.ChoiceField):
+    pass
+
+
+class SharedMultipleChoiceField(SharedChoicesMixin, forms.MultipleChoiceField):
+    pass
+
+
 def _select(choices, aria: str, *, required: bool = False, css: str = "form-select"):
-    return forms.ChoiceField(
+    return SharedChoiceField(
         choices=choices,
         required=required,
         label=aria,
@@ -198,7 +245,7 @@ def _select(choices, aria: str, *, required: bool = False, css: str = "form-sele
 
 
 def _checks(choices, aria: str):
-    return forms.MultipleChoiceField(
+    return SharedMultipleChoiceField(
         choices=choices,
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),

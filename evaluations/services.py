@@ -14,9 +14,10 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
+from accounts.lockout import recheck_password
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_patient_record
@@ -337,14 +338,20 @@ def sign_problems(evaluation: Evaluation) -> list[str]:
     return problems
 
 
-def evaluation_sign(*, evaluation: Evaluation, by: User, password: str) -> Evaluation:
+def evaluation_sign(
+    *, evaluation: Evaluation, by: User, password: str, request: HttpRequest | None = None
+) -> Evaluation:
     """Sign and lock. The password is checked first, and a wrong one is audited in its own
-    transaction, so the record of the refusal survives the refusal."""
+    transaction, so the record of the refusal survives the refusal. With the request, the
+    check goes through the sign-in lockout: wrong passwords count toward it and a
+    locked-out account cannot sign (accounts/lockout.py)."""
     if by.pk != evaluation.therapist_id:
         raise SignRefused(["Only the therapist who wrote this evaluation can sign it."])
     if evaluation.is_signed:
         raise EvaluationLocked
-    if not password or not by.check_password(password):
+    if not recheck_password(
+        request=request, user=by, password=password, stage="password when signing"
+    ):
         with transaction.atomic():
             audit_patient_record(
                 evaluation,

@@ -292,7 +292,10 @@ def sign(request: HttpRequest, public_id: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.evaluation_sign(
-                evaluation=evaluation, by=request.user, password=form.cleaned_data["password"]
+                evaluation=evaluation,
+                by=request.user,
+                password=form.cleaned_data["password"],
+                request=request,
             )
         except services.SignRefused as exc:
             for problem in exc.problems:

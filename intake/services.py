@@ -15,6 +15,7 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import lockout
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_patient_record, audit_record
@@ -531,10 +532,13 @@ def alert_acknowledge(*, alert: RedFlagAlert, by: User, outcome: str, note: str)
 
 
 def kiosk_unlock(*, request, username: str, secret: str) -> User | None:
-    """A member of staff ends kiosk mode with their password or kiosk PIN."""
-    user = authenticate(request, username=username, password=secret)
-    if user is None:
-        candidate = User.objects.filter(username=username, is_active=True).first()
-        if candidate is not None and candidate.check_kiosk_pin(secret):
-            user = candidate
-    return user
+    """A member of staff ends kiosk mode with their password or kiosk PIN. Both go through
+    the sign-in lockout (accounts/lockout.py): a locked-out account unlocks with neither,
+    and a wrong secret counts as a failed sign-in."""
+    if lockout.is_locked(request, username):
+        lockout.refuse_as_locked(request, username)
+        return None
+    candidate = User.objects.filter(username=username, is_active=True).first()
+    if candidate is not None and candidate.check_kiosk_pin(secret):
+        return candidate
+    return authenticate(request, username=username, password=secret)

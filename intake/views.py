@@ -77,7 +77,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         actor=request.user,
         action=AuditEvent.Action.VIEW,
         summary=f"Viewed the intake queue for {day.isoformat()} ({len(intakes)} shown)",
-        details={"day": day.isoformat(), "show": show},
+        details={
+            "day": day.isoformat(),
+            "show": show,
+            "shown": sorted({i.patient.mrn for i in intakes}),
+        },
     )
     return render(
         request,
@@ -270,13 +274,29 @@ def amend(request: HttpRequest, public_id: UUID, step: str) -> HttpResponse:
 # ---------------------------------------------------------------- alerts
 
 
+# Alerts this session has already been shown (and audited) in the banner.
+ALERTS_SHOWN = "alerts_shown"
+
+
 @require_http_methods(["GET"])
 def alerts_banner(request: HttpRequest) -> HttpResponse:
     """Polled by every staff screen (base.html). Cheap: one indexed query for open
-    alerts. Not audited per poll: the alert's raising and acknowledgement are."""
+    alerts. Audited the first time this session is shown each alert (it names the
+    patient), not on every poll, which would bury the trail."""
     if not request.user.has_perm("intake.view_intake"):
         return HttpResponse(status=204)
     alerts = list(RedFlagAlert.objects.open().select_related("patient")[:10])
+    seen = set(request.session.get(ALERTS_SHOWN, []))
+    new = [alert for alert in alerts if alert.pk not in seen]
+    if new:
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.VIEW,
+            patient=new[0].patient if len({a.patient_id for a in new}) == 1 else None,
+            summary=f"Shown {len(new)} red-flag alert(s) in the banner",
+            details={"shown": sorted({a.patient.mrn for a in new})},
+        )
+        request.session[ALERTS_SHOWN] = sorted(seen | {a.pk for a in new})[-100:]
     return render(
         request,
         "intake/_alerts_banner.html",

@@ -49,16 +49,25 @@ def _dispatch_document(job: ReportJob) -> None:
         )
 
 
-def _dispatch_part(job: ReportJob, part: ExportPart) -> None:
+def _dispatch_part(job: ReportJob, part: ExportPart) -> bool:
     from reports.tasks import render_export_part
 
     if enqueue(render_export_part, str(job.public_id), part.index):
         ExportPart.objects.filter(pk=part.pk).update(dispatched_at=timezone.now())
+        return True
+    return False
+
+
+def _dispatch_parts(job: ReportJob, parts) -> None:
+    for part in parts:
+        # The broker is down: don't wait out a timeout for every part; the sweep sends
+        # the parts left undispatched.
+        if not _dispatch_part(job, part):
+            break
 
 
 def _dispatch_export(job: ReportJob) -> None:
-    for part in job.parts.order_by("index"):
-        _dispatch_part(job, part)
+    _dispatch_parts(job, job.parts.order_by("index"))
     ReportJob.objects.filter(pk=job.pk).update(dispatched_at=timezone.now())
 
 
@@ -157,8 +166,7 @@ def _resume_export(job: ReportJob) -> None:
     pending = list(job.parts.exclude(status=ExportPart.Status.DONE).order_by("index"))
     if pending:
         ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.RUNNING)
-        for part in pending:
-            _dispatch_part(job, part)
+        _dispatch_parts(job, pending)
     else:
         ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.RUNNING)
         enqueue(finish_export, str(job.public_id))

@@ -7,15 +7,17 @@ the progress poll shows no patient data and is not.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import AuditEvent
@@ -58,6 +60,20 @@ def _render_job(request: HttpRequest, job: ReportJob, *, status: int = 200) -> H
     return render(request, "reports/_job.html", _job_context(job), status=status)
 
 
+def _back(request: HttpRequest) -> str:
+    """The page the request came from, when it is one of ours; else home. The Referer is
+    whatever the client sent: redirect() would take a bare word for a view name (a 500)
+    and follow any other site."""
+    referer = request.headers.get("Referer", "")
+    if url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        if parts.path.startswith("/"):
+            return parts.path + (f"?{parts.query}" if parts.query else "")
+    return reverse("core:home")
+
+
 @require_POST
 def request_document(request: HttpRequest, kind: str, subject_id: UUID) -> HttpResponse:
     doc = DOCUMENTS.get(kind)
@@ -75,7 +91,7 @@ def request_document(request: HttpRequest, kind: str, subject_id: UUID) -> HttpR
         if request.htmx:
             return render(request, "reports/_unavailable.html", {"reason": str(exc)}, status=200)
         messages.error(request, str(exc))
-        return redirect(request.headers.get("Referer") or "core:home")
+        return HttpResponseRedirect(_back(request))
     if request.htmx:
         return _render_job(request, job)
     return redirect("reports:job", job.public_id)
@@ -144,7 +160,11 @@ def job_list(request: HttpRequest) -> HttpResponse:
         actor=request.user,
         action=AuditEvent.Action.VIEW,
         summary="Viewed the report job list",
-        details={"page": page.number, **(form.cleaned_data if form.is_valid() else {})},
+        details={
+            "page": page.number,
+            **(form.cleaned_data if form.is_valid() else {}),
+            "shown": sorted({j.patient.mrn for j in page if j.patient_id}),
+        },
     )
     query = request.GET.copy()
     query.pop("page", None)

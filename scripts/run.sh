@@ -20,8 +20,12 @@ cat <<TXT
 
   Demo logins (synthetic data only), password for all: demo-clinic-pass
     frontdesk    Front desk
-    therapist    Physical therapist (also therapist2)
-    admin        Clinic administrator
+    therapist    Physical therapist (also therapist2), then a two-factor code
+    admin        Clinic administrator, then a two-factor code
+
+  Two-factor codes for the demo accounts: in another terminal, run
+    DEBUG=true uv run python manage.py demo_codes
+  or add the demo app key it prints to an authenticator app on your phone.
 
   Stop with Ctrl-C.
 TXT

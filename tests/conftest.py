@@ -1,9 +1,33 @@
 import pytest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.roles import Role
-from tests.factories import PatientFactory, UserFactory
+from tests.factories import PatientFactory, UserFactory, confirmed_totp_device
 from tests.worker import celery_worker_process  # noqa: F401  (fixture for @pytest.mark.worker tests)
+
+_django_force_login = Client.force_login
+
+
+def _force_login_verified(self, user, backend=None):
+    """Most tests are about what a signed-in member of staff can do, not about signing in:
+    for a person who needs the second factor (accounts.mfa.required_for), force_login also
+    passes it, with an app set up for them if they have none, as the real sign-in would
+    with a right code. Others (the front desk by default) sign in with the password alone,
+    as in the clinic. Tests of two-factor sign-in itself go through the sign-in page."""
+    from accounts import mfa
+    from accounts.models import User
+
+    _django_force_login(self, user, backend)
+    if mfa.required_for(User.objects.get(pk=user.pk)):
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = confirmed_totp_device(user).persistent_id
+        session.save()
+
+
+@pytest.fixture(autouse=True)
+def _staff_sessions_pass_two_factor(monkeypatch):
+    monkeypatch.setattr(Client, "force_login", _force_login_verified)
 
 
 @pytest.fixture

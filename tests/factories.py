@@ -1,5 +1,10 @@
+import time
+
 import factory
 from django.utils import timezone
+from django_otp.oath import hotp
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.roles import Role
@@ -30,6 +35,35 @@ class UserFactory(factory.django.DjangoModelFactory):
         self.save()
         if extracted:
             self.groups.set(Group.objects.filter(name__in=[Role(r).value for r in extracted]))
+
+
+def confirmed_totp_device(user) -> TOTPDevice:
+    """The person's authenticator app, set up (created if they have none)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test app", confirmed=True)
+    return device
+
+
+def recovery_codes(user, codes=("abcd2345", "efgh6777")) -> StaticDevice:
+    """Give the person these recovery codes (replacing any they had)."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+    return device
+
+
+def totp_code(device: TOTPDevice) -> str:
+    """A code the device accepts now, as the person's phone would show it. A code already
+    used is never accepted again, so after a recent sign-in this is the next time step's
+    code (within the device's tolerance), or it waits for one."""
+    while True:
+        device.refresh_from_db()
+        now = (int(time.time()) - device.t0) // device.step + device.drift
+        for t in (now, now + device.tolerance):
+            if t > device.last_t:
+                return f"{hotp(device.bin_key, t, digits=device.digits):0{device.digits}d}"
+        time.sleep(1)
 
 
 class PatientFactory(factory.django.DjangoModelFactory):

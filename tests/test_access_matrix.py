@@ -15,67 +15,82 @@ from tests.factories import PatientFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 LOGIN = "login"  # anonymous users are sent to the sign-in page
+KIOSK = "kiosk"  # a tablet holding a patient's intake is sent back to it
 OK = 200
 DENY = 403
 
-ROLES = ("anonymous", "front_desk", "therapist", "administrator", "no_role")
+# "kiosk" is a tablet the front desk has handed to a patient: no account, only the intake
+# in its session. It must reach nothing of the staff side.
+ROLES = ("anonymous", "front_desk", "therapist", "administrator", "no_role", "kiosk")
 
 # url name -> expected GET answer per role (order of ROLES).
 MATRIX: dict[str, tuple] = {
-    "core:home": (LOGIN, OK, OK, OK, OK),
-    "core:clinic-settings": (LOGIN, DENY, DENY, OK, DENY),
-    "healthz": (OK, OK, OK, OK, OK),
-    "accounts:login": (OK, 302, 302, 302, 302),  # signed-in users go home
-    "accounts:logout": (LOGIN, 405, 405, 405, 405),  # POST only
-    "accounts:staff-list": (LOGIN, DENY, DENY, OK, DENY),
-    "accounts:staff-new": (LOGIN, DENY, DENY, OK, DENY),
-    "accounts:staff-edit": (LOGIN, DENY, DENY, OK, DENY),
-    "accounts:staff-password": (LOGIN, DENY, DENY, OK, DENY),
-    "patients:list": (LOGIN, OK, OK, OK, DENY),
-    "patients:new": (LOGIN, OK, DENY, OK, DENY),
-    "patients:detail": (LOGIN, OK, OK, OK, DENY),
-    "patients:edit": (LOGIN, OK, DENY, OK, DENY),
-    "audit:list": (LOGIN, DENY, DENY, OK, DENY),
-    "intake:queue": (LOGIN, OK, OK, OK, DENY),
-    "intake:start": (LOGIN, 405, 405, 405, 405),  # POST only
-    "intake:alerts-banner": (LOGIN, OK, OK, OK, 204),  # nothing to show without access
-    "intake:alert": (LOGIN, OK, OK, OK, DENY),
-    "intake:detail": (LOGIN, OK, OK, OK, DENY),
-    "intake:handover": (LOGIN, OK, DENY, DENY, DENY),
-    "intake:kiosk-open": (LOGIN, 405, 405, 405, 405),
-    "intake:link-create": (LOGIN, 405, 405, 405, 405),
-    "intake:cancel": (LOGIN, 405, 405, 405, 405),
-    "intake:signature": (LOGIN, OK, OK, OK, DENY),
-    "intake:amend": (LOGIN, DENY, OK, DENY, DENY),
+    "core:home": (LOGIN, OK, OK, OK, OK, KIOSK),
+    "core:clinic-settings": (LOGIN, DENY, DENY, OK, DENY, KIOSK),
+    # The idle warning's "how long is left" and "stay signed in": any signed-in person.
+    "core:session": (LOGIN, OK, OK, OK, OK, KIOSK),
+    "healthz": (OK, OK, OK, OK, OK, OK),
+    "accounts:login": (OK, 302, 302, 302, 302, KIOSK),  # signed-in users go home
+    "accounts:logout": (LOGIN, 405, 405, 405, 405, KIOSK),  # POST only
+    "accounts:staff-list": (LOGIN, DENY, DENY, OK, DENY, KIOSK),
+    "accounts:staff-new": (LOGIN, DENY, DENY, OK, DENY, KIOSK),
+    "accounts:staff-edit": (LOGIN, DENY, DENY, OK, DENY, KIOSK),
+    "accounts:staff-password": (LOGIN, DENY, DENY, OK, DENY, KIOSK),
+    # Two-factor pages: anyone signed in. Therapists and administrators here have passed
+    # the second factor, so the check sends them on and set-up says it is on; the front
+    # desk and no-role users have no app (they need none), so the check and the recovery
+    # codes send them to set-up, which they may use.
+    "accounts:mfa-verify": (LOGIN, 302, 302, 302, 302, KIOSK),
+    "accounts:mfa-setup": (LOGIN, OK, OK, OK, OK, KIOSK),
+    "accounts:mfa-recovery-codes": (LOGIN, 302, OK, OK, 302, KIOSK),
+    "accounts:staff-unlock": (LOGIN, 405, 405, 405, 405, KIOSK),  # POST only
+    "accounts:staff-mfa-reset": (LOGIN, 405, 405, 405, 405, KIOSK),  # POST only
+    "patients:list": (LOGIN, OK, OK, OK, DENY, KIOSK),
+    "patients:new": (LOGIN, OK, DENY, OK, DENY, KIOSK),
+    "patients:detail": (LOGIN, OK, OK, OK, DENY, KIOSK),
+    "patients:edit": (LOGIN, OK, DENY, OK, DENY, KIOSK),
+    "audit:list": (LOGIN, DENY, DENY, OK, DENY, KIOSK),
+    "intake:queue": (LOGIN, OK, OK, OK, DENY, KIOSK),
+    "intake:start": (LOGIN, 405, 405, 405, 405, KIOSK),  # POST only
+    "intake:alerts-banner": (LOGIN, OK, OK, OK, 204, KIOSK),  # nothing to show without access
+    "intake:alert": (LOGIN, OK, OK, OK, DENY, KIOSK),
+    "intake:detail": (LOGIN, OK, OK, OK, DENY, KIOSK),
+    "intake:handover": (LOGIN, OK, DENY, DENY, DENY, KIOSK),
+    "intake:kiosk-open": (LOGIN, 405, 405, 405, 405, KIOSK),
+    "intake:link-create": (LOGIN, 405, 405, 405, 405, KIOSK),
+    "intake:cancel": (LOGIN, 405, 405, 405, 405, KIOSK),
+    "intake:signature": (LOGIN, OK, OK, OK, DENY, KIOSK),
+    "intake:amend": (LOGIN, DENY, OK, DENY, DENY, KIOSK),
     # Evaluations: therapists write, administrators read, front desk sees nothing. The
     # table's record is a draft, so the addendum page sends the therapist back to it.
-    "evaluations:list": (LOGIN, DENY, OK, OK, DENY),
-    "evaluations:start": (LOGIN, 405, 405, 405, 405),  # POST only
-    "evaluations:progress": (LOGIN, DENY, OK, OK, DENY),
-    "evaluations:detail": (LOGIN, DENY, OK, OK, DENY),
-    "evaluations:section": (LOGIN, 405, 405, 405, 405),
-    "evaluations:sign": (LOGIN, DENY, OK, DENY, DENY),
-    "evaluations:addendum": (LOGIN, DENY, 302, DENY, DENY),
+    "evaluations:list": (LOGIN, DENY, OK, OK, DENY, KIOSK),
+    "evaluations:start": (LOGIN, 405, 405, 405, 405, KIOSK),  # POST only
+    "evaluations:progress": (LOGIN, DENY, OK, OK, DENY, KIOSK),
+    "evaluations:detail": (LOGIN, DENY, OK, OK, DENY, KIOSK),
+    "evaluations:section": (LOGIN, 405, 405, 405, 405, KIOSK),
+    "evaluations:sign": (LOGIN, DENY, OK, DENY, DENY, KIOSK),
+    "evaluations:addendum": (LOGIN, DENY, 302, DENY, DENY, KIOSK),
     # PDF jobs: a document's job is open to whoever may read that record (the table's job
     # is an evaluation PDF still queued, so its download is "not found" for them); the job
     # list and batch exports are administrators' only.
-    "reports:list": (LOGIN, DENY, DENY, OK, DENY),
-    "reports:export": (LOGIN, DENY, DENY, OK, DENY),
-    "reports:request": (LOGIN, 405, 405, 405, 405),  # POST only
-    "reports:job": (LOGIN, DENY, OK, OK, DENY),
-    "reports:status": (LOGIN, DENY, OK, OK, DENY),
-    "reports:retry": (LOGIN, 405, 405, 405, 405),
-    "reports:download": (LOGIN, DENY, 404, 404, DENY),
+    "reports:list": (LOGIN, DENY, DENY, OK, DENY, KIOSK),
+    "reports:export": (LOGIN, DENY, DENY, OK, DENY, KIOSK),
+    "reports:request": (LOGIN, 405, 405, 405, 405, KIOSK),  # POST only
+    "reports:job": (LOGIN, DENY, OK, OK, DENY, KIOSK),
+    "reports:status": (LOGIN, DENY, OK, OK, DENY, KIOSK),
+    "reports:retry": (LOGIN, 405, 405, 405, 405, KIOSK),
+    "reports:download": (LOGIN, DENY, 404, 404, DENY, KIOSK),
     # The patient's side answers only a device holding an intake in its session: without
-    # one, everybody (signed in or not) is refused.
-    "kiosk:resume": (DENY, DENY, DENY, DENY, DENY),
-    "kiosk:submit": (DENY, DENY, DENY, DENY, DENY),
-    "kiosk:done": (DENY, DENY, DENY, DENY, DENY),
-    "kiosk:stop": (DENY, DENY, DENY, DENY, DENY),
-    "kiosk:exit": (DENY, DENY, DENY, DENY, DENY),
-    "kiosk:step": (DENY, DENY, DENY, DENY, DENY),
-    "kiosk:autosave": (DENY, DENY, DENY, DENY, DENY),
-    "kiosk:link": (OK, OK, OK, OK, OK),  # asks for the date of birth; uses up nothing
+    # one, everybody (signed in or not) is refused. The tablet itself reaches its intake's
+    # screens, the staff unlock (kiosk:exit) and nothing else: every staff URL sends it back.
+    "kiosk:resume": (DENY, DENY, DENY, DENY, DENY, 302),
+    "kiosk:submit": (DENY, DENY, DENY, DENY, DENY, 405),
+    "kiosk:done": (DENY, DENY, DENY, DENY, DENY, KIOSK),
+    "kiosk:stop": (DENY, DENY, DENY, DENY, DENY, KIOSK),
+    "kiosk:exit": (DENY, DENY, DENY, DENY, DENY, OK),
+    "kiosk:step": (DENY, DENY, DENY, DENY, DENY, OK),
+    "kiosk:autosave": (DENY, DENY, DENY, DENY, DENY, 405),
+    "kiosk:link": (OK, OK, OK, OK, OK, OK),  # asks for the date of birth; uses up nothing
 }
 
 # The Django admin has its own staff/superuser gate and is excluded here.
@@ -111,6 +126,7 @@ def users():
         "therapist": UserFactory(username="m-therapist", roles=[Role.THERAPIST]),
         "administrator": UserFactory(username="m-admin", roles=[Role.ADMINISTRATOR]),
         "no_role": UserFactory(username="m-none", roles=[]),
+        "kiosk": None,
     }
 
 
@@ -177,27 +193,50 @@ def _url_for(name: str, staff_member, records) -> str:
         kwargs = {"token": "not-a-real-token"}
     elif name.startswith("patients:") and name not in {"patients:list", "patients:new"}:
         kwargs = {"public_id": patient.public_id}
-    elif name in {"accounts:staff-edit", "accounts:staff-password"}:
+    elif name in {
+        "accounts:staff-edit",
+        "accounts:staff-password",
+        "accounts:staff-unlock",
+        "accounts:staff-mfa-reset",
+    }:
         kwargs = {"public_id": staff_member.public_id}
     return reverse(name, kwargs=kwargs)
+
+
+def _hand_over_tablet(client, users, records) -> None:
+    """The front desk opens kiosk mode on this client for a new intake of the table's
+    patient: the staff session ends and the device holds only that intake."""
+    from django.urls import reverse
+
+    from intake.models import Intake
+
+    client.force_login(users["front_desk"])
+    intake = Intake.objects.create(patient=records["patient"])
+    response = client.post(reverse("intake:kiosk-open", args=[intake.public_id]))
+    assert response.status_code == 302 and response.url == reverse("kiosk:resume")
+    assert "_auth_user_id" not in client.session
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_gets_the_declared_answer_from_every_url(client, users, role, records):
     staff_member = UserFactory(username="someone-else", roles=[Role.THERAPIST])
-    user = users[role]
-    if user is not None:
-        client.force_login(user)
+    if role == "kiosk":
+        _hand_over_tablet(client, users, records)
+    elif users[role] is not None:
+        client.force_login(users[role])
     wrong = []
     for name, expected_row in MATRIX.items():
         expected = expected_row[ROLES.index(role)]
         response = client.get(_url_for(name, staff_member, records))
         if expected == LOGIN:
             ok = response.status_code == 302 and "/accounts/login/" in response.url
+        elif expected == KIOSK:
+            ok = response.status_code == 302 and response.url == "/kiosk/"
         else:
             ok = response.status_code == expected
         if not ok:
-            wrong.append(f"{name}: expected {expected}, got {response.status_code}")
+            where = f" -> {response.url}" if response.status_code == 302 else ""
+            wrong.append(f"{name}: expected {expected}, got {response.status_code}{where}")
     assert wrong == []
 
 

@@ -18,6 +18,17 @@
     status.textContent = "Not saved: no connection. What you typed stays here; it saves when you change something again or press Save.";
     status.classList.add("text-danger", "fw-semibold");
   });
+  // The server answered but could not save (503 while the database is down): show its
+  // line beside the section. What was typed stays; the next change or Save sends it again.
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = statusFor(event.detail.elt);
+    var xhr = event.detail.xhr;
+    if (!status || xhr.status === 409) return;
+    status.textContent = xhr.status === 503 && xhr.responseText
+      ? xhr.responseText
+      : "Not saved: something went wrong on the server. What you typed stays here; press Save to try again.";
+    status.classList.add("text-danger", "fw-semibold");
+  });
   document.addEventListener("htmx:beforeRequest", function (event) {
     var status = statusFor(event.detail.elt);
     if (status && status.classList.contains("text-danger")) {

@@ -316,10 +316,11 @@ def test_a_double_tap_on_send_makes_one_submission(
     expect(page.get_by_test_id("intake-done")).to_be_visible()
     status = page.evaluate(
         """async () => {
-            const token = document.cookie.match(/csrftoken=([^;]+)/);
+            // The CSRF cookie is HttpOnly: the page's token is where htmx reads it.
+            const token = JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRFToken'];
             const body = new URLSearchParams({submission_id: crypto.randomUUID()});
             const r = await fetch('/kiosk/submit/', {method: 'POST', body,
-                headers: {'X-CSRFToken': token ? token[1] : ''}, redirect: 'manual'});
+                headers: {'X-CSRFToken': token}, redirect: 'manual'});
             return r.type === 'opaqueredirect' ? 302 : r.status;
         }"""
     )

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from faker import Faker
 
 from accounts.models import User
@@ -36,6 +37,14 @@ DEMO_STAFF = [
     ("therapist2", "Priya", "Sharma", [Role.THERAPIST], "PT-20917"),
     ("admin", "Ada", "Minton", [Role.ADMINISTRATOR], ""),
 ]
+# Therapists and administrators sign in with a second factor. The demo's authenticator
+# secrets are fixed and public (the bytes spell what they are), so `demo_codes` can print
+# the current code and anyone can add them to an app. Never use them for a real account.
+DEMO_TOTP_KEYS = {
+    "therapist": b"DEMO-ONLY-therapist1".hex(),
+    "therapist2": b"DEMO-ONLY-therapist2".hex(),
+    "admin": b"DEMO-ONLY-admin-0001".hex(),
+}
 
 
 class Command(BaseCommand):
@@ -49,11 +58,22 @@ class Command(BaseCommand):
         if not settings.DEBUG and not options["force"]:
             raise CommandError("Refusing to load demo logins with DEBUG off (use --force).")
         if User.objects.filter(username="admin").exists():
+            # Demo databases made before two-factor sign-in get the demo apps too.
+            self._demo_two_factor()
             self.stdout.write("Demo data already loaded.")
             return
         with transaction.atomic():
             self._seed(options["patients"])
+            self._demo_two_factor()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+
+    def _demo_two_factor(self) -> None:
+        """Set up the demo authenticator apps (idempotent)."""
+        for username, key in DEMO_TOTP_KEYS.items():
+            user = User.objects.filter(username=username).first()
+            if user is None or TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+                continue
+            TOTPDevice.objects.create(user=user, name="Demo app", key=key, confirmed=True)
 
     def _seed(self, n_patients: int) -> None:
         fake = Faker(["en_GB", "en_US"])

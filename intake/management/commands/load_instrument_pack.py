@@ -8,8 +8,10 @@ a pack again for the same instrument and language replaces it.
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from core.limits import human_size
 from intake.instruments import PackError
 from intake.services import instrument_pack_load
 
@@ -25,6 +27,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path, loaded_by: str, **options):
         try:
+            size = path.stat().st_size
+            # A pack is a few kilobytes of JSON: anything near the upload limit is the
+            # wrong file, and is not read into memory to find that out.
+            if size > settings.MAX_UPLOAD_BYTES:
+                raise CommandError(
+                    f"{path} is {human_size(size)}: an instrument pack is a small JSON file "
+                    f"(at most {human_size(settings.MAX_UPLOAD_BYTES)}). Is this the right file?"
+                )
             raw = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}") from exc

@@ -1,0 +1,65 @@
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
+
+from accounts import mfa
+
+BACKGROUND_POLL_HEADER = "X-Background-Poll"
+# What a session that passed the password but not yet the second factor may reach: the
+# two-factor pages, signing out, the idle timer's own check and the health check.
+MFA_PENDING_ALLOWED = frozenset(
+    {
+        "accounts:mfa-verify",
+        "accounts:mfa-setup",
+        "accounts:mfa-recovery-codes",
+        "accounts:logout",
+        "core:session",
+        "healthz",
+    }
+)
+
+
+def _view_name(request: HttpRequest) -> str | None:
+    try:
+        return resolve(request.path_info).view_name
+    except Resolver404:
+        return None
+
+
+class MfaRequiredMiddleware:
+    """A member of staff whose role needs two-factor sign-in, signed in with a password
+    only, reaches the two-factor pages and nothing else. A tablet in kiosk mode holds no
+    staff session and is left to KioskMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            getattr(request, "kiosk", None)
+            or user is None
+            or not user.is_authenticated
+            or user.is_verified()
+            or request.path_info.startswith(settings.STATIC_URL)
+            or not mfa.required_for(user)
+            or _view_name(request) in MFA_PENDING_ALLOWED
+        ):
+            return self.get_response(request)
+        target = reverse(
+            "accounts:mfa-verify" if mfa.has_two_factor(user) else "accounts:mfa-setup"
+        )
+        if request.headers.get(BACKGROUND_POLL_HEADER):
+            # A poll from a page left open: no content, and no redirect to chase.
+            return HttpResponse(status=204)
+        if request.headers.get("HX-Request"):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        if request.method == "GET":
+            target = f"{target}?{urlencode({'next': request.get_full_path()})}"
+        return redirect(target)

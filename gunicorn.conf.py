@@ -1,0 +1,75 @@
+"""gunicorn settings for the web container: `gunicorn -c gunicorn.conf.py clinic.wsgi:application`
+(docker-compose.yml and the Dockerfile). Values come from the environment; the defaults are
+what the stack has always run with.
+
+No access log: gunicorn's prints the full request line, query string included, and the
+referrer (the previous page's query string). The app logs one line per request itself,
+without either (core.logging.log_request). gunicorn's own messages go to stderr through
+the same formatter and redaction filter as the app's (core/logging.py).
+"""
+
+import os
+from pathlib import Path
+
+import environ
+
+# The same .env as settings.py (real environment variables win), for installs without
+# docker-compose.
+environ.Env.read_env(Path(__file__).resolve().parent / ".env", overwrite=False)
+
+
+def _int(name: str, default: int) -> int:
+    # An empty value (a bare "NAME=" in .env) means the default, as in settings.py.
+    return int(os.environ.get(name) or default)
+
+
+bind = os.environ.get("GUNICORN_BIND") or "0.0.0.0:8000"
+# Threads suit a Django app that waits on PostgreSQL; one process per core beyond that.
+worker_class = "gthread"
+workers = _int("GUNICORN_WORKERS", 3)
+threads = _int("GUNICORN_THREADS", 4)
+# A request still running after this many seconds has its worker restarted.
+timeout = _int("GUNICORN_TIMEOUT", 60)
+graceful_timeout = 30
+# The heartbeat file on tmpfs: a container's overlay filesystem can stall fsync long
+# enough for the arbiter to kill healthy workers. gunicorn creates it with mkstemp.
+_SHM = "/dev/shm"  # noqa: S108
+worker_tmp_dir = _SHM if os.path.isdir(_SHM) else None
+
+# Bounds on what one request may send before the app sees it. The app's URLs are short
+# (UUIDs, and searches are POSTed); 8190 bytes per header leaves room for the cookies.
+limit_request_line = 4094
+limit_request_fields = 60
+limit_request_field_size = 8190
+
+accesslog = None
+errorlog = "-"
+loglevel = (os.environ.get("LOG_LEVEL") or "info").lower()
+
+_debug = (os.environ.get("DEBUG") or "").lower() in {"1", "true", "yes", "on", "y", "ok"}
+_format = os.environ.get("LOG_FORMAT") or ("plain" if _debug else "json")
+_handler = {
+    "class": "logging.StreamHandler",
+    "stream": "ext://sys.stderr",
+    "formatter": _format,
+    "filters": ["context", "redact"],
+}
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {
+        "context": {"()": "core.logging.ContextFilter"},
+        "redact": {"()": "core.logging.RedactFilter"},
+    },
+    "formatters": {
+        "json": {"()": "core.logging.JsonFormatter"},
+        "plain": {"()": "core.logging.PlainFormatter"},
+    },
+    "handlers": {"stderr": _handler},
+    "root": {"level": loglevel.upper(), "handlers": ["stderr"]},
+    "loggers": {
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": ["stderr"], "propagate": False},
+        # A logging config switches gunicorn's access log on; keep it silent (see above).
+        "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
+    },
+}
