@@ -2,15 +2,17 @@
 check of what the database holds.
 
     uv run python bench/load.py [--users-tablets 50] [--users-therapists 10] [--duration 120]
-        [--database-url URL] [--workers N] [--threads N] [--think-scale 1.0]
+        [--warmup 15] [--database-url URL] [--workers N] [--threads N] [--think-scale 1.0]
+        [--nice N] [--keep]
 
 Set-up (in this process, with the production settings): a PostgreSQL database of its own,
 dropped and created empty on every run, migrated and seeded with synthetic patients, one
 one-time intake link per intake a tablet may take, and therapist accounts (with a TOTP
 device when two-factor sign-in is installed), each with a draft evaluation of its own.
-Static files are collected into a temporary STATIC_ROOT and gunicorn serves the app on a
-free loopback port with DEBUG off, as docker-compose.yml runs it (gunicorn.conf.py when
-there is one).
+Each tablet's first patient is already part-way through (0 to 10 screens saved), so the
+run starts in a clinic's steady state. Static files are collected into a temporary
+STATIC_ROOT, and gunicorn serves the app on a free loopback port with DEBUG off, as
+production runs it (gunicorn.conf.py, else docker-compose.yml's flags).
 
 The load runs in a child process (locust, headless, as a library): locust patches the
 standard library with gevent on import, which must never reach Django.
@@ -22,11 +24,13 @@ standard library with gevent on import, which must never reach Django.
   autosaves sections with changing values, polls the red-flag alert banner as every staff
   page does, and reloads the page now and then.
 
-Prints requests per second, n/p50/p95/p99/max/errors per endpoint (by URL name), the
-targets with PASS/FAIL, then checks the database: every intake a tablet sent is submitted
-exactly once with the answers sent, no other intake is submitted, and every evaluation
-section holds the last value saved, with one version and one audit entry per save.
-Exit status 0: all PASS; 1: a FAIL; 2: set-up error. See bench/README.md.
+After --warmup seconds (users starting, therapists signing in, workers loading templates)
+it times --duration seconds, then stops every user between two requests. It prints
+requests per second, n/p50/p95/p99/max/errors per endpoint (by URL name), where the CPU
+went, the targets with PASS/FAIL, and then checks the database: every intake a tablet
+sent is submitted exactly once with the answers sent, no other intake is submitted, and
+every evaluation section holds the last value saved, with one version and one audit
+entry per save. Exit status 0: all PASS; 1: a FAIL; 2: set-up error. See bench/README.md.
 """
 
 import argparse
