@@ -141,6 +141,14 @@ def _escape(value: Any) -> str:
     return str(value.__html__()) if hasattr(value, "__html__") else html.escape(str(value))
 
 
+def fast_format_html(template: str, *args: Any) -> SafeString:
+    """format_html for the page's hot paths: the same escaping (conditional_escape) without
+    the lazy-string check Django wraps around every argument, which is most of its cost
+    when called for each of the page's 400 controls."""
+    # Every argument is escaped here; the template is the caller's literal markup.
+    return mark_safe(template.format(*(_escape(a) for a in args)))  # noqa: S308
+
+
 def flatatt(attrs: Mapping[str, Any]) -> SafeString:
     """The very string django.forms.utils.flatatt makes (key="value" pairs sorted, then the
     set boolean attributes sorted), without format_html_join: its lazy-aware escaping of
@@ -166,7 +174,7 @@ class FastSelect(forms.Select):
             for key, start, end in _option_html(tuple(self.choices))
         )
         # Every piece was escaped by format_html in _option_html.
-        return format_html("<select{}>{}</select>", flatatt(final), mark_safe(options))  # noqa: S308
+        return fast_format_html("<select{}>{}</select>", flatatt(final), mark_safe(options))  # noqa: S308
 
 
 class FastInputMixin:
@@ -177,7 +185,7 @@ class FastInputMixin:
         shown = self.format_value(value)
         if shown is not None:
             final["value"] = shown
-        return format_html("<input{}>", flatatt(final))
+        return fast_format_html("<input{}>", flatatt(final))
 
 
 class FastNumberInput(FastInputMixin, forms.NumberInput):
@@ -197,7 +205,17 @@ class FastCheckbox(forms.CheckboxInput):
         final = self.build_attrs(self.attrs, {**(attrs or {}), "type": "checkbox", "name": name})
         if self.check_test(value):
             final["checked"] = True
-        return format_html("<input{}>", flatatt(final))
+        return fast_format_html("<input{}>", flatatt(final))
+
+
+class FastTextarea(forms.Textarea):
+    """Django's textarea.html without the template engine. The newline after the opening
+    tag is Django's too: a browser drops it, so a value starting with one keeps it."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
+        shown = self.format_value(value)
+        return fast_format_html("<textarea{}>\n{}</textarea>", flatatt(final), shown or "")
 
 
 def label(value: str) -> str:
@@ -273,7 +291,7 @@ def _int(aria: str, low: int, high: int, *, unit: str = ""):
 
 def _text(aria: str, *, max_length: int = 200, rows: int | None = None):
     attrs = {"class": "form-control", "aria-label": aria, "autocomplete": "off"}
-    widget = forms.Textarea(attrs={**attrs, "rows": rows}) if rows else FastTextInput(attrs)
+    widget = FastTextarea(attrs={**attrs, "rows": rows}) if rows else FastTextInput(attrs)
     return forms.CharField(
         required=False,
         label=aria,
@@ -819,60 +837,65 @@ PLANTAR_CHOICES = _choices(neuro.Plantar)
 SIDE_WORDS = {"L": "left", "R": "right"}
 
 
+def _neuro_grid() -> tuple[dict[str, forms.Field], list, list, list]:
+    """The neuro exam's fields and the rows the template lays them out in. The grid is the
+    same for every patient, so it is built once; each form copies the fields, as Django
+    copies declared fields (building them anew was a third of a neuro save's time)."""
+    fields: dict[str, forms.Field] = {}
+    myotome_rows = []
+    for movement in findings.MYOTOME_MOVEMENTS:
+        info = neuro.MOVEMENTS[movement]
+        roots = "/".join(r.value for r in info.roots)
+        cells = []
+        for code, word in SIDE_WORDS.items():
+            grade = f"myo_{movement}_{code}"
+            pain = f"{grade}_pi"
+            fields[grade] = _select(MRC_CHOICES, f"{info.label} ({roots}), {word}, MRC grade")
+            fields[pain] = _bool(f"{info.label}, {word}: limited by pain")
+            cells.append((code, grade, pain))
+        myotome_rows.append((movement, f"{info.label} ({info.muscle})", roots, cells))
+    dermatome_rows = []
+    for root in findings.DERMATOME_ROOTS:
+        cells = []
+        for modality in findings.DERMATOME_MODALITIES:
+            for code, word in SIDE_WORDS.items():
+                name = f"derm_{root}_{modality}_{code}"
+                fields[name] = _select(SENSORY_CHOICES, f"{root} {label(modality).lower()}, {word}")
+                cells.append((modality, code, name))
+        dermatome_rows.append((root, neuro.DERMATOME_AREAS[root], cells))
+    reflex_rows = []
+    for reflex in findings.REFLEXES:
+        cells = []
+        for code, word in SIDE_WORDS.items():
+            name = f"reflex_{reflex}_{code}"
+            fields[name] = _select(REFLEX_CHOICES, f"{neuro.REFLEX_LABELS[reflex]} reflex, {word}")
+            fields[f"{name}_reinforced"] = _bool(
+                f"{neuro.REFLEX_LABELS[reflex]}, {word}: with reinforcement"
+            )
+            cells.append((code, name, f"{name}_reinforced"))
+        reflex_rows.append((reflex, neuro.REFLEX_LABELS[reflex], cells))
+    for code, word in SIDE_WORDS.items():
+        fields[f"babinski_{code}"] = _select(PLANTAR_CHOICES, f"Babinski, {word}")
+        fields[f"clonus_{code}"] = _int(f"Ankle clonus beats, {word}", 0, 50)
+        fields[f"clonus_sustained_{code}"] = _bool(f"Sustained clonus, {word}")
+        fields[f"hoffmann_{code}"] = _select(TRI_CHOICES, f"Hoffmann sign, {word}")
+        fields[f"progressive_{code}"] = _bool(f"Weakness getting worse, {word}")
+    fields["saddle"] = _select(SENSORY_CHOICES, "Saddle sensation (S3 to S5)")
+    fields["spasticity"] = _bool("Spasticity")
+    fields["gait_ataxia"] = _bool("Gait ataxia")
+    fields["notes"] = _text("Neuro exam notes", max_length=4000, rows=2)
+    return fields, myotome_rows, dermatome_rows, reflex_rows
+
+
 class NeuroForm(SectionForm):
     key = "neuro"
     title = "Neurological examination"
 
+    grid_fields, myotome_rows, dermatome_rows, reflex_rows = _neuro_grid()
+
     def __init__(self, *args, ctx: SectionContext, **kwargs):
         super().__init__(*args, ctx=ctx, **kwargs)
-        self.myotome_rows = []
-        for movement in findings.MYOTOME_MOVEMENTS:
-            info = neuro.MOVEMENTS[movement]
-            roots = "/".join(r.value for r in info.roots)
-            cells = []
-            for code, word in SIDE_WORDS.items():
-                grade = f"myo_{movement}_{code}"
-                pain = f"{grade}_pi"
-                self.fields[grade] = _select(
-                    MRC_CHOICES, f"{info.label} ({roots}), {word}, MRC grade"
-                )
-                self.fields[pain] = _bool(f"{info.label}, {word}: limited by pain")
-                cells.append((code, grade, pain))
-            self.myotome_rows.append((movement, f"{info.label} ({info.muscle})", roots, cells))
-        self.dermatome_rows = []
-        for root in findings.DERMATOME_ROOTS:
-            cells = []
-            for modality in findings.DERMATOME_MODALITIES:
-                for code, word in SIDE_WORDS.items():
-                    name = f"derm_{root}_{modality}_{code}"
-                    self.fields[name] = _select(
-                        SENSORY_CHOICES, f"{root} {label(modality).lower()}, {word}"
-                    )
-                    cells.append((modality, code, name))
-            self.dermatome_rows.append((root, neuro.DERMATOME_AREAS[root], cells))
-        self.reflex_rows = []
-        for reflex in findings.REFLEXES:
-            cells = []
-            for code, word in SIDE_WORDS.items():
-                name = f"reflex_{reflex}_{code}"
-                self.fields[name] = _select(
-                    REFLEX_CHOICES, f"{neuro.REFLEX_LABELS[reflex]} reflex, {word}"
-                )
-                self.fields[f"{name}_reinforced"] = _bool(
-                    f"{neuro.REFLEX_LABELS[reflex]}, {word}: with reinforcement"
-                )
-                cells.append((code, name, f"{name}_reinforced"))
-            self.reflex_rows.append((reflex, neuro.REFLEX_LABELS[reflex], cells))
-        for code, word in SIDE_WORDS.items():
-            self.fields[f"babinski_{code}"] = _select(PLANTAR_CHOICES, f"Babinski, {word}")
-            self.fields[f"clonus_{code}"] = _int(f"Ankle clonus beats, {word}", 0, 50)
-            self.fields[f"clonus_sustained_{code}"] = _bool(f"Sustained clonus, {word}")
-            self.fields[f"hoffmann_{code}"] = _select(TRI_CHOICES, f"Hoffmann sign, {word}")
-            self.fields[f"progressive_{code}"] = _bool(f"Weakness getting worse, {word}")
-        self.fields["saddle"] = _select(SENSORY_CHOICES, "Saddle sensation (S3 to S5)")
-        self.fields["spasticity"] = _bool("Spasticity")
-        self.fields["gait_ataxia"] = _bool("Gait ataxia")
-        self.fields["notes"] = _text("Neuro exam notes", max_length=4000, rows=2)
+        self.fields.update(copy.deepcopy(self.grid_fields))
 
     def clean(self):
         data = super().clean()
@@ -1011,6 +1034,41 @@ def _catalog_field(param: plan_catalog.Param, aria: str) -> forms.Field:
     return forms.CharField(required=False, max_length=40, widget=FastNumberInput(attrs=attrs))
 
 
+def _plan_catalog_fields() -> tuple[list, dict[str, forms.Field]]:
+    """The plan's fields from the intervention catalog, grouped by family for the template,
+    and the goal rows."""
+    fields: dict[str, forms.Field] = {}
+    families = []
+    for family, family_label in plan_catalog.FAMILIES:
+        items = []
+        for item in plan_catalog.interventions(family):
+            on = f"i_{item.code}"
+            fields[on] = _bool(f"Include {item.label}")
+            fields[on].label = item.label
+            params = []
+            for param in item.params:
+                name = f"i_{item.code}__{param.name}"
+                unit = f" ({param.unit})" if param.unit else ""
+                fields[name] = _catalog_field(param, f"{item.label}: {param.label}{unit}")
+                fields[name].label = param.label + unit
+                fields[name].help_text = param.help
+                params.append((param, name))
+            items.append((item, on, params))
+        families.append((family, family_label, items))
+    for n in range(1, GOAL_ROWS + 1):
+        fields[f"goal_{n}_measure"] = _select(GOAL_MEASURES, f"Goal {n}: measure")
+        fields[f"goal_{n}_target"] = _text(f"Goal {n}: target", max_length=200)
+        fields[f"goal_{n}_by"] = forms.DateField(
+            required=False,
+            widget=FastDateInput(
+                attrs={"type": "date", "class": "form-control", "aria-label": f"Goal {n}: by"},
+                format="%Y-%m-%d",
+            ),
+            error_messages={"invalid": "Enter a real date."},
+        )
+    return families, fields
+
+
 class PlanForm(SectionForm):
     key = "plan"
     title = "Plan of care"
@@ -1029,40 +1087,12 @@ class PlanForm(SectionForm):
     referral_urgency = _select(REFERRAL_URGENCY, "Urgency")
     referral_reason = _text("Reason for referral", max_length=1000, rows=2)
 
+    families, catalog_fields = _plan_catalog_fields()
+
     def __init__(self, *args, ctx: SectionContext, **kwargs):
         super().__init__(*args, ctx=ctx, **kwargs)
-        self.families = []
-        for family, family_label in plan_catalog.FAMILIES:
-            items = []
-            for item in plan_catalog.interventions(family):
-                on = f"i_{item.code}"
-                self.fields[on] = _bool(f"Include {item.label}")
-                self.fields[on].label = item.label
-                params = []
-                for param in item.params:
-                    name = f"i_{item.code}__{param.name}"
-                    aria = f"{item.label}: {param.label}" + (
-                        f" ({param.unit})" if param.unit else ""
-                    )
-                    self.fields[name] = _catalog_field(param, aria)
-                    self.fields[name].label = param.label + (
-                        f" ({param.unit})" if param.unit else ""
-                    )
-                    self.fields[name].help_text = param.help
-                    params.append((param, name))
-                items.append((item, on, params))
-            self.families.append((family, family_label, items))
-        for n in range(1, GOAL_ROWS + 1):
-            self.fields[f"goal_{n}_measure"] = _select(GOAL_MEASURES, f"Goal {n}: measure")
-            self.fields[f"goal_{n}_target"] = _text(f"Goal {n}: target", max_length=200)
-            self.fields[f"goal_{n}_by"] = forms.DateField(
-                required=False,
-                widget=FastDateInput(
-                    attrs={"type": "date", "class": "form-control", "aria-label": f"Goal {n}: by"},
-                    format="%Y-%m-%d",
-                ),
-                error_messages={"invalid": "Enter a real date."},
-            )
+        # Built once from the catalog (see _neuro_grid); each form copies them.
+        self.fields.update(copy.deepcopy(self.catalog_fields))
 
     def clean(self):
         data = super().clean()

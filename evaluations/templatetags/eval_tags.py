@@ -3,10 +3,11 @@ sized check boxes. Rendered in Python because the neuro exam alone has over a hu
 
 from django import template
 from django.forms import BoundField
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from evaluations import plan_catalog
+from evaluations.forms import fast_format_html
 
 register = template.Library()
 
@@ -19,7 +20,7 @@ def bf(form, name: str) -> BoundField:
 def _errors(field: BoundField) -> SafeString:
     if not field.errors:
         return SafeString("")
-    return format_html(
+    return fast_format_html(
         '<div class="invalid-feedback d-block" id="{}_error">{}</div>',
         field.auto_id,
         " ".join(str(e) for e in field.errors),
@@ -42,9 +43,11 @@ def field(field: BoundField, label: str | None = None) -> SafeString:
     """A visible label, the widget, its help and its errors."""
     text = label or field.label or ""
     help_html = (
-        format_html('<div class="form-text">{}</div>', field.help_text) if field.help_text else ""
+        fast_format_html('<div class="form-text">{}</div>', field.help_text)
+        if field.help_text
+        else ""
     )
-    return format_html(
+    return fast_format_html(
         '<label class="form-label small mb-1" for="{}">{}</label>{}{}{}',
         field.auto_id,
         text,
@@ -57,13 +60,13 @@ def field(field: BoundField, label: str | None = None) -> SafeString:
 @register.simple_tag
 def cell(field: BoundField) -> SafeString:
     """A grid cell: the widget names itself through aria-label."""
-    return format_html("<div>{}{}</div>", _widget(field), _errors(field))
+    return fast_format_html("<div>{}{}</div>", _widget(field), _errors(field))
 
 
 @register.simple_tag
 def check(field: BoundField, label: str | None = None) -> SafeString:
     """One check box with a finger-sized label."""
-    return format_html(
+    return fast_format_html(
         '<div class="form-check touch-check">{}<label class="form-check-label" for="{}">{}'
         "</label>{}</div>",
         field.as_widget(),
@@ -73,31 +76,44 @@ def check(field: BoundField, label: str | None = None) -> SafeString:
     )
 
 
+def _chosen(field: BoundField) -> set[str]:
+    # What CheckboxSelectMultiple.format_value makes of the field's value.
+    value = field.value()
+    if value is None:
+        return set()
+    if not isinstance(value, (list, tuple)):
+        value = [value]
+    return {"" if v is None else str(v) for v in value}
+
+
 @register.simple_tag
 def checks(field: BoundField, legend: str | None = None) -> SafeString:
-    """A multi-select as touch-sized toggle buttons (real check boxes underneath)."""
-    items = format_html_join(
-        "",
-        '<input type="checkbox" class="btn-check" name="{}" value="{}" id="{}"{}{}>'
-        '<label class="btn btn-outline-secondary" for="{}">{}</label>',
-        (
-            (
-                field.html_name,
-                sub.data["value"],
-                sub.id_for_label,
-                SafeString(" checked") if sub.data["selected"] else "",
-                SafeString(" disabled") if field.field.disabled else "",
-                sub.id_for_label,
-                sub.choice_label,
-            )
-            for sub in field.subwidgets
-        ),
+    """A multi-select as touch-sized toggle buttons (real check boxes underneath). Written
+    from the choices, as Django's subwidgets would give them (ids `<id>_<n>`), without
+    building a widget per option."""
+    chosen = _chosen(field)
+    disabled = " disabled" if field.field.disabled else ""
+    items = "".join(
+        fast_format_html(
+            '<input type="checkbox" class="btn-check" name="{}" value="{}" id="{}_{}"{}{}>'
+            '<label class="btn btn-outline-secondary" for="{}_{}">{}</label>',
+            field.html_name,
+            value,
+            field.auto_id,
+            index,
+            " checked" if str(value) in chosen else "",
+            disabled,
+            field.auto_id,
+            index,
+            text,
+        )
+        for index, (value, text) in enumerate(field.field.choices)
     )
-    return format_html(
+    return fast_format_html(
         '<fieldset class="touch-checks"><legend class="form-label small mb-1">{}</legend>'
         '<div class="d-flex flex-wrap gap-1">{}</div>{}</fieldset>',
         legend or field.label or "",
-        items,
+        SafeString(items),
         _errors(field),
     )
 

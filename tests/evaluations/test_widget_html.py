@@ -2,13 +2,16 @@
 exactly what Django's own flatatt writes, escaping included."""
 
 from datetime import date
+from html.parser import HTMLParser
 
 import pytest
+from django import forms
 from django.forms.utils import flatatt as django_flatatt
 from django.utils.functional import lazy
 from django.utils.safestring import mark_safe
 
 from evaluations import forms as eval_forms
+from evaluations.templatetags import eval_tags
 
 ATTRIBUTE_SETS = [
     {},
@@ -78,3 +81,86 @@ def test_every_section_renders_and_validates_as_with_djangos_field_copies(key, m
 
 def errors(section) -> list:
     return [form.errors for form in getattr(section, "rows", None) or [section]]
+
+
+class _Elements(HTMLParser):
+    """Tags with their attributes as sets (order aside), and the text between them."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.items = []
+
+    def handle_starttag(self, tag, attrs):
+        self.items.append((tag, frozenset(attrs)))
+
+    def handle_endtag(self, tag):
+        self.items.append(("/" + tag,))
+
+    def handle_data(self, data):
+        self.items.append(("text", data))
+
+
+def elements(markup: str) -> list:
+    parser = _Elements()
+    parser.feed(str(markup))
+    return parser.items
+
+
+@pytest.mark.parametrize("value", [None, "", "Plain", 'A <b>"quoted"</b> & note', "\nstarts"])
+def test_its_text_areas_are_djangos_text_areas(value):
+    ours = eval_forms.FastTextarea(attrs={"rows": 2, "class": "form-control", "aria-label": "N"})
+    theirs = forms.Textarea(attrs={"rows": 2, "class": "form-control", "aria-label": "N"})
+    attrs = {"id": "id_notes"}
+    assert elements(ours.render("notes", value, attrs)) == elements(
+        theirs.render("notes", value, attrs)
+    )
+
+
+def djangos_checks(field) -> list:
+    """What the `checks` tag wrote when it went through Django's subwidgets."""
+    return [
+        (sub.data["name"], str(sub.data["value"]), sub.id_for_label, sub.data["selected"])
+        for sub in field.subwidgets
+    ]
+
+
+def checks_written(field) -> list:
+    written = elements(eval_tags.checks(field))
+    inputs = [dict(item[1]) for item in written if item[0] == "input"]
+    return [(i["name"], i["value"], i["id"], "checked" in i) for i in inputs]
+
+
+@pytest.mark.parametrize(
+    "data", [None, {"suspected_levels": ["L5", "S1"]}, {"suspected_levels": "L4"}, {}]
+)
+def test_its_toggle_buttons_match_djangos_check_boxes(data):
+    ctx = eval_forms.SectionContext(kind="initial", today=date(2026, 11, 21))
+    form = eval_forms.build("classification", ctx, data=data)
+    field = form["suspected_levels"]
+    assert checks_written(field) == djangos_checks(field)
+    assert len(checks_written(field)) == len(field.field.choices)
+
+
+def test_its_toggle_buttons_show_stored_choices_and_escape_labels():
+    ctx = eval_forms.SectionContext(kind="initial", today=date(2026, 11, 21))
+    form = eval_forms.build("classification", ctx, stored={"suspected_levels": ["S1"]})
+    field = form["suspected_levels"]
+    field.field.choices = [*field.field.choices, ("X<1>", 'Odd <b>"label"</b>')]
+    assert checks_written(field) == djangos_checks(field)
+    assert "&lt;b&gt;" in str(eval_tags.checks(field))
+    s1 = [value for value, _ in field.field.choices].index("S1")
+    assert [c for c in checks_written(field) if c[3]] == [
+        ("suspected_levels", "S1", f"id_suspected_levels_{s1}", True)
+    ]
+
+
+def test_forms_copy_the_neuro_grid_and_plan_catalog_fields_rather_than_share_them():
+    ctx = eval_forms.SectionContext(kind="initial", today=date(2026, 11, 21))
+    myotome = next(n for n in eval_forms.NeuroForm.grid_fields if n.startswith("myo_"))
+    for key, name in (("neuro", myotome), ("plan", "goal_1_measure")):
+        first, second = eval_forms.build(key, ctx), eval_forms.build(key, ctx)
+        assert first.fields[name] is not second.fields[name]
+        first.fields[name].widget.attrs["class"] = "changed"
+        first.fields[name].error_messages["invalid_choice"] = "Changed."
+        assert second.fields[name].widget.attrs["class"] == "form-select"
+        assert second.fields[name].error_messages["invalid_choice"] == "Choose one of the list."
