@@ -13,6 +13,8 @@ from pathlib import Path
 
 import environ
 
+from core import log_config
+
 # The same .env as settings.py (real environment variables win), for installs without
 # docker-compose.
 environ.Env.read_env(Path(__file__).resolve().parent / ".env", overwrite=False)
@@ -51,30 +53,15 @@ accesslog = None
 errorlog = "-"
 loglevel = (os.environ.get("LOG_LEVEL") or "info").lower()
 
-_debug = (os.environ.get("DEBUG") or "").lower() in {"1", "true", "yes", "on", "y", "ok"}
-_format = os.environ.get("LOG_FORMAT") or ("plain" if _debug else "json")
-_handler = {
-    "class": "logging.StreamHandler",
-    "stream": "ext://sys.stderr",
-    "formatter": _format,
-    "filters": ["context", "redact"],
-}
-logconfig_dict = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        "context": {"()": "core.logging.ContextFilter"},
-        "redact": {"()": "core.logging.RedactFilter"},
-    },
-    "formatters": {
-        "json": {"()": "core.logging.JsonFormatter"},
-        "plain": {"()": "core.logging.PlainFormatter"},
-    },
-    "handlers": {"stderr": _handler},
-    "root": {"level": loglevel.upper(), "handlers": ["stderr"]},
-    "loggers": {
-        "gunicorn.error": {"level": loglevel.upper(), "handlers": ["stderr"], "propagate": False},
+_format = log_config.log_format(
+    os.environ.get("LOG_FORMAT"), debug=environ.Env().bool("DEBUG", default=False)
+)
+logconfig_dict = log_config.config(
+    level=loglevel,
+    fmt=_format,
+    loggers={
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": ["console"], "propagate": False},
         # A logging config switches gunicorn's access log on; keep it silent (see above).
         "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
     },
-}
+)

@@ -47,6 +47,11 @@ def required_for(user) -> bool:
     return has_two_factor(user)
 
 
+def next_step(user) -> str:
+    """Where a person who owes the second factor goes: the code, or setting up an app."""
+    return "accounts:mfa-verify" if has_two_factor(user) else "accounts:mfa-setup"
+
+
 def has_two_factor(user) -> bool:
     """Set up: an authenticator app confirmed with a code."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()

@@ -7,8 +7,9 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 
 from accounts import mfa
+from core.http import hx_redirect
+from core.middleware import BACKGROUND_POLL_HEADER
 
-BACKGROUND_POLL_HEADER = "X-Background-Poll"
 # What a session that passed the password but not yet the second factor may reach: the
 # two-factor pages, signing out, the idle timer's own check and the health check.
 MFA_PENDING_ALLOWED = frozenset(
@@ -50,16 +51,12 @@ class MfaRequiredMiddleware:
             or _view_name(request) in MFA_PENDING_ALLOWED
         ):
             return self.get_response(request)
-        target = reverse(
-            "accounts:mfa-verify" if mfa.has_two_factor(user) else "accounts:mfa-setup"
-        )
+        target = reverse(mfa.next_step(user))
         if request.headers.get(BACKGROUND_POLL_HEADER):
             # A poll from a page left open: no content, and no redirect to chase.
             return HttpResponse(status=204)
-        if request.headers.get("HX-Request"):
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = target
-            return response
+        if request.htmx:
+            return hx_redirect(target)
         if request.method == "GET":
             target = f"{target}?{urlencode({'next': request.get_full_path()})}"
         return redirect(target)

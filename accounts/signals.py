@@ -4,14 +4,13 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
+from accounts import lockout, mfa
 from audit.models import AuditEvent
 from audit.services import audit_record
 
 
 @receiver(user_logged_in)
 def _logged_in(sender, request, user, **kwargs) -> None:
-    from accounts import lockout, mfa
-
     needs_code = mfa.required_for(user)
     audit_record(
         actor=user,
@@ -58,8 +57,6 @@ def _locked_out(sender, request, username, ip_address, **kwargs) -> None:
     failures = getattr(request, "axes_failures_since_start", None)
     if failures is None:
         return
-    from accounts import lockout
-
     username = str(username or "")[:150]
     until = lockout.locked_until(username, ip_address)
     audit_record(

@@ -73,8 +73,7 @@ class LoginView(auth_views.LoginView):
         auth_login(self.request, user)
         next_url = _our_path(self.request, self.get_success_url())
         if mfa.required_for(user):
-            step = "accounts:mfa-verify" if mfa.has_two_factor(user) else "accounts:mfa-setup"
-            return redirect(_with_next(step, next_url))
+            return redirect(_with_next(mfa.next_step(user), next_url))
         return HttpResponseRedirect(next_url)
 
 

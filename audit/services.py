@@ -1,6 +1,7 @@
 """The one way to write an audit entry. Call it inside the same transaction as the
 change it records, so the change and its audit entry commit or fail together."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -20,6 +21,12 @@ def _storable(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_storable(v) for v in value]
     return value
+
+
+def shown_mrns(*record_lists: Iterable[Any]) -> list[str]:
+    """The MRNs of the patients a list page showed, for its VIEW entry: records are
+    anything with a `patient` (and `patient_id`), and some have none."""
+    return sorted({r.patient.mrn for records in record_lists for r in records if r.patient_id})
 
 
 def audit_record(

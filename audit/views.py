@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from audit.forms import AuditFilterForm, AuditPatientForm
 from audit.models import AuditEvent
-from audit.services import audit_record
+from audit.services import audit_record, shown_mrns
 from core.pagination import paginate
 from patients.models import Patient
 from patients.search import normalise_mrn
@@ -68,7 +68,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         details={
             "filters": {k: v for k, v in request.GET.items() if k != "page"},
             # The trail names patients: record whose entries were on the screen.
-            "shown": sorted({e.patient.mrn for e in page if e.patient_id}),
+            "shown": shown_mrns(page),
         },
     )
     paging = request.GET.copy()

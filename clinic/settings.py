@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from core import log_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.htmx, which the idle and two-factor middleware below read.
+    "django_htmx.middleware.HtmxMiddleware",
     # request.user.is_verified(): whether this session passed the second factor.
     "django_otp.middleware.OTPMiddleware",
     # A tablet handed to a patient reaches their intake and nothing else.
@@ -90,7 +94,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "core.middleware.NoStoreMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last: turns a request that reached the failure limit into the locked-out page.
@@ -369,30 +372,14 @@ LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 # json: one JSON object per line for a log collector (the default with DEBUG off); plain:
 # readable lines for development. Both carry request and user ids, never patient data
 # (core/logging.py, docs/operations.md).
-LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
-if LOG_FORMAT not in ("json", "plain"):
-    raise ImproperlyConfigured("LOG_FORMAT must be json or plain.")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        "context": {"()": "core.logging.ContextFilter"},
-        "redact": {"()": "core.logging.RedactFilter"},
-    },
-    "formatters": {
-        "json": {"()": "core.logging.JsonFormatter"},
-        "plain": {"()": "core.logging.PlainFormatter"},
-    },
-    # One handler, on stderr, that every logger reaches: nothing gets past its filters.
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": LOG_FORMAT,
-            "filters": ["context", "redact"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
+try:
+    LOG_FORMAT = log_config.log_format(env.str("LOG_FORMAT", default=""), debug=DEBUG)
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from exc
+LOGGING = log_config.config(
+    level=LOG_LEVEL,
+    fmt=LOG_FORMAT,
+    loggers={
         # Django's defaults give these their own handlers: the development server's line
         # holds the query string, and mail_admins would email the request's data. Route
         # them through the handler above instead, at LOG_LEVEL.
@@ -404,7 +391,7 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
-}
+)
 
 # --- Clinic ----------------------------------------------------------------------------------
 # Patients per page on lists; large enough to scan, small enough to render fast.

@@ -239,9 +239,6 @@ class JsonFormatter(logging.Formatter):
 class PlainFormatter(logging.Formatter):
     """A readable line for development, with the same redaction and exception rules."""
 
-    def __init__(self) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s")
-
     def format(self, record: logging.LogRecord) -> str:
         # Not Formatter.format: it would reuse record.exc_text, which another handler may
         # have filled with the exception's message.

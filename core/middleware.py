@@ -9,6 +9,7 @@ from django.shortcuts import redirect, resolve_url
 
 from core import logging as clinic_logging
 from core import request_context
+from core.http import hx_redirect
 
 
 class RequestContextMiddleware:
@@ -65,14 +66,19 @@ SIGNED_IN_AT = "signed_in_at"
 _TOUCH_EVERY = 10
 
 
+def _time_left(request: HttpRequest, now: int) -> tuple[int, int]:
+    """Seconds before the session goes idle, and before its absolute lifetime is over."""
+    session = request.session
+    idle_left = settings.STAFF_IDLE_MINUTES * 60 - (now - session.get(LAST_SEEN, now))
+    absolute_left = settings.SESSION_ABSOLUTE_SECONDS - (now - session.get(SIGNED_IN_AT, now))
+    return idle_left, absolute_left
+
+
 def session_remaining(request: HttpRequest, now: int | None = None) -> int:
     """Seconds before this staff session ends, by idleness or by its absolute lifetime,
     whichever comes first."""
     now = int(time.time()) if now is None else now
-    session = request.session
-    idle_left = settings.STAFF_IDLE_MINUTES * 60 - (now - session.get(LAST_SEEN, now))
-    absolute_left = settings.SESSION_ABSOLUTE_SECONDS - (now - session.get(SIGNED_IN_AT, now))
-    return max(0, min(idle_left, absolute_left))
+    return max(0, min(_time_left(request, now)))
 
 
 class IdleTimeoutMiddleware:
@@ -92,18 +98,16 @@ class IdleTimeoutMiddleware:
             session = request.session
             session.setdefault(SIGNED_IN_AT, now)
             last = session.get(LAST_SEEN)
-            if session_remaining(request, now) <= 0:
-                lifetime_over = now - session[SIGNED_IN_AT] >= settings.SESSION_ABSOLUTE_SECONDS
-                reason = "expired" if lifetime_over else "idle"
+            idle_left, absolute_left = _time_left(request, now)
+            if min(idle_left, absolute_left) <= 0:
+                reason = "expired" if absolute_left <= 0 else "idle"
                 logout(request)
                 login_url = resolve_url(settings.LOGIN_URL)
-                if request.headers.get(BACKGROUND_POLL_HEADER) or request.headers.get("HX-Request"):
+                if request.headers.get(BACKGROUND_POLL_HEADER) or request.htmx:
                     # Back to the page the person was on, not to the fragment's URL.
-                    page = urlsplit(request.headers.get("HX-Current-URL", "")).path
+                    page = urlsplit(request.htmx.current_url or "").path
                     query = urlencode({reason: 1, "next": page} if page else {reason: 1})
-                    response = HttpResponse(status=204)
-                    response["HX-Redirect"] = f"{login_url}?{query}"
-                    return response
+                    return hx_redirect(f"{login_url}?{query}")
                 return redirect(f"{login_url}?{urlencode({'next': request.path, reason: 1})}")
             if not request.headers.get(BACKGROUND_POLL_HEADER) and (
                 last is None or now - last >= _TOUCH_EVERY

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.models import User
 from accounts.roles import Role, roles_of
 from audit.models import AuditEvent
-from audit.services import audit_record
+from audit.services import audit_record, shown_mrns
 from core import health
 from core.forms import ClinicForm
+from core.middleware import session_remaining
 from core.models import Clinic, WorkerHeartbeat
 from evaluations.models import Evaluation
 from intake.models import Intake
@@ -73,24 +74,25 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     roles = roles_of(user)
     context: dict = {"roles": roles}
-    shown: list[str] = []
     if Role.FRONT_DESK in roles:
         context.update(_front_desk_work(timezone.localdate()))
-        shown += [i.patient.mrn for i in context["todays_intakes"]]
     if Role.THERAPIST in roles:
         context.update(_therapist_work(user))
-        shown += [i.patient.mrn for i in context["awaiting_evaluation"]]
-        shown += [e.patient.mrn for e in context["my_drafts"]]
     if Role.ADMINISTRATOR in roles or user.is_superuser:
         context.update(_administrator_work())
         context["show_admin"] = True
-        shown += [e.patient.mrn for e in context["recent_events"] if e.patient_id]
+    shown = shown_mrns(
+        *(
+            context.get(key, ())
+            for key in ("todays_intakes", "awaiting_evaluation", "my_drafts", "recent_events")
+        )
+    )
     if shown:
         audit_record(
             actor=user,
             action=AuditEvent.Action.VIEW,
             summary="Viewed home worklist",
-            details={"shown": sorted(set(shown))},
+            details={"shown": shown},
         )
     return render(request, "core/home.html", context)
 
@@ -134,8 +136,6 @@ def session_state(request: HttpRequest) -> HttpResponse:
     """The idle warning's view of the session. A GET marked as a background poll reads the
     seconds left without counting as use (IdleTimeoutMiddleware); a POST is "Stay signed
     in": an ordinary request, so the middleware has already counted it as use."""
-    from core.middleware import session_remaining
-
     if request.method == "POST":
         return HttpResponse(status=204)
     return JsonResponse({"remaining": session_remaining(request)})

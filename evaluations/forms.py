@@ -893,10 +893,6 @@ class NeuroForm(SectionForm):
 
     grid_fields, myotome_rows, dermatome_rows, reflex_rows = _neuro_grid()
 
-    def __init__(self, *args, ctx: SectionContext, **kwargs):
-        super().__init__(*args, ctx=ctx, **kwargs)
-        self.fields.update(copy.deepcopy(self.grid_fields))
-
     def clean(self):
         data = super().clean()
         if self.errors:
@@ -1089,11 +1085,6 @@ class PlanForm(SectionForm):
 
     families, catalog_fields = _plan_catalog_fields()
 
-    def __init__(self, *args, ctx: SectionContext, **kwargs):
-        super().__init__(*args, ctx=ctx, **kwargs)
-        # Built once from the catalog (see _neuro_grid); each form copies them.
-        self.fields.update(copy.deepcopy(self.catalog_fields))
-
     def clean(self):
         data = super().clean()
         self.plan_items: list[dict[str, Any]] = []
@@ -1184,6 +1175,12 @@ class PlanForm(SectionForm):
             initial[f"goal_{n}_target"] = goal.get("target", "")
             initial[f"goal_{n}_by"] = goal.get("by", "")
         return initial
+
+
+# Built once (the grid and the catalog are the same for every patient) and added to the
+# forms' base fields, which Django copies into each new form as it does declared fields.
+NeuroForm.base_fields.update(NeuroForm.grid_fields)
+PlanForm.base_fields.update(PlanForm.catalog_fields)
 
 
 SECTIONS: dict[str, type] = {

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.models import AuditEvent
 from audit.services import audit_patient_record
+from core.http import hx_redirect
 from core.models import Clinic
 from core.text import storable
 from intake import services
@@ -226,13 +227,9 @@ def autosave(request: HttpRequest, step: str) -> HttpResponse:
     try:
         outcome = _save(request, steps[step], form, current_step=step)
     except services.IntakeClosed:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = reverse("kiosk:resume")
-        return response
+        return hx_redirect(reverse("kiosk:resume"))
     if outcome.stopped:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = reverse("kiosk:stop")
-        return response
+        return hx_redirect(reverse("kiosk:stop"))
     # A fragment for the status line; no page context (or its queries) needed.
     return HttpResponse(f"Saved at {timezone.localtime():%H:%M}")
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.models import AuditEvent
-from audit.services import audit_patient_record, audit_record
+from audit.services import audit_patient_record, audit_record, shown_mrns
 from core.models import Clinic
 from intake import services
 from intake.forms import StepContext
@@ -80,7 +80,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         details={
             "day": day.isoformat(),
             "show": show,
-            "shown": sorted({i.patient.mrn for i in intakes}),
+            "shown": shown_mrns(intakes),
         },
     )
     return render(
@@ -294,7 +294,7 @@ def alerts_banner(request: HttpRequest) -> HttpResponse:
             action=AuditEvent.Action.VIEW,
             patient=new[0].patient if len({a.patient_id for a in new}) == 1 else None,
             summary=f"Shown {len(new)} red-flag alert(s) in the banner",
-            details={"shown": sorted({a.patient.mrn for a in new})},
+            details={"shown": shown_mrns(new)},
         )
         request.session[ALERTS_SHOWN] = sorted(seen | {a.pk for a in new})[-100:]
     return render(

@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import AuditEvent
-from audit.services import audit_record
+from audit.services import audit_record, shown_mrns
 from core.pagination import paginate
 from reports import runner, services
 from reports.documents import DOCUMENTS
@@ -163,7 +163,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
         details={
             "page": page.number,
             **(form.cleaned_data if form.is_valid() else {}),
-            "shown": sorted({j.patient.mrn for j in page if j.patient_id}),
+            "shown": shown_mrns(page),
         },
     )
     query = request.GET.copy()

@@ -76,22 +76,12 @@ def check(field: BoundField, label: str | None = None) -> SafeString:
     )
 
 
-def _chosen(field: BoundField) -> set[str]:
-    # What CheckboxSelectMultiple.format_value makes of the field's value.
-    value = field.value()
-    if value is None:
-        return set()
-    if not isinstance(value, (list, tuple)):
-        value = [value]
-    return {"" if v is None else str(v) for v in value}
-
-
 @register.simple_tag
 def checks(field: BoundField, legend: str | None = None) -> SafeString:
     """A multi-select as touch-sized toggle buttons (real check boxes underneath). Written
     from the choices, as Django's subwidgets would give them (ids `<id>_<n>`), without
     building a widget per option."""
-    chosen = _chosen(field)
+    chosen = set(field.field.widget.format_value(field.value()))
     disabled = " disabled" if field.field.disabled else ""
     items = "".join(
         fast_format_html(
