@@ -336,10 +336,9 @@ def main() -> int:
     args = start(__doc__, DEFAULT_URL)
 
     from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
 
     from accounts.roles import Role
-    from tests.factories import UserFactory, confirmed_totp_device
+    from tests.factories import UserFactory, pass_second_factor
 
     # As clinic/wsgi.py does in every worker once the app is loaded.
     gc.collect()
@@ -347,10 +346,7 @@ def main() -> int:
     therapist = UserFactory(username=f"bench-{uuid.uuid4().hex[:8]}", roles=[Role.THERAPIST])
     client = Client()
     client.force_login(therapist)
-    # Therapists need the second factor: pass it as a right TOTP code would.
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = confirmed_totp_device(therapist).persistent_id
-    session.save()
+    pass_second_factor(client, therapist)  # therapists need the second factor
     try:
         results = bench_saves(client, therapist, args.runs)
         pages = bench_detail(client, therapist, args.runs)

@@ -49,7 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -372,11 +372,9 @@ class TherapistFlow(Flow):
             if code_form is None:
                 return
             attrs, data = code_form
-            if not self.account["otp_key"]:
-                raise Failed("asked for a two-factor code, but the account has no device")
-            from django_otp.oath import totp
+            from tests.stack import totp_code
 
-            data["code"] = [f"{totp(bytes.fromhex(self.account['otp_key'])):06d}"]
+            data["code"] = [totp_code(self.account["otp_key"])]
             action = attrs.get("action") or location
             response = self.call(
                 "POST", action, "POST accounts:mfa-verify", data=data, expect=(302,)
@@ -694,15 +692,14 @@ def seed(args) -> dict:
     """Patients with an intake and a one-time link each, a front desk account that made the
     links, and therapists with a draft evaluation each (every section saved once)."""
     import factory.random
-    from django.apps import apps
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import reverse
 
     from accounts.roles import Role
     from bench.evaluation import make_patient, saved_evaluation, section_payloads
     from evaluations import forms as eval_forms
     from intake import services as intake_services
     from intake.models import Intake
-    from tests.factories import TEST_PASSWORD, PatientFactory, UserFactory
+    from tests.factories import TEST_PASSWORD, PatientFactory, UserFactory, confirmed_totp_device
 
     factory.random.reseed_random(args.seed)
     rng = random.Random(args.seed)
@@ -731,16 +728,10 @@ def seed(args) -> dict:
             )
         tablets.append(links)
 
-    with_otp = apps.is_installed("django_otp.plugins.otp_totp")
     therapists = []
     for i in range(args.users_therapists):
         user = UserFactory(username=f"load-therapist-{i + 1:02d}", roles=[Role.THERAPIST])
-        key = ""
-        if with_otp:
-            from django_otp.plugins.otp_totp.models import TOTPDevice
-
-            key = secrets.token_hex(20)
-            TOTPDevice.objects.create(user=user, name="bench", key=key, confirmed=True)
+        key = confirmed_totp_device(user).key
         patient = make_patient(user, intake_days_ago=3)
         evaluation = saved_evaluation(patient, user, "initial", section_payloads())
         therapists.append(
@@ -754,16 +745,15 @@ def seed(args) -> dict:
             }
         )
 
-    page_names = {reverse("core:home"): "GET core:home"}
-    # Without two-factor sign-in installed, the password alone signs in.
-    with contextlib.suppress(NoReverseMatch):
-        page_names[reverse("accounts:mfa-verify")] = "GET accounts:mfa-verify"
+    page_names = {
+        reverse("core:home"): "GET core:home",
+        reverse("accounts:mfa-verify"): "GET accounts:mfa-verify",
+    }
     from django.conf import settings
 
     return {
         "tablets": tablets,
         "therapists": therapists,
-        "with_otp": with_otp,
         "per_tablet": per_tablet,
         "seeded_submitted": list(
             Intake.objects.filter(status=Intake.Status.SUBMITTED).values_list("pk", flat=True)
@@ -774,7 +764,7 @@ def seed(args) -> dict:
         "alerts_url": reverse("intake:alerts-banner"),
         "page_names": page_names,
         "sections": [k for k in eval_forms.SECTIONS if k in TYPED or k in NUMBERS],
-        "poll_seconds": getattr(settings, "ALERT_POLL_SECONDS", 4),
+        "poll_seconds": settings.ALERT_POLL_SECONDS,
     }
 
 
@@ -1050,7 +1040,8 @@ def check_intakes(plan: dict, results: dict) -> list[tuple[str, bool]]:
     missing = expected - by_tablets
     extra = by_tablets - expected - {s["intake"] for s in uncertain}
     outside = submitted - pool - set(plan["seeded_submitted"])
-    repeats = sum(1 for s in sent if [x["intake"] for x in sent].count(s["intake"]) > 1)
+    counts = Counter(s["intake"] for s in sent)
+    repeats = sum(n for n in counts.values() if n > 1)
 
     submit_audits = defaultdict(int)
     intakes = Intake.objects.select_related("patient").in_bulk(expected)
@@ -1229,7 +1220,7 @@ def main() -> int:
             f"load: {args.users_tablets} tablets, {args.users_therapists} therapists, "
             f"{args.duration:.0f} s measured after {args.warmup:.0f} s of warm-up; "
             f"gunicorn {how}, {booted_workers(tmp)} booted; "
-            f"PostgreSQL {name}; TOTP sign-in: {'yes' if plan['with_otp'] else 'not installed'}"
+            f"PostgreSQL {name}; TOTP sign-in: yes"
         )
         print(
             f"machine: {os.cpu_count()} cores; load average before the run "

@@ -1,9 +1,8 @@
 import pytest
 from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts.roles import Role
-from tests.factories import PatientFactory, UserFactory, confirmed_totp_device
+from tests.factories import PatientFactory, UserFactory, pass_second_factor
 from tests.worker import celery_worker_process  # noqa: F401  (fixture for @pytest.mark.worker tests)
 
 _django_force_login = Client.force_login
@@ -20,9 +19,7 @@ def _force_login_verified(self, user, backend=None):
 
     _django_force_login(self, user, backend)
     if mfa.required_for(User.objects.get(pk=user.pk)):
-        session = self.session
-        session[DEVICE_ID_SESSION_KEY] = confirmed_totp_device(user).persistent_id
-        session.save()
+        pass_second_factor(self, user)
 
 
 @pytest.fixture(autouse=True)

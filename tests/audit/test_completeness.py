@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 STAFF_ROLES = ("front_desk", "therapist", "administrator")
 # Pages any of these roles should see the table's patient on; if the detection below
 # found none of them the test would pass vacuously.
-MUST_SHOW = {"patients:detail", "intake:detail", "evaluations:detail"}
+MUST_SHOW = {"patients:detail", "intake:detail"}
 
 
 def _mentions(entry: AuditEvent, patient) -> bool:
@@ -51,7 +51,7 @@ def test_every_page_showing_a_patient_audits_the_read(client, users, records, ro
     assert unaudited == [], f"these pages show a patient without an audit entry: {unaudited}"
     assert showing, "no page showed the patient: the detection is broken"
     if role != "front_desk":
-        assert showing >= MUST_SHOW - {"evaluations:detail"} or showing >= MUST_SHOW
+        assert showing >= MUST_SHOW
 
 
 def test_the_audit_log_offers_no_change_or_delete_in_the_admin(rf):

@@ -9,33 +9,17 @@ prints one line, "STACK-SEED <json>":
 
 `links`: patients with an intake started and a one-time link issued (the patient opens it
 on their own device); `patients`: patients with no intake yet (the front desk starts one
-and hands the tablet over). A therapist gets a confirmed TOTP device when two-factor
-sign-in is installed; its key comes back so the test can make codes.
+and hands the tablet over). A therapist gets a confirmed TOTP device; its key comes
+back so the test can make codes.
 """
 
 import json
 import sys
 from datetime import date
 
-from django.apps import apps
-
 from accounts.roles import Role
 from intake import services
-from tests.factories import TEST_PASSWORD, PatientFactory, UserFactory
-
-
-def _totp_key(user) -> str | None:
-    if not apps.is_installed("django_otp.plugins.otp_totp"):
-        return None
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-    from django_otp.util import random_hex
-
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    if device is None:
-        device = TOTPDevice.objects.create(
-            user=user, name="fault tests", key=random_hex(20), confirmed=True
-        )
-    return device.key
+from tests.factories import TEST_PASSWORD, PatientFactory, UserFactory, confirmed_totp_device
 
 
 def main() -> None:
@@ -44,7 +28,10 @@ def main() -> None:
     therapist = UserFactory(username="therapist", roles=[Role.THERAPIST])
     staff = {
         "frontdesk": {"username": front_desk.username, "totp_key": None},
-        "therapist": {"username": therapist.username, "totp_key": _totp_key(therapist)},
+        "therapist": {
+            "username": therapist.username,
+            "totp_key": confirmed_totp_device(therapist).key,
+        },
     }
     links = []
     for n in range(spec.get("links", 0)):

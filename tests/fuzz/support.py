@@ -84,16 +84,12 @@ def _login(user) -> str:
     """A signed-in session that has passed the second factor, as after a real sign-in.
     (tests/conftest.py does this for function-scoped tests; these sessions are made once
     per module, before that fixture runs.)"""
-    from django_otp import DEVICE_ID_SESSION_KEY
-
-    from tests.factories import confirmed_totp_device
+    from tests.factories import pass_second_factor
 
     client = Client()
     client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = confirmed_totp_device(user).persistent_id
-    session.save()
-    return session.session_key
+    pass_second_factor(client, user)
+    return client.session.session_key
 
 
 def _fill_kiosk(client: Client) -> None:
