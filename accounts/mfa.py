@@ -8,7 +8,7 @@ unverified session on the two-factor pages.
 """
 
 import math
-from base64 import b32encode, b64encode
+from base64 import b32encode, b64encode, urlsafe_b64encode
 from dataclasses import dataclass
 
 import qrcode
@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -34,6 +35,9 @@ RECOVERY_DEVICE_NAME = "Recovery codes"
 # New recovery codes wait here between the request that made them and the one page that
 # shows them; that page takes them out of the session.
 SESSION_FRESH_CODES = "mfa_fresh_recovery_codes"
+# Recovery codes are stored as an HMAC of the code, keyed by SECRET_KEY (see
+# recovery_digest). Changing the salt makes every stored code unusable.
+RECOVERY_DIGEST_SALT = "accounts.mfa.recovery-code"
 
 
 def required_for(user) -> bool:
@@ -99,18 +103,39 @@ def _is_app_code(code: str) -> bool:
     return len(code) == 6 and code.isdigit()
 
 
+def recovery_digest(code: str, *, key: str | None = None) -> str:
+    """What is stored for a recovery code: 96 bits of an HMAC-SHA256 of the code, keyed by
+    SECRET_KEY (or `key`), as 16 characters (the most django-otp's token column holds).
+    A copy of the database, such as a backup, then holds no code that signs anyone in,
+    and without the key its 40-bit codes cannot be found by trying them all."""
+    mac = salted_hmac(RECOVERY_DIGEST_SALT, normalise(code), secret=key, algorithm="sha256")
+    return urlsafe_b64encode(mac.digest()[:12]).decode()
+
+
+def _stored_recovery_token(device: StaticDevice, code: str) -> str:
+    """The code's digest as this device stores it: under SECRET_KEY, or under one of
+    SECRET_KEY_FALLBACKS for codes made before the key was rotated."""
+    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    digests = [recovery_digest(code, key=key) for key in keys]
+    stored = device.token_set.filter(token__in=digests).values_list("token", flat=True).first()
+    return stored or digests[0]
+
+
 def recovery_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
 def _new_recovery_codes(user: User) -> list[str]:
-    """Replace the person's recovery codes with ten new ones (the old stop working)."""
+    """Replace the person's recovery codes with ten new ones (the old stop working). The
+    codes are returned to be shown once; only their digests are stored."""
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_DEVICE_NAME, confirmed=True)
     codes: set[str] = set()
     while len(codes) < RECOVERY_CODE_COUNT:
         codes.add(StaticToken.random_token())
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in sorted(codes))
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=recovery_digest(c)) for c in sorted(codes)
+    )
     return sorted(codes)
 
 
@@ -151,7 +176,8 @@ def verify(*, request: HttpRequest, user: User, code: str) -> CodeCheck:
                 wait = (info or {}).get("locked_until")
                 seconds = (wait - timezone.now()).total_seconds() if wait else 1
                 return CodeCheck(wait_seconds=max(1, math.ceil(seconds)))
-            if device.verify_token(code):
+            token = code if model is TOTPDevice else _stored_recovery_token(device, code)
+            if device.verify_token(token):
                 passed = device
         if passed is not None:
             method = "authenticator app" if model is TOTPDevice else "recovery code"

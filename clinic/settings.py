@@ -33,6 +33,10 @@ if not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 32):
         "or set DEBUG=true on a development machine."
     )
 
+# After changing SECRET_KEY, list the old key here until nothing signed with it is needed:
+# sessions, password-reset links and the stored recovery codes (accounts.mfa).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
+
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS",
     default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [],

@@ -56,10 +56,15 @@ def pass_second_factor(client, user) -> None:
 
 
 def recovery_codes(user, codes=("abcd2345", "efgh6777")) -> StaticDevice:
-    """Give the person these recovery codes (replacing any they had)."""
+    """Give the person these recovery codes (replacing any they had), stored as the app
+    stores them."""
+    from accounts.mfa import recovery_digest
+
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=recovery_digest(c)) for c in codes
+    )
     return device
 
 

@@ -2,6 +2,7 @@
 session that has passed only the password can reach. Every test signs in through the
 real sign-in page (not force_login, which passes the second factor for other tests)."""
 
+import importlib
 import re
 from base64 import b32decode
 from urllib.parse import urlencode
@@ -131,12 +132,58 @@ def test_a_recovery_code_signs_in_once_and_says_how_many_are_left(client, therap
     response = client.post(reverse("accounts:mfa-verify"), {"code": " ABCD-2345 "}, follow=True)
     assert response.redirect_chain[0][0] == reverse("core:home")
     assert "You used a recovery code; 1 left" in response.content.decode()
-    assert list(StaticToken.objects.values_list("token", flat=True)) == ["efgh6777"]
+    assert list(StaticToken.objects.values_list("token", flat=True)) == [
+        mfa.recovery_digest("efgh6777")
+    ]
     client.post(reverse("accounts:logout"))
     sign_in(client, "therapist")
     response = client.post(reverse("accounts:mfa-verify"), {"code": "abcd-2345"})
     assert "That code is not right" in response.content.decode()
     assert client.get(PATIENTS).status_code == 302
+
+
+def test_recovery_codes_are_stored_only_as_a_digest_keyed_by_the_secret_key(therapist):
+    shown = mfa.regenerate_recovery_codes(user=therapist)
+    stored = set(StaticToken.objects.values_list("token", flat=True))
+    assert len(stored) == 10 and all(len(token) == 16 for token in stored)
+    # A copy of the table (a dump, a backup) holds no code...
+    assert not stored & {*shown, *(mfa.format_recovery_code(c) for c in shown)}
+    # ...and without the key it cannot be checked against guesses.
+    other_key = "another-clinic-key-" + "x" * 40
+    assert not stored & {mfa.recovery_digest(c, key=other_key) for c in shown}
+    assert stored == {mfa.recovery_digest(c) for c in shown}
+
+
+def test_recovery_codes_made_before_a_key_change_need_the_old_key_as_a_fallback(
+    client, therapist, settings, no_throttle
+):
+    confirmed_totp_device(therapist)
+    recovery_codes(therapist, codes=("abcd2345", "efgh6777"))
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "the-clinic-changed-its-key-" + "y" * 40
+    sign_in(client, "therapist")
+    refused = client.post(reverse("accounts:mfa-verify"), {"code": "abcd-2345"})
+    assert "That code is not right" in refused.content.decode()
+
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    response = client.post(reverse("accounts:mfa-verify"), {"code": "abcd-2345"})
+    assert response.status_code == 302 and client.get(PATIENTS).status_code == 200
+    # Used once: the old-key digest is gone, the other code is still there.
+    assert list(StaticToken.objects.values_list("token", flat=True)) == [
+        mfa.recovery_digest("efgh6777", key=old_key)
+    ]
+
+
+def test_the_migration_replaces_plain_recovery_codes_with_their_digest(therapist):
+    from django.apps import apps
+
+    migration = importlib.import_module("accounts.migrations.0004_hash_recovery_codes")
+    device = recovery_codes(therapist, codes=("efgh6777",))
+    StaticToken.objects.create(device=device, token="abcd2345")  # as stored before
+    migration.hash_plain_codes(apps, None)
+    assert sorted(StaticToken.objects.values_list("token", flat=True)) == sorted(
+        [mfa.recovery_digest("abcd2345"), mfa.recovery_digest("efgh6777")]
+    )
 
 
 def test_a_device_waiting_after_wrong_codes_asks_for_patience_without_counting(client, therapist):
@@ -260,16 +307,20 @@ def test_new_recovery_codes_need_the_password_and_replace_the_old_ones(therapist
     assert "You have 1 recovery code left" in page
     wrong = therapist_client.post(url, {"password": "not-my-password"})
     assert "That password is not right" in wrong.content.decode()
-    assert list(StaticToken.objects.values_list("token", flat=True)) == ["abcd2345"]
+    assert list(StaticToken.objects.values_list("token", flat=True)) == [
+        mfa.recovery_digest("abcd2345")
+    ]
     response = therapist_client.post(url, {"password": TEST_PASSWORD})
     assert response.url == f"{url}?next=%2F"
     page = therapist_client.get(response.url).content.decode()
     shown = re.findall(r"<li><code>([a-z2-7]{4})-([a-z2-7]{4})</code></li>", page)
-    assert sorted(a + b for a, b in shown) == sorted(
+    assert sorted(mfa.recovery_digest(a + b) for a, b in shown) == sorted(
         StaticToken.objects.values_list("token", flat=True)
     )
     assert len(shown) == 10
-    assert "abcd2345" not in StaticToken.objects.values_list("token", flat=True)
+    assert mfa.recovery_digest("abcd2345") not in StaticToken.objects.values_list(
+        "token", flat=True
+    )
     assert AuditEvent.objects.filter(action=AuditEvent.Action.MFA_CODES, actor=therapist).exists()
     assert "data-print" in page and "js/mfa.js" in page
 
