@@ -147,6 +147,10 @@ pg_restore "${args[@]}" "$backup/database.dump" ||
     die "pg_restore failed; it ran in one transaction, so nothing was restored"
 trigger="$(sql "SELECT count(*) FROM pg_trigger WHERE tgname = 'audit_event_append_only' AND tgenabled <> 'D'")"
 [[ "$trigger" == 1 ]] || die "the audit table's append-only trigger is missing after the restore"
+case "$(sql "SELECT coalesce(max(tgenabled::text), 'none') FROM pg_trigger WHERE tgname = 'audit_event_no_truncate'")" in
+    none) note "The audit table does not refuse TRUNCATE yet (migration audit.0006 adds it): run migrate" ;;
+    D) die "the audit table's TRUNCATE trigger is disabled in this backup" ;;
+esac
 
 # --- 4. Media ---------------------------------------------------------------------------
 note "Unpacking the media files"

@@ -6,6 +6,7 @@ from tests.factories import PatientFactory, UserFactory, pass_second_factor
 from tests.worker import celery_worker_process  # noqa: F401  (fixture for @pytest.mark.worker tests)
 
 _django_force_login = Client.force_login
+NO_TRUNCATE = "audit_event_no_truncate"
 
 
 def _force_login_verified(self, user, backend=None):
@@ -20,6 +21,20 @@ def _force_login_verified(self, user, backend=None):
     _django_force_login(self, user, backend)
     if mfa.required_for(User.objects.get(pk=user.pk)):
         pass_second_factor(self, user)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Transactional tests end with Django's flush, a TRUNCATE of every table, and on
+    PostgreSQL the audit table refuses TRUNCATE (audit/migrations/0006). Let the test
+    database's flush through; tests of that trigger turn it back on inside their own
+    transaction (tests/audit/test_append_only.py)."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"ALTER TABLE audit_auditevent DISABLE TRIGGER {NO_TRUNCATE}")
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,9 @@
 """On PostgreSQL, refuse UPDATE and DELETE of audit rows for every client, not only
-the app. (TRUNCATE stays possible for the database owner: revoke it from the app's
-role in production; see the README's operations section.)"""
+the app. (TRUNCATE: see 0006.)"""
 
 from django.db import migrations
+
+from core.migration_operations import PostgreSQLOnlySQL
 
 CREATE = """
 CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$
@@ -23,17 +24,8 @@ DROP FUNCTION IF EXISTS audit_event_append_only();
 """
 
 
-def forwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE, params=None)
-
-
-def backwards(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP, params=None)
-
 
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [PostgreSQLOnlySQL(CREATE, DROP)]

@@ -4,6 +4,7 @@ from django.db.utils import DatabaseError
 
 from audit.models import AppendOnlyError, AuditEvent
 from audit.services import audit_record
+from tests.conftest import NO_TRUNCATE
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +43,22 @@ def test_postgresql_refuses_update_and_delete_from_any_sql_client(event):
         ):
             cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).summary == event.summary
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+@pytest.mark.parametrize(
+    "sql", ["TRUNCATE audit_auditevent", "TRUNCATE patients_patient CASCADE"], ids=str
+)
+def test_postgresql_refuses_truncate_of_the_audit_table_even_by_cascade(event, sql):
+    with (
+        pytest.raises(DatabaseError, match="append-only: TRUNCATE refused"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        # The test database lets Django's flush through (tests/conftest.py); a migrated
+        # database has the trigger on, as here until the transaction rolls back. (ALTER
+        # TABLE waits for no deferred check: run the entry's foreign-key checks now.)
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"ALTER TABLE audit_auditevent ENABLE TRIGGER {NO_TRUNCATE}")
+        cursor.execute(sql)
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
