@@ -115,6 +115,8 @@ def recovery_digest(code: str, *, key: str | None = None) -> str:
 def _stored_recovery_token(device: StaticDevice, code: str) -> str:
     """The code's digest as this device stores it: under SECRET_KEY, or under one of
     SECRET_KEY_FALLBACKS for codes made before the key was rotated."""
+    if not settings.SECRET_KEY_FALLBACKS:
+        return recovery_digest(code)  # one key, one digest: nothing to look up
     keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
     digests = [recovery_digest(code, key=key) for key in keys]
     stored = device.token_set.filter(token__in=digests).values_list("token", flat=True).first()

@@ -6,7 +6,6 @@ from tests.factories import PatientFactory, UserFactory, pass_second_factor
 from tests.worker import celery_worker_process  # noqa: F401  (fixture for @pytest.mark.worker tests)
 
 _django_force_login = Client.force_login
-NO_TRUNCATE = "audit_event_no_truncate"
 
 
 def _force_login_verified(self, user, backend=None):
@@ -31,10 +30,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
     transaction (tests/audit/test_append_only.py)."""
     from django.db import connection
 
+    from tests.audit.support import truncate_trigger
+
     with django_db_blocker.unblock():
         if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"ALTER TABLE audit_auditevent DISABLE TRIGGER {NO_TRUNCATE}")
+            truncate_trigger(on=False)
 
 
 @pytest.fixture(autouse=True)

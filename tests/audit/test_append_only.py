@@ -4,7 +4,7 @@ from django.db.utils import DatabaseError
 
 from audit.models import AppendOnlyError, AuditEvent
 from audit.services import audit_record
-from tests.conftest import NO_TRUNCATE
+from tests.audit.support import truncate_trigger
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +59,6 @@ def test_postgresql_refuses_truncate_of_the_audit_table_even_by_cascade(event, s
         # database has the trigger on, as here until the transaction rolls back. (ALTER
         # TABLE waits for no deferred check: run the entry's foreign-key checks now.)
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        cursor.execute(f"ALTER TABLE audit_auditevent ENABLE TRIGGER {NO_TRUNCATE}")
+        truncate_trigger(on=True)
         cursor.execute(sql)
     assert AuditEvent.objects.filter(pk=event.pk).exists()

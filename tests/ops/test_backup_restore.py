@@ -24,7 +24,7 @@ from audit.models import AuditEvent
 from audit.services import audit_record
 from evaluations.services import evaluation_addendum_add
 from reports.services import report_request
-from tests.conftest import NO_TRUNCATE
+from tests.audit.support import truncate_trigger
 from tests.factories import PatientFactory, UserFactory
 from tests.reports.conftest import make_evaluation
 from tests.worker import skip_or_fail
@@ -150,11 +150,9 @@ def postgresql_and_client_tools():
     sync_role_groups()
     # A clinic's database refuses TRUNCATE of the audit table; the test database lets
     # Django's flush through (tests/conftest.py). Back up what a clinic would have.
-    with connection.cursor() as cursor:
-        cursor.execute(f"ALTER TABLE audit_auditevent ENABLE TRIGGER {NO_TRUNCATE}")
+    truncate_trigger(on=True)
     yield
-    with connection.cursor() as cursor:
-        cursor.execute(f"ALTER TABLE audit_auditevent DISABLE TRIGGER {NO_TRUNCATE}")
+    truncate_trigger(on=False)
 
 
 def _db_url(name: str) -> str:
