@@ -24,7 +24,6 @@ DROP FUNCTION IF EXISTS audit_event_append_only();
 """
 
 
-
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
 

@@ -17,7 +17,6 @@ CREATE TRIGGER audit_event_no_truncate
 DROP = "DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_auditevent;"
 
 
-
 class Migration(migrations.Migration):
     dependencies = [("audit", "0005_sign_in_security_actions")]
 
