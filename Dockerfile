@@ -1,4 +1,4 @@
-# One image for the web server, the Celery worker and Celery beat
+# One image for the migrate service, the web server, the Celery worker and Celery beat
 # (docker-compose.yml picks the command). Builds with the classic builder as well as
 # BuildKit, so docker-compose 1.29 can build it.
 FROM python:3.11-slim-bookworm

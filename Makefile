@@ -17,11 +17,19 @@ format:
 	uv run ruff format .
 	uv run ruff check --fix .
 
+# The compose file is valid, and scripts/check_compose.py finds nothing in what it would
+# run that weakens a live installation: web on every interface without HTTPS, DEBUG, the
+# app connecting as the database owner or superuser, no migrate service, no restart policy.
 check-compose:
 	SECRET_KEY=compose-config-check-only docker-compose config -q
+	uv run python scripts/check_compose.py
 
-# Django's deploy checks and the project's own (core/checks.py) on production settings.
-check-deploy:
+# Django's deploy checks and the project's own (core/checks.py) on production settings,
+# and the compose configuration (check-compose). This runs on the embedded SQLite default,
+# where the database-role check (clinic.W05x) only notes that the audit trail is not
+# tamper-protected (clinic.I050); run `manage.py check --deploy` with the app's own
+# DATABASE_URL to check its PostgreSQL role (docs/operations.md, Database roles).
+check-deploy: check-compose
 	env -u DEBUG -u HTTPS -u CELERY_BROKER_URL \
 	  SECRET_KEY=deploy-check-only-$$(python3 -c 'import secrets; print(secrets.token_urlsafe(40))') \
 	  ALLOWED_HOSTS=clinic.example.org REDIS_URL=redis://127.0.0.1:6379/0 \

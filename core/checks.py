@@ -5,7 +5,10 @@ setting that would weaken a live installation fails the build rather than a clin
 """
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import CheckMessage, Info, Tags, Warning, register
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from core import db_roles
 
 # Longer than a working day is not a "session" on a shared clinic tablet.
 MAX_ABSOLUTE_SESSION_SECONDS = 12 * 60 * 60
@@ -162,3 +165,48 @@ def second_factor(app_configs, **kwargs) -> list[Warning]:
             )
         ]
     return []
+
+
+@register(Tags.security, Tags.database, deploy=True)
+def audit_trail_database_role(app_configs, databases=None, **kwargs) -> list[CheckMessage]:
+    """On PostgreSQL, connect and make sure the role the app runs as cannot switch off the
+    audit table's append-only triggers (core/db_roles.py), and that they are on.
+
+    Deploy checks only run under `check --deploy`, so only then does this connect. Run it
+    with the app's own DATABASE_URL (in the stack: `docker-compose run --rm web python
+    manage.py check --deploy --fail-level WARNING`). `make check-deploy` runs on SQLite,
+    where this says so as an Info and does not connect."""
+    messages: list[CheckMessage] = []
+    for alias in databases or [DEFAULT_DB_ALIAS]:
+        connection = connections[alias]
+        if connection.vendor != "postgresql":
+            messages.append(
+                Info(
+                    f"The {alias!r} database is {connection.display_name}: the audit trail is "
+                    "not tamper-protected there. The app refuses to change it, but anyone who "
+                    "can open the database file can edit it.",
+                    hint="Use PostgreSQL with separate owner and runtime roles in production "
+                    "(docs/operations.md, Database roles).",
+                    id="clinic.I050",
+                )
+            )
+            continue
+        try:
+            with connection.cursor() as cursor:
+                role = db_roles.connected_role(cursor)
+                problems = db_roles.role_problems(cursor, role) + db_roles.trigger_problems(cursor)
+        except Exception as exc:
+            # Unreachable database, wrong password, missing privilege: say what went wrong
+            # rather than end `check` with a traceback; it could not vouch for the trail.
+            messages.append(
+                Warning(
+                    f"Could not check who can change the audit trail in the {alias!r} "
+                    f"database: {type(exc).__name__}: {str(exc).strip() or 'no detail'}",
+                    hint="Run the check where the app runs, with its DATABASE_URL, while the "
+                    "database is up.",
+                    id=db_roles.UNCHECKED,
+                )
+            )
+            continue
+        messages += [Warning(p.message, hint=p.hint, id=p.id) for p in problems]
+    return messages

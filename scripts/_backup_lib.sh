@@ -79,6 +79,13 @@ PY
     export PGCONNECT_TIMEOUT="${PGCONNECT_TIMEOUT:-10}"
 }
 
+# url_user URL: the user name in a database URL, or nothing when it names none.
+url_user() {
+    CLINIC_DB_URL="$1" "$PY" -c 'import os
+from urllib.parse import unquote, urlsplit
+print(unquote(urlsplit(os.environ["CLINIC_DB_URL"]).username or ""))'
+}
+
 # The database as people name it, without the password.
 db_label() {
     echo "${PGDATABASE} on ${PGHOST:-the local socket}${PGPORT:+:$PGPORT}${PGUSER:+ as $PGUSER}"

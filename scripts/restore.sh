@@ -8,13 +8,16 @@ umask 077
 
 usage() {
     cat <<'EOF'
-Usage: scripts/restore.sh BACKUP_DIR [--database-url URL] [--media-root DIR] [--force] [--no-acl]
+Usage: scripts/restore.sh BACKUP_DIR [--database-url URL] [--media-root DIR]
+                          [--runtime-role ROLE] [--force] [--no-acl]
 
   1. checks every file of BACKUP_DIR against its SHA256SUMS (a damaged or altered backup
      is refused and nothing is touched);
   2. refuses a database that has any tables and a media folder that has any files,
      unless --force;
-  3. restores the database with pg_restore, in one transaction (all or nothing);
+  3. restores the database with pg_restore, in one transaction (all or nothing), checks
+     the audit table's append-only triggers, then grants the runtime role its rights
+     (manage.py db_grant_runtime_role) and fails if it could change the audit trail;
   4. unpacks the media files;
   5. checks each generated PDF and export against the sha256 its job recorded;
   6. compares the database's migrations with this code's (manage.py showmigrations).
@@ -23,6 +26,11 @@ Usage: scripts/restore.sh BACKUP_DIR [--database-url URL] [--media-root DIR] [--
                       DATABASE_URL from the environment or .env.
   --media-root DIR    the folder to unpack the media files into. Default: MEDIA_ROOT from
                       the environment or .env, else ./media.
+  --runtime-role ROLE the role the app connects as (web, worker, beat); it must exist.
+                      Default: DB_RUNTIME_ROLE from the environment or .env, else the user
+                      of DATABASE_URL when that is not the role restoring. The restore
+                      fails if this role is a superuser, owns the audit table or could
+                      otherwise switch its append-only triggers off.
   --force             restore over a database and media folder that are not empty: the
                       backup's tables replace the ones of the same name, its files
                       overwrite files of the same name. Anything else there stays.
@@ -30,7 +38,7 @@ Usage: scripts/restore.sh BACKUP_DIR [--database-url URL] [--media-root DIR] [--
                       not exist on this server).
 
 Objects are owned by the role that restores them: run it as the role that owns the
-application's tables (the one migrations run as).
+application's tables (the one migrations run as), never as the runtime role.
 
 Exit status: 0 restored and the migrations match this code; 3 restored but the migrations
 differ (the message says what to do); 2 refused (nothing was changed); 1 failed.
@@ -43,13 +51,18 @@ source "$(dirname "${BASH_SOURCE[0]}")/_backup_lib.sh"
 backup=""
 db_url=""
 media_root=""
+runtime_role=""
 force=0
 no_acl=0
 while (($#)); do
     case "$1" in
-    --database-url | --media-root)
+    --database-url | --media-root | --runtime-role)
         (($# >= 2)) || refuse "$1 needs a value (see --help)"
-        if [[ "$1" == --database-url ]]; then db_url="$2"; else media_root="$2"; fi
+        case "$1" in
+        --database-url) db_url="$2" ;;
+        --media-root) media_root="$2" ;;
+        --runtime-role) runtime_role="$2" ;;
+        esac
         shift 2
         ;;
     --force)
@@ -135,6 +148,29 @@ if [[ -d "$media_root" && -n "$(ls -A "$media_root")" && $force -eq 0 ]]; then
     refuse "media folder $media_root is not empty. Restore into an empty folder, or pass --force to unpack over it. Nothing was changed."
 fi
 
+# The role the app will connect as. It must not be the one restoring: that one owns every
+# restored table, so it could switch the audit table's triggers off.
+restoring_role="$(sql "SELECT session_user")"
+runtime_role="${runtime_role:-$(setting DB_RUNTIME_ROLE)}"
+if [[ -z "$runtime_role" ]]; then
+    app_url="$(setting DATABASE_URL)"
+    if [[ "$app_url" == postgres* ]]; then
+        app_role="$(url_user "$app_url")"
+        [[ "$app_role" == "$restoring_role" ]] || runtime_role="$app_role"
+    fi
+fi
+[[ "$runtime_role" != "$restoring_role" ]] ||
+    refuse "the runtime role must not be $restoring_role, the role restoring: it will own every restored table. Restore as the owner and name the role the app connects as. Nothing was changed."
+if [[ -n "$runtime_role" ]]; then
+    exists="$(psql -X -w -v ON_ERROR_STOP=1 -qtA -v role="$runtime_role" \
+        <<<"SELECT count(*) FROM pg_roles WHERE rolname = :'role'")"
+    [[ "$exists" == 1 ]] ||
+        refuse "the runtime role $runtime_role does not exist on this server: create it first (docs/operations.md, Database roles), or name the right one with --runtime-role. Nothing was changed."
+    note "The app's runtime role: $runtime_role"
+else
+    note "No runtime role given (--runtime-role, DB_RUNTIME_ROLE): not checked. If the app connects as $restoring_role, it owns the audit table and can switch its append-only triggers off (docs/operations.md, Database roles)."
+fi
+
 # --- 3. Database ------------------------------------------------------------------------
 note "Restoring the database"
 # One transaction: an error anywhere leaves the database as it was. Data is loaded before
@@ -151,6 +187,14 @@ case "$(sql "SELECT coalesce(max(tgenabled::text), 'none') FROM pg_trigger WHERE
     none) note "The audit table does not refuse TRUNCATE yet (migration audit.0006 adds it): run migrate" ;;
     D) die "the audit table's TRUNCATE trigger is disabled in this backup" ;;
 esac
+# The backup's GRANTs came back with it (unless --no-acl); grant again as this code does
+# after every migrate, then check what the runtime role could do to the audit trail.
+role_status=0
+if [[ -n "$runtime_role" ]]; then
+    note "Granting the runtime role $runtime_role its rights and checking it cannot change the audit trail"
+    DATABASE_URL="$db_url" MEDIA_ROOT="$media_root" \
+        "$PY" "$ROOT/manage.py" db_grant_runtime_role "$runtime_role" >&2 || role_status=1
+fi
 
 # --- 4. Media ---------------------------------------------------------------------------
 note "Unpacking the media files"
@@ -212,6 +256,11 @@ elif [[ -n "$pending" ]]; then
     ((status)) || status=3
 else
     note "Migrations match this code"
+fi
+
+if ((role_status)); then
+    echo "$(basename "$0"): the runtime role $runtime_role could change or switch off the audit trail (see above). The data is restored; fix the role before starting the app (docs/operations.md, Database roles), then check it with: python manage.py db_grant_runtime_role $runtime_role" >&2
+    status=1
 fi
 
 ((status)) || note "Restore complete"

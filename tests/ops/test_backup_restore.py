@@ -4,6 +4,7 @@ append-only (no UPDATE, DELETE or TRUNCATE), and a damaged backup or a database 
 refused."""
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -11,10 +12,9 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
-from urllib.parse import quote
 
-import psycopg
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from psycopg import sql
@@ -26,6 +26,9 @@ from evaluations.services import evaluation_addendum_add
 from reports.services import report_request
 from tests.audit.support import truncate_trigger
 from tests.factories import PatientFactory, UserFactory
+from tests.ops.postgres import admin as _admin
+from tests.ops.postgres import connect as _connect
+from tests.ops.postgres import db_url as _db_url
 from tests.reports.conftest import make_evaluation
 from tests.worker import skip_or_fail
 
@@ -155,32 +158,6 @@ def postgresql_and_client_tools():
     truncate_trigger(on=False)
 
 
-def _db_url(name: str) -> str:
-    s = connection.settings_dict
-    auth = quote(s["USER"] or "", safe="")
-    if s["PASSWORD"]:
-        auth += ":" + quote(s["PASSWORD"], safe="")
-    port = f":{s['PORT']}" if s["PORT"] else ""
-    return f"postgres://{auth}@{s['HOST'] or ''}{port}/{quote(name, safe='')}"
-
-
-def _connect(database: str, **kwargs) -> psycopg.Connection:
-    s = connection.settings_dict
-    return psycopg.connect(
-        host=s["HOST"] or None,
-        port=s["PORT"] or None,
-        user=s["USER"] or None,
-        password=s["PASSWORD"] or None,
-        dbname=database,
-        **kwargs,
-    )
-
-
-def _admin(statement: sql.Composable) -> None:
-    with _connect("postgres", autocommit=True) as conn:
-        conn.execute(statement)
-
-
 @pytest.fixture
 def fresh_database():
     """An empty database beside the test database, dropped afterwards."""
@@ -213,13 +190,13 @@ def _run(script: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def _backup(tmp_path: Path, media: Path) -> Path:
+def _backup(tmp_path: Path, media: Path, *, user: str | None = None) -> Path:
     result = _run(
         BACKUP,
         "--output-dir",
         str(tmp_path / "backups"),
         "--database-url",
-        _db_url(connection.settings_dict["NAME"]),
+        _db_url(connection.settings_dict["NAME"], user=user),
         "--media-root",
         str(media),
     )
@@ -227,15 +204,18 @@ def _backup(tmp_path: Path, media: Path) -> Path:
     return Path(result.stdout.strip().splitlines()[-1])
 
 
-def _restore(backup: Path, database: str, media: Path, *extra: str):
+def _restore(
+    backup: Path, database: str, media: Path, *extra: str, user: str | None = None, **env: str
+):
     return _run(
         RESTORE,
         str(backup),
         "--database-url",
-        _db_url(database),
+        _db_url(database, user=user),
         "--media-root",
         str(media),
         *extra,
+        **env,
     )
 
 
@@ -437,3 +417,118 @@ def test_it_refuses_a_database_or_media_folder_in_use_unless_forced(fresh_databa
     assert forced.returncode == 0, forced.stderr
     assert {"notes_in_use", "audit_auditevent", "patients_patient"} <= _tables(fresh_database)
     assert (busy_media / "logo.png").exists()
+
+
+# --- The runtime role (docs/operations.md, Database roles) --------------------------------
+
+
+def _audit_privileges(database: str, role: str) -> set[str]:
+    with _connect(database) as conn:
+        rows = conn.execute(
+            """SELECT p FROM unnest(ARRAY['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE',
+                                          'TRIGGER']) p
+               WHERE has_table_privilege(%s::name, 'audit_auditevent', p)""",
+            [role],
+        )
+        return {row[0] for row in rows}
+
+
+@pytest.mark.parametrize("acl", ["with the backup's grants", "--no-acl"])
+def test_it_grants_the_runtime_role_its_rights_after_a_restore(
+    roles, fresh_database, tmp_path, acl
+):
+    runtime = roles()
+    # As the stack leaves it: the runtime role granted after migrate, so the dump holds
+    # its grants (unless --no-acl leaves them out; restore.sh grants again either way).
+    call_command("db_grant_runtime_role", runtime, stdout=io.StringIO())
+    UserFactory(username="someone", roles=[Role.FRONT_DESK])
+    # Made as the runtime role, as docs/operations.md has it in the stack: it reads all.
+    backup = _backup(tmp_path, tmp_path / "media", user=runtime)
+    extra = ["--no-acl"] if acl == "--no-acl" else []
+
+    result = _restore(
+        backup, fresh_database, tmp_path / "restored", "--runtime-role", runtime, *extra
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert f"The app's runtime role: {runtime}" in result.stderr
+    assert "cannot change, delete or switch off the audit trail" in result.stderr
+    assert _audit_privileges(fresh_database, runtime) == {"SELECT", "INSERT"}
+
+
+@pytest.fixture
+def restoring_owner(roles, fresh_database):
+    """A restore as docs/operations.md has it: by the owner role, not a superuser, into a
+    new database it owns."""
+    owner = roles()
+    _admin(
+        sql.SQL("ALTER DATABASE {} OWNER TO {}").format(
+            sql.Identifier(fresh_database), sql.Identifier(owner)
+        )
+    )
+    return owner
+
+
+def test_it_fails_a_restore_whose_runtime_role_is_a_member_of_the_owner(
+    roles, restoring_owner, fresh_database, tmp_path
+):
+    member = roles()
+    _admin(
+        sql.SQL("GRANT {} TO {}").format(sql.Identifier(restoring_owner), sql.Identifier(member))
+    )
+    UserFactory(username="someone", roles=[Role.FRONT_DESK])
+    backup = _backup(tmp_path, tmp_path / "media")
+
+    # No --runtime-role: the app's DATABASE_URL names it, a role other than the one restoring.
+    result = _restore(
+        backup,
+        fresh_database,
+        tmp_path / "restored",
+        user=restoring_owner,
+        DATABASE_URL=_db_url(user=member),
+        DB_RUNTIME_ROLE="",
+    )
+
+    assert result.returncode == 1, result.stderr
+    assert f"The app's runtime role: {member}" in result.stderr
+    assert "clinic.W051" in result.stderr and f"as a member of {restoring_owner}" in result.stderr
+    assert f"the runtime role {member} could change or switch off the audit trail" in result.stderr
+    # The restore itself went through: only the role is left to fix.
+    assert "Migrations match this code" in result.stderr
+    assert {"audit_auditevent", "patients_patient"} <= _tables(fresh_database)
+
+
+def test_it_fails_a_restore_whose_runtime_role_is_a_superuser(roles, fresh_database, tmp_path):
+    superuser = roles("LOGIN SUPERUSER")
+    UserFactory(username="someone", roles=[Role.FRONT_DESK])
+    backup = _backup(tmp_path, tmp_path / "media")
+
+    result = _restore(backup, fresh_database, tmp_path / "restored", "--runtime-role", superuser)
+
+    assert result.returncode == 1, result.stderr
+    assert f'"{superuser}" is a superuser' in result.stderr
+    assert "could change or switch off the audit trail" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("runtime", "message"),
+    [
+        ("clinic_test_nobody", "the runtime role clinic_test_nobody does not exist"),
+        (None, "the runtime role must not be {restoring}, the role restoring"),
+    ],
+    ids=["missing", "the restoring role"],
+)
+def test_it_refuses_a_runtime_role_that_cannot_be_right_and_changes_nothing(
+    fresh_database, tmp_path, runtime, message
+):
+    restoring = connection.settings_dict["USER"]
+    UserFactory(username="someone", roles=[Role.FRONT_DESK])
+    backup = _backup(tmp_path, tmp_path / "media")
+
+    result = _restore(
+        backup, fresh_database, tmp_path / "restored", "--runtime-role", runtime or restoring
+    )
+
+    assert result.returncode == 2, result.stderr
+    assert message.format(restoring=restoring) in result.stderr
+    assert _tables(fresh_database) == set()
