@@ -3,6 +3,7 @@ from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
+from core import images
 from core.limits import human_size
 from core.models import Clinic
 
@@ -10,6 +11,19 @@ from core.models import Clinic
 # when every PDF is rendered.
 MAX_LOGO_PIXELS = (4000, 4000)
 LOGO_FORMATS = {"PNG", "JPEG"}
+
+
+def logo_limits() -> images.ImageLimits:
+    """What a clinic logo may be: the upload limit, MAX_LOGO_PIXELS, PNG or JPEG. The
+    letterhead (reports.pdf) decodes the stored logo under the same limits."""
+    width, height = MAX_LOGO_PIXELS
+    return images.ImageLimits(
+        max_bytes=settings.MAX_UPLOAD_BYTES,
+        max_width=width,
+        max_height=height,
+        max_pixels=width * height,
+        formats=frozenset(LOGO_FORMATS),
+    )
 
 
 class ClinicForm(forms.ModelForm):
@@ -27,6 +41,9 @@ class ClinicForm(forms.ModelForm):
             "privacy_notice",
         )
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+        # Reads the logo's header before Pillow opens it, so clean_logo can say how large a
+        # declared picture is even where Pillow would refuse to open it at all.
+        field_classes = {"logo": images.HeaderCheckedImageField}
         help_texts = {
             "paper_size": "Page size of PDF reports.",
             "consent_version": "Each signed consent records this version. Change it whenever "
@@ -66,15 +83,25 @@ class ClinicForm(forms.ModelForm):
                 f"This file is {human_size(logo.size)}: the logo must be "
                 f"{human_size(limit)} or smaller. Choose a smaller image."
             )
-        # ImageField has already opened it with Pillow; other image kinds (GIF, WebP,
-        # TIFF...) and anything renamed to .png are refused here.
+        # The size it declares is read from its header and checked before anything decodes
+        # it (core.images): a small file can declare a picture of hundreds of megabytes,
+        # which the PDF letterhead would decode on every render.
+        logo.seek(0)
+        data = logo.read()
+        logo.seek(0)
+        width, height = MAX_LOGO_PIXELS
+        try:
+            images.check(data, logo_limits())
+        except images.ImageRefused as refused:
+            if refused.reason == "too_large" and refused.header is not None:
+                raise forms.ValidationError(
+                    f"This image is {refused.header.width} by {refused.header.height} "
+                    f"pixels: the logo must be at most {width} by {height}."
+                ) from refused
+            raise forms.ValidationError("The logo must be a PNG or JPEG image.") from refused
+        # ImageField has also opened it with Pillow (unless its header declared too many
+        # pixels to open): anything renamed to .png or .jpg is refused here.
         image = getattr(logo, "image", None)
         if image is None or image.format not in LOGO_FORMATS:
             raise forms.ValidationError("The logo must be a PNG or JPEG image.")
-        width, height = image.size
-        if width > MAX_LOGO_PIXELS[0] or height > MAX_LOGO_PIXELS[1]:
-            raise forms.ValidationError(
-                f"This image is {width} by {height} pixels: the logo must be at most "
-                f"{MAX_LOGO_PIXELS[0]} by {MAX_LOGO_PIXELS[1]}."
-            )
         return logo

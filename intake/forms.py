@@ -3,14 +3,13 @@ answers (`answers()`), keyed by the stable codes in intake/questions.py."""
 
 import base64
 import binascii
-import io
 from dataclasses import dataclass, field
 from datetime import date
 
 from django import forms
 from django.utils import timezone
-from PIL import Image, UnidentifiedImageError
 
+from core import images
 from core.models import Clinic
 from intake import questions as q
 from intake.bodychart import REGIONS, SENSATIONS, validate_chart
@@ -19,6 +18,13 @@ from patients.models import Patient
 from patients.services import EDITABLE_FIELDS
 
 MAX_SIGNATURE_BYTES = 300 * 1024
+# The pad exports at most 800 px wide, and its 200 px tall box times the devicePixelRatio
+# tall (static/js/signature-pad.js): a few thousand pixels a side is ample. The largest
+# allowed decodes in about 20 MB; what a header declares beyond it is never decoded.
+SIGNATURE_LIMITS = images.ImageLimits(
+    max_bytes=MAX_SIGNATURE_BYTES, max_width=3000, max_height=3000, max_pixels=4_000_000
+)
+SIGNATURE_TOO_LARGE = "The signature is too large. Please clear it and sign again."
 PNG_DATA_URL = "data:image/png;base64,"
 
 
@@ -137,24 +143,30 @@ class AboutForm(StepForm):
 
 
 def decode_signature(value: str) -> bytes:
-    """A PNG data URL from the signature pad -> PNG bytes, or ValidationError."""
+    """A PNG data URL from the signature pad -> PNG bytes, or ValidationError. One that is
+    too large, in bytes or in the pixels its header declares, is refused before it is
+    decoded, with the code "too_large"."""
     if not value.startswith(PNG_DATA_URL):
         raise forms.ValidationError("Please sign in the box with your finger.")
+    encoded = value[len(PNG_DATA_URL) :]
+    # Base64 takes 4 characters for every 3 bytes: a longer text is refused undecoded.
+    if len(encoded) > -(-MAX_SIGNATURE_BYTES // 3) * 4:
+        raise forms.ValidationError(SIGNATURE_TOO_LARGE, code="too_large")
     try:
-        png = base64.b64decode(value[len(PNG_DATA_URL) :], validate=True)
+        png = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise forms.ValidationError("The signature could not be read. Please sign again.") from exc
-    if len(png) > MAX_SIGNATURE_BYTES:
-        raise forms.ValidationError("The signature is too large. Please clear it and sign again.")
     try:
-        with Image.open(io.BytesIO(png)) as image:
-            if image.format != "PNG":
-                raise forms.ValidationError("Please sign again.")
-            image.load()
-            # Blank canvases are a common accidental tap: require some ink.
-            extrema = image.convert("L").getextrema()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise forms.ValidationError("The signature could not be read. Please sign again.") from exc
+        image = images.decode(png, SIGNATURE_LIMITS)
+    except images.ImageRefused as refused:
+        if refused.reason == "too_large":
+            raise forms.ValidationError(SIGNATURE_TOO_LARGE, code="too_large") from refused
+        raise forms.ValidationError(
+            "The signature could not be read. Please sign again."
+        ) from refused
+    with image:
+        # Blank canvases are a common accidental tap: require some ink.
+        extrema = image.convert("L").getextrema()
     if extrema[0] == extrema[1]:
         raise forms.ValidationError("The signature box is empty. Please sign with your finger.")
     return png

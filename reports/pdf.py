@@ -223,11 +223,12 @@ def logo_data_uri(clinic) -> str:
     if cached is not None:
         return cached
     try:
-        from PIL import Image
+        from core import images
+        from core.forms import logo_limits
 
         with clinic.logo.open("rb") as fh:
-            image = Image.open(fh)
-            image.load()
+            # Bounded from its header before decoding, like the upload was (core.images).
+            image = images.decode(fh.read(logo_limits().max_bytes + 1), logo_limits())
         image.thumbnail((_LOGO_MAX_PX * 3, _LOGO_MAX_PX))
         if image.mode not in ("RGB", "RGBA", "L", "LA"):
             image = image.convert("RGBA")

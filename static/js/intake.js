@@ -25,11 +25,12 @@
       status.textContent = "Not saved: no connection. Your answers stay on this screen; tap Next when you are back online.";
       status.classList.add("text-danger");
     });
-    // The server answered but could not save (503 while the clinic's database is down):
-    // show its line. The answers stay on the screen; the next autosave or Next sends them.
+    // The server answered but could not save (503 while the clinic's database is down), or
+    // refused part of the screen (400: a signature too large to read): show its line. The
+    // answers stay on the screen; the next autosave or Next sends them.
     document.body.addEventListener("htmx:responseError", function (event) {
       var xhr = event.detail.xhr;
-      status.textContent = xhr.status === 503 && xhr.responseText
+      status.textContent = (xhr.status === 503 || xhr.status === 400) && xhr.responseText
         ? xhr.responseText
         : "Not saved: something went wrong. Your answers stay on this screen; tap Next to try again.";
       status.classList.add("text-danger");

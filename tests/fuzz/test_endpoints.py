@@ -326,7 +326,10 @@ def _check(plan: Plan, name: str, request, *, allowed: bool) -> None:
     why = refusal(response)
     key = endpoint_key(path)
     kwargs = dict(key[1]) if key else {}
-    if name in DRAFT_ENDPOINTS and status < 400:
+    # A tablet screen refused with 400 (a signature too large to read) still keeps what
+    # else was typed as its draft, on purpose.
+    kept_draft = status == 400 and name in ("kiosk:step", "kiosk:autosave")
+    if name in DRAFT_ENDPOINTS and (status < 400 or kept_draft):
         stopped = "/kiosk/stop/" in (response.get("Location") or response.get("HX-Redirect") or "")
         wrong = [
             c
