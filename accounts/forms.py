@@ -30,7 +30,7 @@ class StaffForm(forms.ModelForm):
             "deleted, so the audit trail keeps who did what."
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, roles_locked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["first_name"].required = True
         self.fields["last_name"].required = True
@@ -51,6 +51,11 @@ class StaffForm(forms.ModelForm):
             self.initial["roles"] = [
                 g.name for g in self.instance.groups.all() if g.name in {r.value for r in Role}
             ]
+            if roles_locked:
+                # One's own roles and account are changed by another administrator.
+                for name in ("roles", "is_active"):
+                    self.fields[name].disabled = True
+                self.fields["roles"].help_text = "Another administrator changes your roles."
         else:
             del self.fields["is_active"]
             self.fields["password1"] = forms.CharField(
@@ -142,3 +147,77 @@ class PasswordRecheckForm(forms.Form):
             attrs={"autocomplete": "current-password", "class": "form-control"}
         ),
     )
+
+
+class StepUpForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        error_messages={"required": "Enter your password."},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = forms.CharField(
+        label="A new code from your authenticator app",
+        max_length=32,
+        error_messages={"required": "Type the code your app shows now."},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+                "class": "form-control mfa-code",
+            }
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class OwnPasswordForm(forms.Form):
+    """A person changing their own password: the current one and, for those with an
+    authenticator app, a fresh code; after an administrator's reset, at sign-in, the
+    new password alone (they have just given both)."""
+
+    current_password = forms.CharField(
+        label="Your current password",
+        strip=False,
+        error_messages={"required": "Enter your current password."},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    code = forms.CharField(
+        label="A new code from your authenticator app",
+        max_length=32,
+        error_messages={"required": "Type the code your app shows now."},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+    )
+    password1 = forms.CharField(
+        label="New password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="New password again",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, ask_current: bool, ask_code: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not ask_current:
+            del self.fields["current_password"]
+        if not ask_code:
+            del self.fields["code"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") != cleaned.get("password2"):
+            self.add_error("password2", "The two passwords do not match.")
+        return cleaned

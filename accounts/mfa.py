@@ -160,12 +160,10 @@ class CodeCheck:
         return self.device is not None
 
 
-def verify(*, request: HttpRequest, user: User, code: str) -> CodeCheck:
-    """Check a code from the app or a recovery code and, if it passes, mark the session
-    verified. A wrong code counts toward the sign-in lockout and is audited
-    (accounts/signals.py); a device django-otp is still throttling is not asked at all, so
-    that wait costs the person no lockout count. A used app code or recovery code never
-    passes again (django-otp keeps the last time step; recovery codes are deleted)."""
+def _check_code(*, user: User, code: str, purpose: str) -> CodeCheck:
+    """Check a code from the app or a recovery code (a used one never passes again:
+    django-otp keeps the last time step; recovery codes are deleted). A pass is audited
+    with `purpose`; a device django-otp is still throttling is not asked at all."""
     code = normalise(code)
     model = TOTPDevice if _is_app_code(code) else StaticDevice
     passed = None
@@ -189,14 +187,41 @@ def verify(*, request: HttpRequest, user: User, code: str) -> CodeCheck:
                 actor=user,
                 action=AuditEvent.Action.MFA_VERIFY,
                 obj=user,
-                summary=f"Passed the two-factor check with a {method}",
+                summary=f"Passed the two-factor check with {_article(method)} {method}"
+                + (f" ({purpose})" if purpose else ""),
                 details={"method": method, "recovery_codes_left": left},
             )
-    if passed is None:
-        lockout.record_failure(request, username=user.get_username(), stage="two-factor code")
-        return CodeCheck()
-    _mark_verified(request, user, passed)
     return CodeCheck(device=passed, recovery_codes_left=left)
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def verify(*, request: HttpRequest, user: User, code: str) -> CodeCheck:
+    """Check a code at sign-in and, if it passes, mark the session verified. A wrong code
+    counts toward the sign-in lockout and is audited (accounts/signals.py); a throttled
+    device's wait costs the person no lockout count."""
+    check = _check_code(user=user, code=code, purpose="")
+    if check.wait_seconds:
+        return check
+    if not check.passed:
+        lockout.record_failure(request, username=user.get_username(), stage="two-factor code")
+        return check
+    _mark_verified(request, user, check.device)
+    return check
+
+
+def confirm(*, request: HttpRequest, user: User, code: str, purpose: str) -> CodeCheck:
+    """A fresh code from a person already signed in (confirming it is them before a
+    sensitive change): the same check and lockout as at sign-in, without touching the
+    session's verified state."""
+    check = _check_code(user=user, code=code, purpose=purpose)
+    if not check.passed and not check.wait_seconds:
+        lockout.record_failure(
+            request, username=user.get_username(), stage=f"two-factor code ({purpose})"
+        )
+    return check
 
 
 def enrol(*, request: HttpRequest, user: User, code: str) -> list[str] | None:

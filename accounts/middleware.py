@@ -60,3 +60,36 @@ class MfaRequiredMiddleware:
         if request.method == "GET":
             target = f"{target}?{urlencode({'next': request.get_full_path()})}"
         return redirect(target)
+
+
+# Where a person who must choose their own password may go meanwhile.
+PASSWORD_CHANGE_ALLOWED = MFA_PENDING_ALLOWED | {"accounts:password"}
+
+
+class PasswordChangeMiddleware:
+    """A person signed in with a password an administrator chose (a new account, a
+    reset) chooses their own before anything else opens. After the two-factor check, so
+    the change is made by someone who passed it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            getattr(request, "kiosk", None)
+            or user is None
+            or not user.is_authenticated
+            or not user.must_change_password
+            or request.path_info.startswith(settings.STATIC_URL)
+            or _view_name(request) in PASSWORD_CHANGE_ALLOWED
+        ):
+            return self.get_response(request)
+        target = reverse("accounts:password")
+        if request.headers.get(BACKGROUND_POLL_HEADER):
+            return HttpResponse(status=204)
+        if request.htmx:
+            return hx_redirect(target)
+        if request.method == "GET":
+            target = f"{target}?{urlencode({'next': request.get_full_path()})}"
+        return redirect(target)

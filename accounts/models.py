@@ -13,6 +13,10 @@ class User(AbstractUser):
     licence_number = models.CharField("licence or registration number", max_length=50, blank=True)
     # A short PIN that unlocks the intake tablet's kiosk mode; stored hashed, like a password.
     kiosk_pin = models.CharField(max_length=128, blank=True)
+    # Set when an administrator chose this password (a new account, a reset): the person
+    # must pick their own at their next sign-in, so an administrator never keeps a
+    # working password of someone else's (accounts.middleware.PasswordChangeMiddleware).
+    must_change_password = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["last_name", "first_name", "username"]
@@ -26,3 +30,24 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+
+class AccountNotice(models.Model):
+    """Something done to a person's sign-in by somebody else (an administrator reset their
+    password or two-factor sign-in), told to them the next time they sign in."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="notices")
+    message = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["user"], name="notice_unseen_idx", condition=models.Q(seen_at__isnull=True)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.message

@@ -22,6 +22,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "patients.change_patient",
         "intake.view_intake",
         "intake.add_intake",
+        # Enrol this device as one of the clinic's intake tablets (kiosk mode needs one).
+        "intake.add_clinictablet",
     ),
     Role.THERAPIST: (
         "patients.view_patient",
@@ -43,6 +45,10 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "core.change_clinic",
         "reports.view_reportjob",
         "reports.run_export",
+        # The clinic's enrolled intake tablets: list, enrol and revoke.
+        "intake.view_clinictablet",
+        "intake.add_clinictablet",
+        "intake.change_clinictablet",
     ),
 }
 

@@ -4,29 +4,35 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import lockout, mfa
+from accounts import lockout, mfa, stepup
 from accounts.forms import (
     LoginForm,
     MfaSetupForm,
     MfaVerifyForm,
+    OwnPasswordForm,
     PasswordRecheckForm,
     StaffForm,
     StaffPasswordForm,
+    StepUpForm,
 )
-from accounts.models import User
+from accounts.models import AccountNotice, User
 from accounts.roles import Role
 from accounts.services import (
+    ProtectedAccount,
+    password_change,
     staff_create,
     staff_mfa_reset,
     staff_set_password,
@@ -36,8 +42,11 @@ from accounts.services import (
 from core.pagination import paginate
 from core.text import storable
 
-# What the browser must forget when someone signs out of a shared tablet.
+# What the browser must forget when someone signs out of a shared tablet. On one of the
+# clinic's enrolled tablets the cookies stay: one of them is the enrolment itself, and
+# Django's sign-out has already ended the session cookie.
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
+CLEAR_SITE_DATA_ON_TABLET = '"cache", "storage"'
 
 
 def _our_path(request: HttpRequest, candidate: str) -> str:
@@ -71,10 +80,20 @@ class LoginView(auth_views.LoginView):
         the code, or to setting up an app if they have none."""
         user = form.get_user()
         auth_login(self.request, user)
+        _show_notices(self.request, user)
         next_url = _our_path(self.request, self.get_success_url())
         if mfa.required_for(user):
             return redirect(_with_next(mfa.next_step(user), next_url))
         return HttpResponseRedirect(next_url)
+
+
+def _show_notices(request: HttpRequest, user: User) -> None:
+    """What somebody else did to this person's sign-in since they last signed in."""
+    notices = list(AccountNotice.objects.filter(user=user, seen_at__isnull=True))
+    for notice in notices:
+        messages.warning(request, notice.message)
+    if notices:
+        AccountNotice.objects.filter(pk__in=[n.pk for n in notices]).update(seen_at=timezone.now())
 
 
 class LogoutView(auth_views.LogoutView):
@@ -84,7 +103,8 @@ class LogoutView(auth_views.LogoutView):
 
     def post(self, request, *args, **kwargs):
         response = super().post(request, *args, **kwargs)
-        response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        on_tablet = settings.TABLET_COOKIE_NAME in request.COOKIES
+        response["Clear-Site-Data"] = CLEAR_SITE_DATA_ON_TABLET if on_tablet else CLEAR_SITE_DATA
         return response
 
     def get_default_redirect_url(self):
@@ -204,6 +224,90 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "POST"])
+@permission_required("accounts.manage_staff", raise_exception=True)
+def step_up(request: HttpRequest) -> HttpResponse:
+    """Confirm it is you (password and a fresh code) before changing staff sign-ins or
+    roles; it holds for a few minutes."""
+    next_url = _next_url(request)
+    form = StepUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if lockout.is_locked(request, request.user.get_username()):
+            return lockout.lockout_response(
+                request, credentials={"username": request.user.get_username()}
+            )
+        errors = stepup.confirm(
+            request=request,
+            user=request.user,
+            password=form.cleaned_data["password"],
+            code=form.cleaned_data["code"],
+        )
+        if not errors:
+            return redirect(next_url)
+        for field, error in errors.items():
+            form.add_error(field, error)
+    return render(
+        request,
+        "accounts/step_up.html",
+        {"form": form, "next": next_url, "minutes": settings.STEP_UP_MINUTES},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def own_password(request: HttpRequest) -> HttpResponse:
+    """Change your own password: the current one and a fresh code (for those with an
+    authenticator app). Right after signing in with a password an administrator reset,
+    the new password alone: the person has just given both."""
+    user = request.user
+    forced = user.must_change_password
+    ask_code = not forced and mfa.has_two_factor(user)
+    form = OwnPasswordForm(request.POST or None, ask_current=not forced, ask_code=ask_code)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if lockout.is_locked(request, user.get_username()):
+            return lockout.lockout_response(request, credentials={"username": user.username})
+        ok = forced or lockout.recheck_password(
+            request=request,
+            user=user,
+            password=data["current_password"],
+            stage="current password (changing it)",
+        )
+        if not ok:
+            form.add_error("current_password", "That password is not right.")
+        elif ask_code:
+            check = mfa.confirm(
+                request=request, user=user, code=data["code"], purpose="changing their password"
+            )
+            if not check.passed:
+                form.add_error(
+                    "code",
+                    "That code is not right, or was already used. Type the code your app "
+                    "shows now.",
+                )
+        if not form.errors:
+            try:
+                password_change(user=user, password=data["password1"])
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                user.refresh_from_db()
+                # Stay signed in here; every other session of this person ends.
+                update_session_auth_hash(request, user)
+                messages.success(request, "Your password is changed.")
+                return redirect(_next_url(request))
+    return render(
+        request,
+        "accounts/own_password.html",
+        {"form": form, "forced": forced, "next": _next_url(request)},
+    )
+
+
+def _changeable(member: User) -> None:
+    """Superusers are managed on the server, never through these pages."""
+    if member.is_superuser:
+        raise PermissionDenied
+
+
 def _staff_with_roles():
     from django.contrib.auth.models import Group
 
@@ -240,6 +344,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required("accounts.manage_staff", raise_exception=True)
+@stepup.required()
 def staff_new(request: HttpRequest) -> HttpResponse:
     form = StaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -267,26 +372,46 @@ def staff_new(request: HttpRequest) -> HttpResponse:
 @permission_required("accounts.manage_staff", raise_exception=True)
 def staff_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
     member = get_object_or_404(User, public_id=public_id)
-    form = StaffForm(request.POST or None, instance=member)
+    _changeable(member)
+    is_self = member == request.user
+    stepped_up = stepup.is_fresh(request)
+    form = StaffForm(request.POST or None, instance=member, roles_locked=is_self)
     if request.method == "POST" and form.is_valid():
-        try:
-            changed = staff_update(
-                by=request.user,
-                user=member,
-                data=form.cleaned_data,
-                roles=[Role(r) for r in form.cleaned_data["roles"]],
-            )
-        except ValidationError as exc:
-            _add_errors(form, exc)
+        roles = [Role(r) for r in form.cleaned_data["roles"]]
+        # Roles and a kiosk PIN (which signs its owner in on a clinic tablet) are changes to
+        # how someone gets in. Nothing is saved without a step-up: the person confirms it is
+        # them and sends the form again, with what they typed still in it.
+        needs_step_up = [
+            name
+            for name in ("roles", "kiosk_pin")
+            if name in form.changed_data and form.cleaned_data.get(name)
+        ]
+        if needs_step_up and not stepped_up:
+            for name in needs_step_up:
+                form.add_error(name, "This change needs you to confirm it is you first.")
         else:
-            messages.success(request, "Saved the changes." if changed else "Nothing was changed.")
-            return redirect("accounts:staff-list")
+            try:
+                changed = staff_update(
+                    by=request.user, user=member, data=form.cleaned_data, roles=roles
+                )
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            except ProtectedAccount as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request, "Saved the changes." if changed else "Nothing was changed."
+                )
+                return redirect("accounts:staff-list")
     return render(
         request,
         "accounts/staff_form.html",
         {
             "form": form,
             "member": member,
+            "is_self": is_self,
+            "stepped_up": stepped_up,
+            "step_up_url": stepup.url(request.path),
             "locked": lockout.is_user_locked(member),
             "has_two_factor": mfa.has_two_factor(member),
         },
@@ -297,6 +422,7 @@ def staff_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @permission_required("accounts.manage_staff", raise_exception=True)
 def staff_unlock_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
     member = get_object_or_404(User, public_id=public_id)
+    _changeable(member)
     staff_unlock(by=request.user, user=member)
     messages.success(request, f"Unlocked {member.username}: they can sign in again now.")
     return redirect("accounts:staff-edit", public_id=member.public_id)
@@ -304,8 +430,13 @@ def staff_unlock_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 @permission_required("accounts.manage_staff", raise_exception=True)
+@stepup.required(back="accounts:staff-edit")
 def staff_mfa_reset_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
     member = get_object_or_404(User, public_id=public_id)
+    _changeable(member)
+    if member == request.user:
+        messages.error(request, "Another administrator resets your own two-factor sign-in.")
+        return redirect("accounts:staff-edit", public_id=member.public_id)
     if staff_mfa_reset(by=request.user, user=member):
         messages.success(
             request,
@@ -319,8 +450,12 @@ def staff_mfa_reset_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required("accounts.manage_staff", raise_exception=True)
+@stepup.required()
 def staff_password(request: HttpRequest, public_id: UUID) -> HttpResponse:
     member = get_object_or_404(User, public_id=public_id)
+    _changeable(member)
+    if member == request.user:
+        return redirect("accounts:password")
     form = StaffPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -330,7 +465,11 @@ def staff_password(request: HttpRequest, public_id: UUID) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, f"Set a new password for {member.username}.")
+            messages.success(
+                request,
+                f"Set a new password for {member.username}. They choose their own when they "
+                "next sign in, and are told you reset it.",
+            )
             return redirect("accounts:staff-list")
     return render(request, "accounts/staff_password.html", {"form": form, "member": member})
 

@@ -2,13 +2,14 @@ from django import forms
 
 from accounts.models import User
 from audit.models import AuditEvent
+from core.dates import BoundedDateField
 
 
 class AuditFilterForm(forms.Form):
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     actor = forms.ModelChoiceField(

@@ -50,6 +50,11 @@ class AuditEvent(models.Model):
         MFA_RESET = "mfa_reset", "Reset two-factor sign-in"
         LOCKOUT = "lockout", "Locked out"
         UNLOCK = "unlock", "Unlocked"
+        # An administrator confirming it is them (password and a fresh code) before
+        # changing someone else's sign-in; a password chosen or changed.
+        STEP_UP = "step_up", "Confirmed identity"
+        PASSWORD = "password", "Changed password"
+        DELETE = "delete", "Deleted"
 
     at = models.DateTimeField(default=timezone.now, editable=False)
     actor = models.ForeignKey(

@@ -2,6 +2,7 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -82,5 +83,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
             "patient": patient,
             "lookup": AuditPatientForm(),
             "paging_query": paging.urlencode(),
+            # Only PostgreSQL's triggers and roles stop other clients changing the trail.
+            "tamper_protected": connection.vendor == "postgresql",
         },
     )

@@ -44,7 +44,7 @@ ALLOWED_HOSTS = env.list(
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "core.apps.ClinicAdminConfig",  # django.contrib.admin with an audited site (core/admin.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -93,6 +93,8 @@ MIDDLEWARE = [
     # two-factor pages and sign-out. After the idle check, so an idle half-signed-in
     # session ends; before LoginRequiredMiddleware, which would let it through.
     "accounts.middleware.MfaRequiredMiddleware",
+    # Then someone signed in with a password an administrator chose picks their own.
+    "accounts.middleware.PasswordChangeMiddleware",
     # Deny by default: a view must opt out with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -410,5 +412,17 @@ INTAKE_LINK_HOURS = env.int("INTAKE_LINK_HOURS", default=72)
 STAFF_IDLE_MINUTES = env.int("STAFF_IDLE_MINUTES", default=15)
 # Seconds of warning before an idle sign-out.
 STAFF_IDLE_WARNING_SECONDS = 60
+# A patient's form (the kiosk tablet or a one-time link) closes after this many minutes
+# without use; what was typed is kept. Every request also re-checks the grant behind it.
+PATIENT_IDLE_MINUTES = env.int("PATIENT_IDLE_MINUTES", default=30)
+# An administrator confirms it is them (password and a fresh two-factor code) before
+# resetting someone's password or two-factor sign-in or changing roles; that holds for
+# this many minutes.
+STEP_UP_MINUTES = env.int("STEP_UP_MINUTES", default=5)
+# How long an enrolled tablet's cookie lasts before staff enrol it again.
+TABLET_ENROLMENT_DAYS = env.int("TABLET_ENROLMENT_DAYS", default=365)
+# The cookie that makes a browser one of the clinic's enrolled intake tablets
+# (intake.tablets). Signing out keeps it: Clear-Site-Data leaves cookies alone there.
+TABLET_COOKIE_NAME = "clinic_tablet"
 # How often staff screens ask for new red-flag alerts; the issue asks for under 5 seconds.
 ALERT_POLL_SECONDS = env.int("ALERT_POLL_SECONDS", default=4)

@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.models import AuditEvent
-from audit.services import audit_patient_record, audit_record
+from audit.services import audit_patient_record, audit_record, shown_mrns
 from core.models import Clinic
 from evaluations import forms as eval_forms
 from evaluations import plan_catalog, services
@@ -75,6 +75,7 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
         actor=request.user,
         action=AuditEvent.Action.VIEW,
         summary=f"Viewed the evaluation list ({LIST_FILTERS[show]}, {len(evaluations)} shown)",
+        details={"show": show, "shown": shown_mrns(evaluations)},
     )
     return render(
         request,
@@ -365,6 +366,14 @@ def addendum(request: HttpRequest, public_id: UUID) -> HttpResponse:
         else:
             messages.success(request, "Addendum added.")
             return redirect(reverse("evaluations:detail", args=[evaluation.public_id]) + "#addenda")
+    if request.method == "GET":
+        # The page shows the signed evaluation's patient and sections: a read like any other.
+        audit_patient_record(
+            evaluation,
+            actor=request.user,
+            action=AuditEvent.Action.VIEW,
+            summary="Opened the addendum page of a signed evaluation",
+        )
     return render(
         request,
         "evaluations/addendum.html",

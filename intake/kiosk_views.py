@@ -1,15 +1,15 @@
 """The patient's side: the tablet in kiosk mode, or a one-time link on their own device.
 
-No account: the session holds one intake (intake.middleware.SESSION_KEY) and these
-views serve that intake only, so no URL reaches another patient.
+No account: the session holds one intake (intake.patient_session) and these views serve
+that intake only, so no URL reaches another patient.
 """
 
 import base64
 import functools
-import time
 import uuid
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
@@ -20,37 +20,39 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import lockout
 from audit.models import AuditEvent
 from audit.services import audit_patient_record
 from core.http import hx_redirect
 from core.models import Clinic
 from core.text import storable
-from intake import services
+from intake import patient_session, services, tablets
 from intake.forms import AboutForm, StepContext
 from intake.instruments import ODI
-from intake.middleware import SESSION_KEY
 from intake.models import Intake, IntakeConsent
 from intake.steps import STEPS, steps_for
 from intake.summary import describe
 
-EXIT_MAX_FAILURES = 5
-EXIT_LOCK_SECONDS = 300
-
 
 def kiosk_view(view):
-    """Open to a device holding an intake in its session, and to nothing else."""
+    """Open to a device holding an intake in its session, and to nothing else. The kiosk
+    middleware has checked the grant behind the session on this very request."""
 
     @login_not_required
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        held = request.session.get(SESSION_KEY)
-        if not held:
+        access = getattr(request, "patient_access", None)
+        if access is None:
+            ended = getattr(request, "patient_session_ended", None)
+            if ended is not None:
+                return render(
+                    request,
+                    "intake/kiosk/session_ended.html",
+                    {"ended": ended, "idle_minutes": settings.PATIENT_IDLE_MINUTES},
+                    status=403,
+                )
             return render(request, "intake/kiosk/no_intake.html", status=403)
-        intake = Intake.objects.select_related("patient").filter(pk=held["intake"]).first()
-        if intake is None:
-            request.session.pop(SESSION_KEY, None)
-            return render(request, "intake/kiosk/no_intake.html", status=403)
-        request.intake = intake
+        request.intake = access.intake
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -178,9 +180,11 @@ def step_view(request: HttpRequest, step: str) -> HttpResponse:
         if form.is_valid() and current.key != "review":
             return redirect("kiosk:step", step=keys[index + 1])
         show_errors = True
+        status = 400 if _refused_as_too_large(form) else 200
     else:
         form = _form_for(current, intake, context)
         show_errors = False
+        status = 200
         if current.key == "review":
             form = current.form_class(initial={"submission_id": uuid.uuid4()}, context=context)
     return render(
@@ -201,7 +205,18 @@ def step_view(request: HttpRequest, step: str) -> HttpResponse:
             "odi_available": ODI in packs,
             "review": _review_rows(intake, steps, context) if current.key == "review" else None,
         },
+        status=status,
     )
+
+
+def _refused_as_too_large(form) -> bool:
+    """A signature refused from its header as too large to decode (decode_signature): the
+    answer is a 400, and the image is not put back in the page for the tablet to decode."""
+    if not form.has_error("signature", code="too_large"):
+        return False
+    form.data = form.data.copy()
+    form.data["signature"] = ""
+    return True
 
 
 def _review_rows(intake: Intake, steps, context: StepContext) -> list[dict]:
@@ -230,6 +245,8 @@ def autosave(request: HttpRequest, step: str) -> HttpResponse:
         return hx_redirect(reverse("kiosk:resume"))
     if outcome.stopped:
         return hx_redirect(reverse("kiosk:stop"))
+    if form.has_error("signature", code="too_large"):
+        return HttpResponse(form.errors["signature"][0], status=400)
     # A fragment for the status line; no page context (or its queries) needed.
     return HttpResponse(f"Saved at {timezone.localtime():%H:%M}")
 
@@ -287,39 +304,54 @@ class UnlockForm(forms.Form):
 @kiosk_view
 @require_http_methods(["GET", "POST"])
 def exit_kiosk(request: HttpRequest) -> HttpResponse:
-    """A member of staff takes the tablet back."""
+    """A member of staff takes the clinic's tablet back. On a patient's own device (a
+    link) there is nothing to unlock: the page says they can close it."""
+    access = request.patient_access
+    if access.kind != patient_session.KIOSK:
+        return render(request, "intake/kiosk/exit_link.html")
     form = UnlockForm(request.POST or None)
-    locked_until = request.session.get("kiosk_exit_locked_until", 0)
-    locked = locked_until > time.time()
-    if request.method == "POST" and locked:
-        form = UnlockForm()
-    elif request.method == "POST" and form.is_valid():
-        user = services.kiosk_unlock(
+    paused_until = access.tablet.unlock_paused_until
+    if paused_until and paused_until <= timezone.now():
+        paused_until = None
+    if request.method == "POST" and paused_until is None and form.is_valid():
+        result = tablets.tablet_unlock(
             request=request,
+            tablet=access.tablet,
             username=form.cleaned_data["username"],
             secret=form.cleaned_data["secret"],
         )
-        if user is not None:
-            intake = request.intake
-            logout(request)  # a fresh session: nothing of the patient's carries over
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            audit_patient_record(
-                intake,
-                actor=user,
-                action=AuditEvent.Action.UPDATE,
-                summary="Took the tablet back from the patient (left kiosk mode)",
-            )
-            if user.has_perm("intake.view_intake"):
-                return redirect("intake:detail", public_id=intake.public_id)
-            return redirect("core:home")
-        failures = request.session.get("kiosk_exit_failures", 0) + 1
-        request.session["kiosk_exit_failures"] = failures
-        if failures >= EXIT_MAX_FAILURES:
-            request.session["kiosk_exit_locked_until"] = time.time() + EXIT_LOCK_SECONDS
-            request.session["kiosk_exit_failures"] = 0
-            locked = True
-        form.add_error(None, "That username and password or PIN did not match.")
-    return render(request, "intake/kiosk/exit.html", {"form": form, "locked": locked}, status=200)
+        if result.account_locked:
+            lockout.refuse_as_locked(request, form.cleaned_data["username"])
+        elif result.user is not None:
+            return _hand_back(request, result.user)
+        paused_until = result.paused_until
+        if paused_until is None:
+            form.add_error(None, "That username and password or PIN did not match.")
+    return render(
+        request,
+        "intake/kiosk/exit.html",
+        {"form": form, "paused_until": paused_until, "tablet": access.tablet},
+    )
+
+
+def _hand_back(request: HttpRequest, user) -> HttpResponse:
+    """End the patient's session and sign the member of staff in, as far as their normal
+    sign-in would go with the password: those whose role needs two-factor are held on the
+    two-factor page (accounts.middleware) before anything else opens."""
+    intake = request.intake
+    tablet = request.patient_access.tablet
+    logout(request)  # a fresh session: nothing of the patient's carries over
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    audit_patient_record(
+        intake,
+        actor=user,
+        action=AuditEvent.Action.UPDATE,
+        summary=f"Took the tablet “{tablet.name}” back from the patient (left kiosk mode)",
+        details={"tablet": str(tablet.public_id)},
+    )
+    if user.has_perm("intake.view_intake"):
+        return redirect("intake:detail", public_id=intake.public_id)
+    return redirect("core:home")
 
 
 class LinkForm(forms.Form):
@@ -350,11 +382,7 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
             if request.user.is_authenticated:
                 logout(request)
             request.session.cycle_key()
-            request.session[SESSION_KEY] = {
-                "intake": access.intake_id,
-                "access": access.pk,
-                "kind": access.kind,
-            }
+            patient_session.start(request, access)
             # On their own phone the patient may close the browser and come back later:
             # keep the session until the link would have expired.
             request.session.set_expiry(access.expires_at)

@@ -124,6 +124,53 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class ClinicTabletQuerySet(models.QuerySet):
+    def active(self) -> "ClinicTabletQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+
+class ClinicTablet(models.Model):
+    """A device the clinic enrolled as one of its intake tablets: a signed-in member of
+    staff set a long-lived cookie on it (intake.tablets). Only such a device can be handed
+    to a patient in kiosk mode, and only there does the staff unlock (username and
+    password or kiosk PIN) work; a patient's own phone, opened from a link, never has one.
+    Only a hash of the cookie is stored. Revoking a tablet ends its kiosk sessions at the
+    next request."""
+
+    # Wrong unlock tries before the tablet's unlock pauses, and for how long. Counted here,
+    # in the database and under a row lock, so parallel requests cannot slip past the
+    # limit; and apart from staff sign-in, so a patient at the tablet cannot lock a member
+    # of staff out of the clinic's shared address.
+    MAX_UNLOCK_FAILURES = 5
+    UNLOCK_PAUSE = timedelta(minutes=5)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=80)
+    token_hash = models.CharField(max_length=64, unique=True)
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    enrolled_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unlock_failures = models.PositiveSmallIntegerField(default=0)
+    unlock_paused_until = models.DateTimeField(null=True, blank=True)
+
+    objects = ClinicTabletQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "enrolled_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
 class IntakeAccessQuerySet(models.QuerySet):
     def redeemable(self) -> "IntakeAccessQuerySet":
         return self.filter(
@@ -154,6 +201,11 @@ class IntakeAccess(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     failed_attempts = models.PositiveSmallIntegerField(default=0)
+    # The enrolled tablet a kiosk hand-over was made on: the session is valid on that
+    # device only (its cookie), and staff unlock it there. Links have none.
+    tablet = models.ForeignKey(
+        ClinicTablet, null=True, blank=True, on_delete=models.PROTECT, related_name="accesses"
+    )
 
     objects = IntakeAccessQuerySet.as_manager()
 

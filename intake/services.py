@@ -11,11 +11,9 @@ from datetime import timedelta
 from uuid import UUID
 
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.db import transaction
 from django.utils import timezone
 
-from accounts import lockout
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_patient_record, audit_record
@@ -24,6 +22,7 @@ from intake import results as results_mod
 from intake.forms import ABOUT_FIELDS
 from intake.instruments import ODI, Pack, PackError, parse_pack, shipped_pack
 from intake.models import (
+    ClinicTablet,
     InstrumentPack,
     Intake,
     IntakeAccess,
@@ -140,36 +139,45 @@ def _issue(*, intake: Intake, kind: str, by: User, lifetime: timedelta) -> tuple
 
 
 @transaction.atomic
-def intake_kiosk_handover(*, intake: Intake, by: User) -> IntakeAccess:
-    """Hand the clinic's tablet to the patient: an access used at once by this device."""
+def intake_kiosk_handover(*, intake: Intake, by: User, tablet: ClinicTablet) -> IntakeAccess:
+    """Hand one of the clinic's enrolled tablets to the patient: an access used at once,
+    valid on that tablet only. A form already open on another tablet closes there."""
     if not intake.is_open:
         raise IntakeClosed
+    now = timezone.now()
+    intake.accesses.filter(kind=IntakeAccess.Kind.KIOSK, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
     access, _ = _issue(
         intake=intake,
         kind=IntakeAccess.Kind.KIOSK,
         by=by,
         lifetime=timedelta(seconds=settings.SESSION_COOKIE_AGE),
     )
-    access.used_at = timezone.now()
-    access.save(update_fields=["used_at"])
+    access.used_at = now
+    access.tablet = tablet
+    access.save(update_fields=["used_at", "tablet"])
     audit_patient_record(
         intake,
         actor=by,
         action=AuditEvent.Action.UPDATE,
-        summary="Handed the tablet to the patient (kiosk mode)",
-        details={"access": str(access.public_id)},
+        summary=f"Handed the tablet “{tablet.name}” to the patient (kiosk mode)",
+        details={"access": str(access.public_id), "tablet": str(tablet.public_id)},
     )
     return access
 
 
 @transaction.atomic
 def intake_link_create(*, intake: Intake, by: User) -> tuple[IntakeAccess, str]:
-    """A single-use link for filling in the intake before the visit. Earlier unused
-    links for the intake stop working. Returns the raw token, shown once."""
+    """A single-use link for filling in the intake before the visit. Earlier links for
+    the intake stop working, and a device still open on one closes at its next request.
+    Returns the raw token, shown once."""
     if not intake.is_open:
         raise IntakeClosed
     now = timezone.now()
-    intake.accesses.filter(kind=IntakeAccess.Kind.LINK).redeemable().update(revoked_at=now)
+    intake.accesses.filter(kind=IntakeAccess.Kind.LINK, revoked_at__isnull=True).update(
+        revoked_at=now
+    )
     access, raw = _issue(
         intake=intake,
         kind=IntakeAccess.Kind.LINK,
@@ -494,7 +502,8 @@ def intake_cancel(*, intake: Intake, by: User, reason: str) -> Intake:
     intake.status = Intake.Status.CANCELLED
     intake._history_user = by
     intake.save(update_fields=["status", "updated_at"])
-    intake.accesses.redeemable().update(revoked_at=timezone.now())
+    # Every way in: unused links, and a tablet or phone that has the form open now.
+    intake.accesses.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
     audit_patient_record(
         intake,
         actor=by,
@@ -503,6 +512,22 @@ def intake_cancel(*, intake: Intake, by: User, reason: str) -> Intake:
         details={"reason": reason},
     )
     return intake
+
+
+@transaction.atomic
+def intake_close_accesses(*, intake: Intake, by: User) -> int:
+    """End every open way into the patient's form (tablet or link) without cancelling the
+    intake. Returns how many were closed."""
+    closed = intake.accesses.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    if closed:
+        audit_patient_record(
+            intake,
+            actor=by,
+            action=AuditEvent.Action.UPDATE,
+            summary="Closed the patient's form on the tablet or phone",
+            details={"closed": closed},
+        )
+    return closed
 
 
 class AlreadyAcknowledged(Exception):
@@ -529,16 +554,3 @@ def alert_acknowledge(*, alert: RedFlagAlert, by: User, outcome: str, note: str)
         details={"outcome": outcome, "note": alert.action_note, "items": alert.items},
     )
     return alert
-
-
-def kiosk_unlock(*, request, username: str, secret: str) -> User | None:
-    """A member of staff ends kiosk mode with their password or kiosk PIN. Both go through
-    the sign-in lockout (accounts/lockout.py): a locked-out account unlocks with neither,
-    and a wrong secret counts as a failed sign-in."""
-    if lockout.is_locked(request, username):
-        lockout.refuse_as_locked(request, username)
-        return None
-    candidate = User.objects.filter(username=username, is_active=True).first()
-    if candidate is not None and candidate.check_kiosk_pin(secret):
-        return candidate
-    return authenticate(request, username=username, password=secret)

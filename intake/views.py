@@ -1,7 +1,6 @@
 """The staff side of intakes: the day's queue, starting and handing over, the summary,
 amendments, and the red-flag alerts every staff screen polls for."""
 
-from datetime import date
 from uuid import UUID
 
 from django import forms
@@ -19,13 +18,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.models import AuditEvent
 from audit.services import audit_patient_record, audit_record, shown_mrns
+from core.dates import parse_day
 from core.models import Clinic
-from intake import services
+from intake import patient_session, services, tablets
 from intake.forms import StepContext
-from intake.middleware import SESSION_KEY
 from intake.models import Intake, IntakeAmendment, RedFlagAlert
 from intake.steps import STEP_BY_KEY
 from intake.summary import summary_context
+from intake.tablet_views import TabletEnrolForm
 from intake.triage import default_ruleset
 from patients.models import Patient
 
@@ -57,10 +57,10 @@ def _intake(public_id: UUID) -> Intake:
 @permission_required("intake.view_intake", raise_exception=True)
 def queue(request: HttpRequest) -> HttpResponse:
     """Today's intakes (or another day's), newest first, with red-flag badges."""
-    try:
-        day = date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        day = timezone.localdate()
+    day, problem = parse_day(request.GET.get("day", ""))
+    if problem:
+        messages.error(request, f"{problem} Showing today instead.")
+    day = day or timezone.localdate()
     show = request.GET.get("show", "all")
     if show not in QUEUE_FILTERS:
         show = "all"
@@ -112,24 +112,56 @@ def handover(request: HttpRequest, public_id: UUID) -> HttpResponse:
     return render(
         request,
         "intake/handover.html",
-        {"intake": intake, "patient": intake.patient, "link_hours": settings.INTAKE_LINK_HOURS},
+        {
+            "intake": intake,
+            "patient": intake.patient,
+            "link_hours": settings.INTAKE_LINK_HOURS,
+            "tablet": tablets.tablet_for_request(request),
+            "enrol_form": TabletEnrolForm(),
+            "open_accesses": intake.accesses.filter(
+                revoked_at__isnull=True, expires_at__gt=timezone.now()
+            ).exists(),
+        },
     )
 
 
 @require_POST
 @permission_required("intake.add_intake", raise_exception=True)
 def kiosk_open(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    """Turn this device into the patient's tablet: sign the member of staff out and
-    leave a session that holds this one intake."""
+    """Turn this device, one of the clinic's enrolled tablets, into the patient's form:
+    sign the member of staff out and leave a session that holds this one intake."""
     intake = _intake(public_id)
+    tablet = tablets.tablet_for_request(request)
+    if tablet is None:
+        messages.error(
+            request,
+            "This device is not one of the clinic's tablets, so it cannot be handed over in "
+            "kiosk mode. Enrol it first, or send the patient a link.",
+        )
+        return redirect("intake:handover", public_id=intake.public_id)
     try:
-        access = services.intake_kiosk_handover(intake=intake, by=request.user)
+        access = services.intake_kiosk_handover(intake=intake, by=request.user, tablet=tablet)
     except services.IntakeClosed:
         messages.error(request, "This intake is no longer open.")
         return redirect("intake:detail", public_id=intake.public_id)
     logout(request)
-    request.session[SESSION_KEY] = {"intake": intake.pk, "access": access.pk, "kind": "kiosk"}
+    patient_session.start(request, access)
     return redirect("kiosk:resume")
+
+
+@require_POST
+@permission_required("intake.add_intake", raise_exception=True)
+def close_access(request: HttpRequest, public_id: UUID) -> HttpResponse:
+    """Close the patient's form wherever it is open (a tablet whose unlock is paused, a
+    phone left open) without cancelling the intake: the answers stay, and the front desk
+    can hand it over again."""
+    intake = _intake(public_id)
+    closed = services.intake_close_accesses(intake=intake, by=request.user)
+    if closed:
+        messages.success(request, "Closed the patient's form on the tablet or phone.")
+    else:
+        messages.info(request, "The form was not open on any device.")
+    return redirect("intake:handover", public_id=intake.public_id)
 
 
 @require_POST

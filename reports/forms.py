@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from core.dates import BoundedDateField
 from reports.exports import EXPORT_KINDS
 from reports.services import ExportRequest
 
@@ -26,12 +27,12 @@ def _therapists():
 
 
 class ExportForm(forms.Form):
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label="Visits from",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "Enter the first visit date.", "invalid": "Enter a real date."},
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         label="Visits to",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "Enter the last visit date.", "invalid": "Enter a real date."},

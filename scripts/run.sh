@@ -19,7 +19,7 @@ cat <<TXT
   Clinic app: http://${HOST}:${PORT}/
 
   Demo logins (synthetic data only), password for all: demo-clinic-pass
-    frontdesk    Front desk
+    frontdesk    Front desk (kiosk PIN 2468 takes an enrolled tablet back from the patient)
     therapist    Physical therapist (also therapist2), then a two-factor code
     admin        Clinic administrator, then a two-factor code
 

@@ -85,5 +85,15 @@ def admin_client_(administrator):
 
 
 @pytest.fixture
+def stepped_up_admin(admin_client_):
+    """An administrator who has just confirmed it is them (password and a fresh code), as
+    resetting someone's sign-in and changing roles require (accounts.stepup)."""
+    from tests.factories import step_up
+
+    step_up(admin_client_)
+    return admin_client_
+
+
+@pytest.fixture
 def patient(db):
     return PatientFactory(given_name="Ana", family_name="Núñez")

@@ -128,3 +128,38 @@ class EvaluationFactory(factory.django.DjangoModelFactory):
 
     patient = factory.SubFactory(PatientFactory)
     therapist = factory.SubFactory(UserFactory, roles=[Role.THERAPIST])
+
+
+def enrol_tablet(client, *, by, name: str = "Front desk 1"):
+    """Make the client's browser one of the clinic's tablets, as a member of staff does
+    from This device: the tablet row and its cookie."""
+    from django.conf import settings
+
+    from intake.tablets import tablet_enrol
+
+    tablet, raw = tablet_enrol(name=name, by=by)
+    client.cookies[settings.TABLET_COOKIE_NAME] = raw
+    return tablet
+
+
+def hand_over_tablet(client, *, intake, by):
+    """The front desk, signed in on an enrolled tablet (enrolled here if it is not yet),
+    hands it to the patient for `intake`: the same client is then the patient's tablet."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    if settings.TABLET_COOKIE_NAME not in client.cookies:
+        enrol_tablet(client, by=by)
+    response = client.post(reverse("intake:kiosk-open", args=[intake.public_id]))
+    assert response.status_code == 302 and response.url == reverse("kiosk:resume"), response
+    return client
+
+
+def step_up(client) -> None:
+    """Mark the client's (administrator's) session as having just confirmed it is them
+    with password and code (accounts.stepup), as the step-up page does."""
+    from accounts.stepup import SESSION_KEY
+
+    session = client.session
+    session[SESSION_KEY] = int(time.time())
+    session.save()

@@ -15,82 +15,104 @@ from tests.factories import PatientFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 LOGIN = "login"  # anonymous users are sent to the sign-in page
-KIOSK = "kiosk"  # a tablet holding a patient's intake is sent back to it
+KIOSK = "kiosk"  # a device holding a patient's intake is sent back to it
+STEP_UP = "step-up"  # an administrator confirms it is them (password and code) first
 OK = 200
 DENY = 403
 
-# "kiosk" is a tablet the front desk has handed to a patient: no account, only the intake
-# in its session. It must reach nothing of the staff side.
-ROLES = ("anonymous", "front_desk", "therapist", "administrator", "no_role", "kiosk")
+# "kiosk" is one of the clinic's enrolled tablets the front desk has handed to a patient;
+# "link" is the patient's own phone, opened from a one-time link. Neither has an account,
+# only the intake in its session; neither reaches anything of the staff side, and only the
+# tablet has the staff unlock (on the phone, kiosk:exit only says "close this page").
+ROLES = ("anonymous", "front_desk", "therapist", "administrator", "no_role", "kiosk", "link")
 
 # url name -> expected GET answer per role (order of ROLES).
 MATRIX: dict[str, tuple] = {
-    "core:home": (LOGIN, OK, OK, OK, OK, KIOSK),
-    "core:clinic-settings": (LOGIN, DENY, DENY, OK, DENY, KIOSK),
+    "core:home": (LOGIN, OK, OK, OK, OK, KIOSK, KIOSK),
+    "core:clinic-settings": (LOGIN, DENY, DENY, OK, DENY, KIOSK, KIOSK),
     # The idle warning's "how long is left" and "stay signed in": any signed-in person.
-    "core:session": (LOGIN, OK, OK, OK, OK, KIOSK),
-    "healthz": (OK, OK, OK, OK, OK, OK),
-    "accounts:login": (OK, 302, 302, 302, 302, KIOSK),  # signed-in users go home
-    "accounts:logout": (LOGIN, 405, 405, 405, 405, KIOSK),  # POST only
-    "accounts:staff-list": (LOGIN, DENY, DENY, OK, DENY, KIOSK),
-    "accounts:staff-new": (LOGIN, DENY, DENY, OK, DENY, KIOSK),
-    "accounts:staff-edit": (LOGIN, DENY, DENY, OK, DENY, KIOSK),
-    "accounts:staff-password": (LOGIN, DENY, DENY, OK, DENY, KIOSK),
+    "core:session": (LOGIN, OK, OK, OK, OK, KIOSK, KIOSK),
+    "healthz": (OK, OK, OK, OK, OK, OK, OK),
+    "accounts:login": (OK, 302, 302, 302, 302, KIOSK, KIOSK),  # signed-in users go home
+    "accounts:logout": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),  # POST only
+    "accounts:staff-list": (LOGIN, DENY, DENY, OK, DENY, KIOSK, KIOSK),
+    # Adding an account, resetting a password and (on the edit page) changing roles or a
+    # kiosk PIN ask the administrator to confirm it is them first.
+    "accounts:staff-new": (LOGIN, DENY, DENY, STEP_UP, DENY, KIOSK, KIOSK),
+    "accounts:staff-edit": (LOGIN, DENY, DENY, OK, DENY, KIOSK, KIOSK),
+    "accounts:staff-password": (LOGIN, DENY, DENY, STEP_UP, DENY, KIOSK, KIOSK),
+    "accounts:step-up": (LOGIN, DENY, DENY, OK, DENY, KIOSK, KIOSK),
+    # Anyone signed in changes their own password.
+    "accounts:password": (LOGIN, OK, OK, OK, OK, KIOSK, KIOSK),
     # Two-factor pages: anyone signed in. Therapists and administrators here have passed
     # the second factor, so the check sends them on and set-up says it is on; the front
     # desk and no-role users have no app (they need none), so the check and the recovery
     # codes send them to set-up, which they may use.
-    "accounts:mfa-verify": (LOGIN, 302, 302, 302, 302, KIOSK),
-    "accounts:mfa-setup": (LOGIN, OK, OK, OK, OK, KIOSK),
-    "accounts:mfa-recovery-codes": (LOGIN, 302, OK, OK, 302, KIOSK),
-    "accounts:staff-unlock": (LOGIN, 405, 405, 405, 405, KIOSK),  # POST only
-    "accounts:staff-mfa-reset": (LOGIN, 405, 405, 405, 405, KIOSK),  # POST only
-    "patients:list": (LOGIN, OK, OK, OK, DENY, KIOSK),
-    "patients:new": (LOGIN, OK, DENY, OK, DENY, KIOSK),
-    "patients:detail": (LOGIN, OK, OK, OK, DENY, KIOSK),
-    "patients:edit": (LOGIN, OK, DENY, OK, DENY, KIOSK),
-    "audit:list": (LOGIN, DENY, DENY, OK, DENY, KIOSK),
-    "intake:queue": (LOGIN, OK, OK, OK, DENY, KIOSK),
-    "intake:start": (LOGIN, 405, 405, 405, 405, KIOSK),  # POST only
-    "intake:alerts-banner": (LOGIN, OK, OK, OK, 204, KIOSK),  # nothing to show without access
-    "intake:alert": (LOGIN, OK, OK, OK, DENY, KIOSK),
-    "intake:detail": (LOGIN, OK, OK, OK, DENY, KIOSK),
-    "intake:handover": (LOGIN, OK, DENY, DENY, DENY, KIOSK),
-    "intake:kiosk-open": (LOGIN, 405, 405, 405, 405, KIOSK),
-    "intake:link-create": (LOGIN, 405, 405, 405, 405, KIOSK),
-    "intake:cancel": (LOGIN, 405, 405, 405, 405, KIOSK),
-    "intake:signature": (LOGIN, OK, OK, OK, DENY, KIOSK),
-    "intake:amend": (LOGIN, DENY, OK, DENY, DENY, KIOSK),
+    "accounts:mfa-verify": (LOGIN, 302, 302, 302, 302, KIOSK, KIOSK),
+    "accounts:mfa-setup": (LOGIN, OK, OK, OK, OK, KIOSK, KIOSK),
+    "accounts:mfa-recovery-codes": (LOGIN, 302, OK, OK, 302, KIOSK, KIOSK),
+    "accounts:staff-unlock": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),  # POST only
+    "accounts:staff-mfa-reset": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),  # POST only
+    "patients:list": (LOGIN, OK, OK, OK, DENY, KIOSK, KIOSK),
+    "patients:new": (LOGIN, OK, DENY, OK, DENY, KIOSK, KIOSK),
+    "patients:detail": (LOGIN, OK, OK, OK, DENY, KIOSK, KIOSK),
+    "patients:edit": (LOGIN, OK, DENY, OK, DENY, KIOSK, KIOSK),
+    "audit:list": (LOGIN, DENY, DENY, OK, DENY, KIOSK, KIOSK),
+    "intake:queue": (LOGIN, OK, OK, OK, DENY, KIOSK, KIOSK),
+    "intake:start": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),  # POST only
+    "intake:alerts-banner": (
+        LOGIN,
+        OK,
+        OK,
+        OK,
+        204,
+        KIOSK,
+        KIOSK,
+    ),  # nothing to show without access
+    "intake:alert": (LOGIN, OK, OK, OK, DENY, KIOSK, KIOSK),
+    "intake:detail": (LOGIN, OK, OK, OK, DENY, KIOSK, KIOSK),
+    "intake:handover": (LOGIN, OK, DENY, DENY, DENY, KIOSK, KIOSK),
+    "intake:kiosk-open": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),
+    "intake:link-create": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),
+    "intake:cancel": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),
+    "intake:close-access": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),  # POST only
+    # The clinic's tablets: the front desk and administrators enrol the device in hand;
+    # administrators list and revoke them.
+    "intake:tablets": (LOGIN, DENY, DENY, OK, DENY, KIOSK, KIOSK),
+    "intake:tablet-this-device": (LOGIN, OK, DENY, OK, DENY, KIOSK, KIOSK),
+    "intake:tablet-revoke": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),  # POST only
+    "intake:signature": (LOGIN, OK, OK, OK, DENY, KIOSK, KIOSK),
+    "intake:amend": (LOGIN, DENY, OK, DENY, DENY, KIOSK, KIOSK),
     # Evaluations: therapists write, administrators read, front desk sees nothing. The
     # table's record is a draft, so the addendum page sends the therapist back to it.
-    "evaluations:list": (LOGIN, DENY, OK, OK, DENY, KIOSK),
-    "evaluations:start": (LOGIN, 405, 405, 405, 405, KIOSK),  # POST only
-    "evaluations:progress": (LOGIN, DENY, OK, OK, DENY, KIOSK),
-    "evaluations:detail": (LOGIN, DENY, OK, OK, DENY, KIOSK),
-    "evaluations:section": (LOGIN, 405, 405, 405, 405, KIOSK),
-    "evaluations:sign": (LOGIN, DENY, OK, DENY, DENY, KIOSK),
-    "evaluations:addendum": (LOGIN, DENY, 302, DENY, DENY, KIOSK),
+    "evaluations:list": (LOGIN, DENY, OK, OK, DENY, KIOSK, KIOSK),
+    "evaluations:start": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),  # POST only
+    "evaluations:progress": (LOGIN, DENY, OK, OK, DENY, KIOSK, KIOSK),
+    "evaluations:detail": (LOGIN, DENY, OK, OK, DENY, KIOSK, KIOSK),
+    "evaluations:section": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),
+    "evaluations:sign": (LOGIN, DENY, OK, DENY, DENY, KIOSK, KIOSK),
+    "evaluations:addendum": (LOGIN, DENY, 302, DENY, DENY, KIOSK, KIOSK),
     # PDF jobs: a document's job is open to whoever may read that record (the table's job
     # is an evaluation PDF still queued, so its download is "not found" for them); the job
     # list and batch exports are administrators' only.
-    "reports:list": (LOGIN, DENY, DENY, OK, DENY, KIOSK),
-    "reports:export": (LOGIN, DENY, DENY, OK, DENY, KIOSK),
-    "reports:request": (LOGIN, 405, 405, 405, 405, KIOSK),  # POST only
-    "reports:job": (LOGIN, DENY, OK, OK, DENY, KIOSK),
-    "reports:status": (LOGIN, DENY, OK, OK, DENY, KIOSK),
-    "reports:retry": (LOGIN, 405, 405, 405, 405, KIOSK),
-    "reports:download": (LOGIN, DENY, 404, 404, DENY, KIOSK),
+    "reports:list": (LOGIN, DENY, DENY, OK, DENY, KIOSK, KIOSK),
+    "reports:export": (LOGIN, DENY, DENY, OK, DENY, KIOSK, KIOSK),
+    "reports:request": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),  # POST only
+    "reports:job": (LOGIN, DENY, OK, OK, DENY, KIOSK, KIOSK),
+    "reports:status": (LOGIN, DENY, OK, OK, DENY, KIOSK, KIOSK),
+    "reports:retry": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),
+    "reports:download": (LOGIN, DENY, 404, 404, DENY, KIOSK, KIOSK),
     # The patient's side answers only a device holding an intake in its session: without
     # one, everybody (signed in or not) is refused. The tablet itself reaches its intake's
     # screens, the staff unlock (kiosk:exit) and nothing else: every staff URL sends it back.
-    "kiosk:resume": (DENY, DENY, DENY, DENY, DENY, 302),
-    "kiosk:submit": (DENY, DENY, DENY, DENY, DENY, 405),
-    "kiosk:done": (DENY, DENY, DENY, DENY, DENY, KIOSK),
-    "kiosk:stop": (DENY, DENY, DENY, DENY, DENY, KIOSK),
-    "kiosk:exit": (DENY, DENY, DENY, DENY, DENY, OK),
-    "kiosk:step": (DENY, DENY, DENY, DENY, DENY, OK),
-    "kiosk:autosave": (DENY, DENY, DENY, DENY, DENY, 405),
-    "kiosk:link": (OK, OK, OK, OK, OK, OK),  # asks for the date of birth; uses up nothing
+    "kiosk:resume": (DENY, DENY, DENY, DENY, DENY, 302, 302),
+    "kiosk:submit": (DENY, DENY, DENY, DENY, DENY, 405, 405),
+    "kiosk:done": (DENY, DENY, DENY, DENY, DENY, KIOSK, KIOSK),
+    "kiosk:stop": (DENY, DENY, DENY, DENY, DENY, KIOSK, KIOSK),
+    "kiosk:exit": (DENY, DENY, DENY, DENY, DENY, OK, OK),
+    "kiosk:step": (DENY, DENY, DENY, DENY, DENY, OK, OK),
+    "kiosk:autosave": (DENY, DENY, DENY, DENY, DENY, 405, 405),
+    "kiosk:link": (OK, OK, OK, OK, OK, OK, OK),  # asks for the date of birth; uses up nothing
 }
 
 # The Django admin has its own staff/superuser gate and is excluded here.
@@ -127,13 +149,14 @@ def users():
         "administrator": UserFactory(username="m-admin", roles=[Role.ADMINISTRATOR]),
         "no_role": UserFactory(username="m-none", roles=[]),
         "kiosk": None,
+        "link": None,
     }
 
 
 @pytest.fixture
 def records():
     """One of each kind of record the URLs name."""
-    from intake.models import RedFlagAlert
+    from intake.models import ClinicTablet, RedFlagAlert
     from reports.models import ReportJob
     from tests.factories import EvaluationFactory, IntakeConsentFactory, IntakeFactory
 
@@ -150,12 +173,16 @@ def records():
         patient=patient,
         requested_by=evaluation.therapist,
     )
+    tablet = ClinicTablet.objects.create(
+        name="Front desk 1", token_hash="0" * 64, enrolled_by=evaluation.therapist
+    )
     return {
         "patient": patient,
         "intake": intake,
         "alert": alert,
         "evaluation": evaluation,
         "job": job,
+        "tablet": tablet,
     }
 
 
@@ -170,7 +197,14 @@ def _url_for(name: str, staff_member, records) -> str:
         kwargs = {"public_id": records["alert"].public_id}
     elif name == "intake:amend":
         kwargs = {"public_id": intake.public_id, "step": "pain"}
-    elif name.startswith("intake:") and name not in {"intake:queue", "intake:alerts-banner"}:
+    elif name == "intake:tablet-revoke":
+        kwargs = {"public_id": records["tablet"].public_id}
+    elif name.startswith("intake:") and name not in {
+        "intake:queue",
+        "intake:alerts-banner",
+        "intake:tablets",
+        "intake:tablet-this-device",
+    }:
         kwargs = {"public_id": intake.public_id}
     elif name in {"evaluations:start", "evaluations:progress"}:
         kwargs = {"patient_id": patient.public_id}
@@ -204,17 +238,32 @@ def _url_for(name: str, staff_member, records) -> str:
 
 
 def _hand_over_tablet(client, users, records) -> None:
-    """The front desk opens kiosk mode on this client for a new intake of the table's
-    patient: the staff session ends and the device holds only that intake."""
-    from django.urls import reverse
-
+    """The front desk opens kiosk mode on this client, an enrolled tablet, for a new
+    intake of the table's patient: the staff session ends and the device holds only that
+    intake."""
     from intake.models import Intake
+    from tests.factories import hand_over_tablet
 
     client.force_login(users["front_desk"])
     intake = Intake.objects.create(patient=records["patient"])
-    response = client.post(reverse("intake:kiosk-open", args=[intake.public_id]))
-    assert response.status_code == 302 and response.url == reverse("kiosk:resume")
+    hand_over_tablet(client, intake=intake, by=users["front_desk"])
     assert "_auth_user_id" not in client.session
+
+
+def _open_link(client, users, records) -> None:
+    """The patient opens a one-time link on their own phone and gives their birth date."""
+    from django.urls import reverse
+
+    from intake import services
+    from intake.models import Intake
+
+    intake = Intake.objects.create(patient=records["patient"])
+    _access, token = services.intake_link_create(intake=intake, by=users["front_desk"])
+    response = client.post(
+        reverse("kiosk:link", args=[token]),
+        {"date_of_birth": records["patient"].date_of_birth.isoformat()},
+    )
+    assert response.status_code == 302 and response.url == reverse("kiosk:resume"), response
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -222,6 +271,8 @@ def test_each_role_gets_the_declared_answer_from_every_url(client, users, role, 
     staff_member = UserFactory(username="someone-else", roles=[Role.THERAPIST])
     if role == "kiosk":
         _hand_over_tablet(client, users, records)
+    elif role == "link":
+        _open_link(client, users, records)
     elif users[role] is not None:
         client.force_login(users[role])
     wrong = []
@@ -232,6 +283,8 @@ def test_each_role_gets_the_declared_answer_from_every_url(client, users, role, 
             ok = response.status_code == 302 and "/accounts/login/" in response.url
         elif expected == KIOSK:
             ok = response.status_code == 302 and response.url == "/kiosk/"
+        elif expected == STEP_UP:
+            ok = response.status_code == 302 and response.url.startswith("/accounts/confirm/")
         else:
             ok = response.status_code == expected
         if not ok:

@@ -21,6 +21,7 @@ from tests.factories import (
     TEST_PASSWORD,
     UserFactory,
     confirmed_totp_device,
+    hand_over_tablet,
     recovery_codes,
     totp_code,
 )
@@ -291,12 +292,19 @@ def test_a_therapist_taking_the_tablet_back_still_gives_the_second_factor(
     confirmed_totp_device(therapist)
     front_desk_client.post(reverse("intake:start", args=[patient.public_id]))
     intake = Intake.objects.get(patient=patient)
-    front_desk_client.post(reverse("intake:kiosk-open", args=[intake.public_id]))
-    tablet = front_desk_client
+    tablet = hand_over_tablet(front_desk_client, intake=intake, by=intake.started_by)
     response = tablet.post(
         reverse("kiosk:exit"), {"username": "therapist", "secret": TEST_PASSWORD}
     )
     assert response.status_code == 302
+    assert tablet.get(response.url).url.startswith(reverse("accounts:mfa-verify"))
+    # Nor is the therapist's PIN: a PIN is the password's stand-in, never the second factor.
+    therapist.set_kiosk_pin("97531")
+    therapist.save()
+    tablet.post(reverse("accounts:logout"))
+    tablet.force_login(intake.started_by)
+    tablet.post(reverse("intake:kiosk-open", args=[intake.public_id]))
+    response = tablet.post(reverse("kiosk:exit"), {"username": "therapist", "secret": "97531"})
     assert tablet.get(response.url).url.startswith(reverse("accounts:mfa-verify"))
 
 

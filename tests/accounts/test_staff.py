@@ -20,8 +20,8 @@ NEW_STAFF = {
 }
 
 
-def test_an_administrator_creates_a_staff_account_with_a_role(admin_client_):
-    response = admin_client_.post(reverse("accounts:staff-new"), NEW_STAFF)
+def test_an_administrator_creates_a_staff_account_with_a_role(stepped_up_admin):
+    response = stepped_up_admin.post(reverse("accounts:staff-new"), NEW_STAFF)
     assert response.status_code == 302
     user = User.objects.get(username="newpt")
     assert user.check_password("a-sound-passphrase")
@@ -30,8 +30,8 @@ def test_an_administrator_creates_a_staff_account_with_a_role(admin_client_):
     assert AuditEvent.objects.filter(action=AuditEvent.Action.CREATE, object_type="user").exists()
 
 
-def test_a_weak_password_is_explained_and_the_form_keeps_its_values(admin_client_):
-    response = admin_client_.post(
+def test_a_weak_password_is_explained_and_the_form_keeps_its_values(stepped_up_admin):
+    response = stepped_up_admin.post(
         reverse("accounts:staff-new"),
         {**NEW_STAFF, "password1": "password", "password2": "password"},
     )
@@ -42,17 +42,17 @@ def test_a_weak_password_is_explained_and_the_form_keeps_its_values(admin_client
     assert not User.objects.filter(username="newpt").exists()
 
 
-def test_a_taken_username_is_explained(admin_client_, therapist):
-    response = admin_client_.post(
+def test_a_taken_username_is_explained(stepped_up_admin, therapist):
+    response = stepped_up_admin.post(
         reverse("accounts:staff-new"), {**NEW_STAFF, "username": "therapist"}
     )
     assert response.status_code == 200
     assert "already exists" in response.content.decode()
 
 
-def test_an_administrator_changes_roles_and_deactivates_an_account(admin_client_, therapist):
+def test_an_administrator_changes_roles_and_deactivates_an_account(stepped_up_admin, therapist):
     url = reverse("accounts:staff-edit", args=[therapist.public_id])
-    response = admin_client_.post(
+    response = stepped_up_admin.post(
         url,
         {
             "first_name": "T",
@@ -70,23 +70,37 @@ def test_an_administrator_changes_roles_and_deactivates_an_account(admin_client_
     assert "roles" in event.details["fields"] and "is_active" in event.details["fields"]
 
 
-def test_an_administrator_cannot_lock_themselves_out(admin_client_, administrator):
+def test_an_administrator_cannot_change_their_own_roles_or_deactivate_themselves(
+    stepped_up_admin, administrator
+):
     url = reverse("accounts:staff-edit", args=[administrator.public_id])
+    page = stepped_up_admin.get(url).content.decode()
+    assert "Another administrator changes your roles" in page
     base = {"first_name": "A", "last_name": "D", "email": "", "licence_number": ""}
-    response = admin_client_.post(
-        url, {**base, "roles": [Role.FRONT_DESK.value], "is_active": "on"}
-    )
-    assert "cannot remove your own administrator role" in response.content.decode()
-    response = admin_client_.post(url, {**base, "roles": [Role.ADMINISTRATOR.value]})
-    assert "cannot deactivate your own account" in response.content.decode()
+    # The roles and active boxes are disabled for oneself: what is posted is ignored.
+    response = stepped_up_admin.post(url, {**base, "roles": [Role.THERAPIST.value]})
+    assert response.status_code == 302
     administrator.refresh_from_db()
     assert administrator.is_active
-    assert administrator.groups.filter(name=Role.ADMINISTRATOR.value).exists()
+    assert list(administrator.groups.values_list("name", flat=True)) == [Role.ADMINISTRATOR.value]
 
 
-def test_an_administrator_sets_a_new_password(admin_client_, therapist):
+def test_the_service_refuses_a_change_to_ones_own_roles(administrator):
+    from accounts.services import ProtectedAccount, staff_update
+
+    with pytest.raises(ProtectedAccount):
+        staff_update(
+            by=administrator,
+            user=administrator,
+            data={"is_active": True},
+            roles=[Role.ADMINISTRATOR, Role.THERAPIST],
+        )
+    assert not administrator.groups.filter(name=Role.THERAPIST.value).exists()
+
+
+def test_an_administrator_sets_a_new_password(stepped_up_admin, therapist):
     url = reverse("accounts:staff-password", args=[therapist.public_id])
-    response = admin_client_.post(
+    response = stepped_up_admin.post(
         url, {"password1": "another-good-pass", "password2": "another-good-pass"}
     )
     assert response.status_code == 302
@@ -117,13 +131,13 @@ def test_a_deactivated_account_cannot_sign_in(client, therapist):
     assert "_auth_user_id" not in client.session
 
 
-def test_an_administrator_sets_a_kiosk_pin_stored_hashed(admin_client_, front_desk):
+def test_an_administrator_sets_a_kiosk_pin_stored_hashed(stepped_up_admin, front_desk):
     url = reverse("accounts:staff-edit", args=[front_desk.public_id])
     base = {"first_name": "F", "last_name": "D", "email": "", "licence_number": ""}
     base |= {"roles": [Role.FRONT_DESK.value], "is_active": "on"}
-    response = admin_client_.post(url, {**base, "kiosk_pin": "12ab"})
+    response = stepped_up_admin.post(url, {**base, "kiosk_pin": "12ab"})
     assert "Use 4 to 8 digits." in response.content.decode()
-    response = admin_client_.post(url, {**base, "kiosk_pin": "482916"})
+    response = stepped_up_admin.post(url, {**base, "kiosk_pin": "482916"})
     assert response.status_code == 302
     front_desk.refresh_from_db()
     assert front_desk.kiosk_pin and "482916" not in front_desk.kiosk_pin
@@ -141,9 +155,11 @@ def test_an_administrator_sets_a_kiosk_pin_stored_hashed(admin_client_, front_de
         ("739105826473", "This password is entirely numeric."),
     ],
 )
-def test_an_administrator_cannot_set_a_weak_password(admin_client_, therapist, password, message):
+def test_an_administrator_cannot_set_a_weak_password(
+    stepped_up_admin, therapist, password, message
+):
     url = reverse("accounts:staff-password", args=[therapist.public_id])
-    response = admin_client_.post(url, {"password1": password, "password2": password})
+    response = stepped_up_admin.post(url, {"password1": password, "password2": password})
     assert response.status_code == 200
     assert message in response.content.decode()
     therapist.refresh_from_db()

@@ -69,3 +69,14 @@ def test_sign_in_and_failed_sign_in_are_audited(client, front_desk):
 def test_a_refused_page_is_audited(therapist_client):
     therapist_client.get(reverse("audit:list"))
     assert AuditEvent.objects.filter(action=AuditEvent.Action.DENIED).exists()
+
+
+def test_the_audit_page_says_whether_the_trail_is_tamper_protected(admin_client_):
+    from django.db import connection
+    from django.urls import reverse
+
+    page = admin_client_.get(reverse("audit:list")).content.decode()
+    if connection.vendor == "postgresql":
+        assert "not tamper-protected" not in page
+    else:
+        assert "the audit trail is <strong>not tamper-protected</strong>" in page

@@ -35,10 +35,21 @@ def intake_patient():
     return PatientFactory(given_name="Ana", family_name="Núñez", date_of_birth=date(1985, 4, 12))
 
 
-def hand_over(page: Page, live_server, patient) -> None:
+def hand_over(page: Page, live_server, patient, artifacts=None) -> None:
+    """The front desk starts the intake on this browser and, the first time, enrols it as
+    one of the clinic's tablets (only an enrolled tablet goes into kiosk mode)."""
     sign_in(page, live_server, "frontdesk")
     page.goto(f"{live_server.url}/patients/{patient.public_id}/")
     page.get_by_test_id("start-intake").click()
+    enrol = page.get_by_test_id("tablet-enrol")
+    if enrol.is_visible():
+        if artifacts is not None:
+            check_tablet_rules(page)
+            assert axe_violations(page) == []
+            page.screenshot(path=artifacts / "intake-00-enrol-tablet.png", full_page=True)
+        page.get_by_label("Name for this tablet").fill("Front desk 1")
+        enrol.click()
+        expect(page.get_by_text("is now the clinic tablet")).to_be_visible()
     page.get_by_test_id("kiosk-open").click()
 
 
@@ -333,7 +344,7 @@ def test_kiosk_mode_cannot_reach_staff_pages(
     page: Page, live_server, front_desk_user, intake_patient, artifacts
 ):
     other = PatientFactory(family_name="Okafor")
-    hand_over(page, live_server, intake_patient)
+    hand_over(page, live_server, intake_patient, artifacts)
     expect(page.get_by_test_id("step-title")).to_have_text("About you")
     expect(page.get_by_role("navigation", name="Main")).to_have_count(0)
     for path in (
@@ -356,6 +367,28 @@ def test_kiosk_mode_cannot_reach_staff_pages(
     page.get_by_label("Password or kiosk PIN").fill("000000")
     page.get_by_test_id("unlock").tap()
     expect(page.get_by_text("did not match")).to_be_visible()
+    page.goto(f"{live_server.url}/patients/")
+    expect(page.get_by_test_id("step-title")).to_have_text("About you")
+
+
+def test_a_patients_phone_has_no_staff_unlock(
+    page: Page, live_server, console_errors, artifacts, front_desk_user, intake_patient
+):
+    """Opened from a one-time link, Exit only says the page can be closed: no username,
+    no PIN, no way into the staff side."""
+    intake = services.intake_start(patient=intake_patient, by=front_desk_user)
+    _access, token = services.intake_link_create(intake=intake, by=front_desk_user)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server.url}/kiosk/link/{token}/")
+    page.get_by_label("Your date of birth").fill("1985-04-12")
+    page.get_by_role("button", name="Start").tap()
+    expect(page.get_by_test_id("step-title")).to_have_text("About you")
+    page.get_by_test_id("kiosk-exit").tap()
+    expect(page.get_by_test_id("link-exit")).to_contain_text("You can close this page now")
+    expect(page.get_by_label("Password or kiosk PIN")).to_have_count(0)
+    screen_checks(page, artifacts, "link-exit-phone", console_errors)
+    page.goto(f"{live_server.url}/kiosk/exit/")
+    expect(page.locator("form")).to_have_count(0)
     page.goto(f"{live_server.url}/patients/")
     expect(page.get_by_test_id("step-title")).to_have_text("About you")
 

@@ -97,3 +97,44 @@ def test_repeated_wrong_passwords_pause_sign_in_with_a_clear_page(
     expect(page.get_by_role("heading", name="Sign-in paused")).to_be_visible()
     # The 429 responses are the browser's only console errors ("Failed to load resource").
     assert all("429" in e for e in console_errors), console_errors
+
+
+def test_an_administrator_confirms_it_is_them_before_resetting_a_password(
+    page: Page, live_server, console_errors, artifacts
+):
+    """Resetting someone's password asks the administrator's own password and a new code;
+    the person is then told at their next sign-in and chooses their own password."""
+    from accounts.models import User
+    from tests.factories import confirmed_totp_device, totp_code
+
+    UserFactory(username="admin", first_name="Ada", last_name="Min", roles=[Role.ADMINISTRATOR])
+    desk = UserFactory(username="desk", first_name="Fran", roles=[Role.FRONT_DESK])
+    page.set_viewport_size(PORTRAIT)
+    sign_in(page, live_server, "admin")
+    page.goto(f"{live_server.url}/accounts/staff/{desk.public_id}/password/")
+    expect(page.get_by_role("heading", name="Confirm it is you")).to_be_visible()
+    check_tablet_rules(page)
+    assert axe_violations(page) == []
+    page.screenshot(path=artifacts / "staff-step-up.png", full_page=True)
+    page.get_by_label("Your password").fill(TEST_PASSWORD)
+    device = confirmed_totp_device(User.objects.get(username="admin"))
+    page.get_by_label("A new code from your authenticator app").fill(totp_code(device))
+    page.get_by_test_id("step-up").click()
+    expect(page.get_by_role("heading", name="New password for")).to_be_visible()
+    page.locator("#id_password1").fill("a-reset-passphrase-42")
+    page.get_by_label("New password again").fill("a-reset-passphrase-42")
+    page.get_by_role("button", name="Set password").click()
+    expect(page.get_by_text("They choose their own when they next sign in")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    _password(page, live_server, "desk", "a-reset-passphrase-42")
+    expect(page.get_by_role("heading", name="Choose your own password")).to_be_visible()
+    expect(page.get_by_text("Your password was reset by Ada Min on")).to_be_visible()
+    check_tablet_rules(page)
+    assert axe_violations(page) == []
+    page.screenshot(path=artifacts / "staff-password-forced.png", full_page=True)
+    page.locator("#id_password1").fill("my-own-passphrase-77")
+    page.get_by_label("New password again").fill("my-own-passphrase-77")
+    page.get_by_test_id("password-save").click()
+    expect(page.get_by_text("Your password is changed.")).to_be_visible()
+    assert console_errors == []

@@ -21,7 +21,7 @@ from django.urls import reverse
 from core.logging import JsonFormatter, PlainFormatter
 from intake.models import Intake
 from reports.models import ReportJob
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, hand_over_tablet
 from tests.intake.answers import HAPPY
 from tests.reports.conftest import make_evaluation
 
@@ -132,7 +132,7 @@ def _kiosk_intake(client: Client, patient) -> Intake:
     """The front desk hands the tablet over and the patient fills every screen in."""
     client.post(reverse("intake:start", args=[patient.public_id]))
     intake = Intake.objects.get(patient=patient)
-    client.post(reverse("intake:kiosk-open", args=[intake.public_id]))
+    hand_over_tablet(client, intake=intake, by=intake.started_by)
     answers = {step: dict(data) for step, data in HAPPY.items()}
     answers["about"].update(
         email=EMAIL,

@@ -32,6 +32,9 @@ def _hand_over_tablet(stack, data) -> tuple[AppClient, int]:
     patient = data["patients"][0]["public_id"]
     handover = tablet.post(f"/intake/start/{patient}/")
     public_id = re.search(r"/intake/([0-9a-f-]{36})/handover/", handover.url).group(1)
+    # Kiosk mode needs one of the clinic's tablets: enrol this one first.
+    enrolled = tablet.post("/intake/tablets/this-device/", {"name": "Front desk 1"})
+    assert enrolled.status_code == 200, enrolled.status_code
     opened = tablet.post(f"/intake/{public_id}/kiosk/")
     assert opened.url.endswith("/kiosk/about/"), opened.url
     intake = stack.sql("SELECT id FROM intake_intake WHERE public_id = %s", (public_id,))[0]

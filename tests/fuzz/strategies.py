@@ -212,10 +212,21 @@ def _known_values(spec: FieldSpec | None) -> tuple[str, ...]:
     return tuple(sorted((spec.defaults | spec.options) - {None})) if spec else ()
 
 
+# Dates a date box or filter is sent often: real dates the app cannot compute with (a day
+# after 9999-12-31 overflows) and the edges of the range it accepts.
+EDGE_DATES = ("9999-12-31", "0001-01-01", "1899-12-31", "1900-01-01", "2100-12-31", "2101-01-01")
+_EDGE_DATES = st.sampled_from(EDGE_DATES)
+DATE_QUERY_NAMES = frozenset({"day", "date_from", "date_to"})
+
+
 def values(spec: FieldSpec | None = None) -> st.SearchStrategy[str]:
     """A value for one field: mostly hostile, sometimes what the page itself would send,
-    so that requests also get past the first checks and reach deeper code."""
-    return _values_from(_known_values(spec))
+    so that requests also get past the first checks and reach deeper code. A date field
+    gets the edge dates a third of the time."""
+    found = _values_from(_known_values(spec))
+    if spec is not None and spec.kind == "date":
+        return st.one_of(_EDGE_DATES, found, found)
+    return found
 
 
 @dataclass
@@ -286,7 +297,10 @@ def query_pairs(draw, fields: dict[str, FieldSpec]) -> list[tuple[str, str]]:
     read, and sometimes a name nobody reads."""
     pairs = [(name, draw(values(fields[name]))) for name in sorted(fields) if draw(_COIN)]
     names = tuple(sorted(set(QUERY_NAMES) - set(fields)))
-    pairs += [(name, draw(HOSTILE)) for name in draw(_query_names(names))]
+    pairs += [
+        (name, draw(st.one_of(_EDGE_DATES, HOSTILE) if name in DATE_QUERY_NAMES else HOSTILE))
+        for name in draw(_query_names(names))
+    ]
     if draw(_COIN):
         pairs.append((draw(_TEXT), draw(HOSTILE)))
     return pairs

@@ -34,6 +34,7 @@ from evaluations.demo import demo_evaluation
 from intake import services as intake_services
 from intake.demo import demo_answers, demo_results
 from intake.models import RedFlagAlert
+from intake.tablets import tablet_enrol
 from reports.models import ReportJob
 from tests.factories import (
     EvaluationFactory,
@@ -41,6 +42,7 @@ from tests.factories import (
     IntakeFactory,
     PatientFactory,
     UserFactory,
+    hand_over_tablet,
 )
 from tests.intake.answers import HAPPY, odi_pack_document
 
@@ -53,6 +55,8 @@ WORLD_ROLES = ("anonymous", *STAFF_ROLES, "kiosk")
 class World:
     users: dict[str, Any]
     sessions: dict[str, str]  # role -> session key
+    # role -> other cookies the role's browser holds (the enrolled tablet's)
+    cookies: dict[str, dict[str, str]]
     records: dict[str, Any]  # what tests/test_access_matrix.py's _url_for expects
     staff_member: Any
     open_intake: Any
@@ -67,6 +71,8 @@ class World:
         key = self.sessions.get(role)
         if key:
             client.cookies[settings.SESSION_COOKIE_NAME] = key
+        for name, value in self.cookies.get(role, {}).items():
+            client.cookies[name] = value
         return client
 
 
@@ -168,27 +174,31 @@ def build_world() -> World:
         intake=link_intake, by=users["front_desk"]
     )
 
-    # The tablet: the front desk starts an intake and hands the device over.
+    spare_tablet, _raw = tablet_enrol(name="Spare tablet", by=users["administrator"])
+
+    # The tablet: the front desk starts an intake and hands an enrolled tablet over.
     tablet = Client()
     tablet.cookies[settings.SESSION_COOKIE_NAME] = _login(users["front_desk"])
     kiosk_patient = PatientFactory()
     tablet.post(reverse("intake:start", args=[kiosk_patient.public_id]))
     kiosk_intake = kiosk_patient.intakes.get()
-    response = tablet.post(reverse("intake:kiosk-open", args=[kiosk_intake.public_id]))
-    assert response.url == reverse("kiosk:resume"), response
+    hand_over_tablet(tablet, intake=kiosk_intake, by=users["front_desk"])
     _fill_kiosk(tablet)
 
     sessions = {role: _login(user) for role, user in users.items() if user is not None}
     sessions["kiosk"] = tablet.session.session_key
+    tablet_cookie = {settings.TABLET_COOKIE_NAME: tablet.cookies[settings.TABLET_COOKIE_NAME].value}
     return World(
         users=users,
         sessions=sessions,
+        cookies={"kiosk": tablet_cookie},
         records={
             "patient": patient,
             "intake": intake,
             "alert": alert,
             "evaluation": evaluation,
             "job": job,
+            "tablet": spare_tablet,
         },
         staff_member=staff_member,
         open_intake=open_intake,

@@ -26,7 +26,7 @@ from intake.models import Intake, RedFlagAlert
 from patients.models import Patient
 from reports.documents import DOCUMENTS
 from reports.pdf import render_document
-from tests.factories import UserFactory
+from tests.factories import UserFactory, hand_over_tablet
 from tests.intake.answers import HAPPY
 from tests.reports.pdftext import pdf_text
 
@@ -148,7 +148,7 @@ def hostile_records(staff):
     tablet = _client(staff["front_desk"])
     tablet.post(reverse("intake:start", args=[patient.public_id]))
     intake = patient.intakes.get()
-    tablet.post(reverse("intake:kiosk-open", args=[intake.public_id]))
+    hand_over_tablet(tablet, intake=intake, by=staff["front_desk"])
     answered: dict[str, str] = {}
     # Every activity box gets text, so every activity needs a score.
     extra = {"psfs": {"score_4": "2", "score_5": "6"}}
@@ -169,7 +169,7 @@ def hostile_records(staff):
     desk.post(reverse("intake:start", args=[patient.public_id]))
     second = patient.intakes.exclude(pk=intake.pk).get()
     tablet = _client(staff["front_desk"])
-    tablet.post(reverse("intake:kiosk-open", args=[second.public_id]))
+    hand_over_tablet(tablet, intake=second, by=staff["front_desk"])
     for step in ("about", "consent"):
         tablet.post(reverse("kiosk:step", args=[step]), {**HAPPY[step], "nav": "next"})
     tablet.post(

@@ -26,6 +26,7 @@ from patients.models import Patient
 from patients.services import patient_create
 
 DEMO_PASSWORD = "demo-clinic-pass"  # noqa: S105  (synthetic demo accounts only)
+DEMO_KIOSK_PIN = "2468"  # the demo front desk's tablet unlock PIN, published like the password
 # Past patients (indices 10-29) with a few weeks of history: about a third are followed up
 # with one or two re-evaluations, so "Progress over visits" has charts to draw. Two older
 # patients present with neurogenic claudication.
@@ -97,7 +98,12 @@ class Command(BaseCommand):
                 last_name=last,
                 email=f"{username}@example.org",
                 licence_number=licence,
+                # Published demo logins: nobody's own password to protect.
+                must_change_password=False,
             )
+        # The front desk takes a demo tablet back from the patient with this PIN.
+        staff["frontdesk"].set_kiosk_pin(DEMO_KIOSK_PIN)
+        staff["frontdesk"].save(update_fields=["kiosk_pin"])
         therapists = [staff["therapist"], staff["therapist2"]]
 
         patients = []
