@@ -316,7 +316,7 @@ def exit_kiosk(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and paused_until is None and form.is_valid():
         result = tablets.tablet_unlock(
             request=request,
-            tablet=access.tablet,
+            access=access,
             username=form.cleaned_data["username"],
             secret=form.cleaned_data["secret"],
         )

@@ -137,13 +137,14 @@ def _staff_member(username: str, secret: str) -> User | None:
 
 
 def tablet_unlock(
-    *, request: HttpRequest, tablet: ClinicTablet, username: str, secret: str
+    *, request: HttpRequest, access: IntakeAccess, username: str, secret: str
 ) -> UnlockResult:
-    """A member of staff takes the tablet back with their password or kiosk PIN. The
-    result grants no more than their normal sign-in: the caller signs them in with the
-    password stage passed, and two-factor is still asked of those whose role needs it."""
+    """A member of staff takes the tablet back from the kiosk session `access` with their
+    password or kiosk PIN; on success that access ends. The result grants no more than
+    their normal sign-in: the caller signs them in with the password stage passed, and
+    two-factor is still asked of those whose role needs it."""
     with transaction.atomic():
-        tablet = ClinicTablet.objects.select_for_update().get(pk=tablet.pk)
+        tablet = ClinicTablet.objects.select_for_update().get(pk=access.tablet_id)
         now = timezone.now()
         if tablet.revoked_at is not None:
             return UnlockResult()
@@ -156,6 +157,7 @@ def tablet_unlock(
             if tablet.unlock_failures:
                 tablet.unlock_failures = 0
                 tablet.save(update_fields=["unlock_failures"])
+            IntakeAccess.objects.filter(pk=access.pk).update(revoked_at=now)
             return UnlockResult(user=user)
         tablet.unlock_failures += 1
         paused_until = None

@@ -93,6 +93,8 @@ def test_the_pin_unlock_works_on_the_enrolled_tablet(tablet, pin, open_intake):
     assert response.url == reverse("intake:detail", args=[open_intake.public_id])
     assert _is_staff_session(tablet)
     assert tablet.get(reverse("core:home")).status_code == 200
+    # The kiosk session it ended is closed for good: nothing is open on a device now.
+    assert not IntakeAccess.objects.filter(revoked_at__isnull=True).exists()
 
 
 def test_a_kiosk_session_copied_to_another_device_ends(tablet, pin):
