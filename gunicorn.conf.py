@@ -65,3 +65,20 @@ logconfig_dict = log_config.config(
         "gunicorn.access": {"level": "CRITICAL", "handlers": [], "propagate": False},
     },
 )
+
+
+def pre_request(worker, req) -> None:
+    """Close the connection after a request the app refuses from its headers (a body too
+    large, or sent without a length: core.limits). The app answers before reading the
+    body; left open, gunicorn would try to read the rest of it as what comes next, and a
+    client that stopped sending would wait for an answer to its next request that never
+    comes. The Django app is loaded in the worker before any request reaches it."""
+    from core.limits import refusal
+
+    headers = {name: value for name, value in req.headers}
+    if refusal(
+        content_type=headers.get("CONTENT-TYPE", ""),
+        content_length=headers.get("CONTENT-LENGTH", ""),
+        transfer_encoding=headers.get("TRANSFER-ENCODING", ""),
+    ):
+        req.must_close = True

@@ -40,7 +40,6 @@ from accounts.services import (
     staff_update,
 )
 from core.pagination import paginate
-from core.text import storable
 
 # What the browser must forget when someone signs out of a shared tablet. On one of the
 # clinic's enrolled tablets the cookies stay: one of them is the enrolment itself, and
@@ -326,8 +325,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     role = request.GET.get("role", "")
     if role in {r.value for r in Role}:
         staff = staff.filter(groups__name=role)
-    # NUL cannot be searched for in PostgreSQL (and no one types it).
-    text = storable(request.GET.get("q", "")).strip()[:100]
+    text = request.GET.get("q", "").strip()[:100]
     if text:
         staff = staff.filter(
             Q(username__icontains=text)

@@ -77,6 +77,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Oversized or length-less bodies are refused from the headers, before anything reads them.
     "core.limits.RequestSizeLimitMiddleware",
+    # Then everything the request carries loses what PostgreSQL cannot store (NUL, lone
+    # surrogates), in names and values alike, before any view sees it.
+    "core.text.StorableInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

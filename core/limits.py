@@ -31,10 +31,7 @@ def request_limit(request: HttpRequest) -> int:
     """Largest body accepted for this request: MAX_REQUEST_BYTES for multipart bodies
     (which may carry an upload), DATA_UPLOAD_MAX_MEMORY_SIZE for any other (form text,
     which Django would refuse anyway, with a less helpful 400)."""
-    if request.META.get("CONTENT_TYPE", "").startswith("multipart/"):
-        return settings.MAX_REQUEST_BYTES
-    text_limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    return min(settings.MAX_REQUEST_BYTES, text_limit or settings.MAX_REQUEST_BYTES)
+    return _limit(request.META.get("CONTENT_TYPE", ""))
 
 
 def too_large_response(*, limit: int) -> HttpResponse:
@@ -47,32 +44,55 @@ def too_large_response(*, limit: int) -> HttpResponse:
     return HttpResponse(body, status=413)
 
 
+def _limit(content_type: str) -> int:
+    if content_type.startswith("multipart/"):
+        return settings.MAX_REQUEST_BYTES
+    text_limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return min(settings.MAX_REQUEST_BYTES, text_limit or settings.MAX_REQUEST_BYTES)
+
+
+def refusal(*, content_type: str, content_length: str, transfer_encoding: str) -> int | None:
+    """The status a request with these headers is refused with (411, 400 or 413), or None
+    when its body may be read. From the headers alone: the same rule for the middleware
+    and for gunicorn, which closes the connection after such a refusal
+    (gunicorn.conf.py pre_request): the body was never read, so nothing after it on the
+    connection can be trusted to be the next request."""
+    declared = content_length.strip()
+    if not declared:
+        return 411 if transfer_encoding else None
+    try:
+        length = int(declared)
+    except ValueError:
+        length = -1
+    if length < 0:
+        return 400
+    return 413 if length > _limit(content_type) else None
+
+
 class RequestSizeLimitMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        declared = request.META.get("CONTENT_LENGTH") or ""
-        if not declared.strip():
-            if request.META.get("HTTP_TRANSFER_ENCODING"):
-                logger.warning("refused a body without Content-Length: path=%s", request.path)
-                body = loader.render_to_string("errors/411.html")
-                return HttpResponse(body, status=411)
+        meta = request.META
+        status = refusal(
+            content_type=meta.get("CONTENT_TYPE", ""),
+            content_length=meta.get("CONTENT_LENGTH") or "",
+            transfer_encoding=meta.get("HTTP_TRANSFER_ENCODING", ""),
+        )
+        if status is None:
             return self.get_response(request)
-        try:
-            length = int(declared)
-        except ValueError:
-            length = -1
-        if length < 0:
+        if status == 411:
+            logger.warning("refused a body without Content-Length: path=%s", request.path)
+            return HttpResponse(loader.render_to_string("errors/411.html"), status=411)
+        if status == 400:
             # Only a broken client or proxy sends this; Django would read nothing of it.
             return HttpResponse(loader.render_to_string("errors/411.html"), status=400)
         limit = request_limit(request)
-        if length > limit:
-            logger.warning(
-                "refused an oversized body: path=%s length=%d limit=%d",
-                request.path,
-                length,
-                limit,
-            )
-            return too_large_response(limit=limit)
-        return self.get_response(request)
+        logger.warning(
+            "refused an oversized body: path=%s length=%s limit=%d",
+            request.path,
+            meta.get("CONTENT_LENGTH"),
+            limit,
+        )
+        return too_large_response(limit=limit)

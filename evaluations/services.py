@@ -21,7 +21,6 @@ from accounts.lockout import recheck_password
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_patient_record
-from core.text import storable
 from evaluations import findings as findings_mod
 from evaluations import forms as eval_forms
 from evaluations.models import Addendum, Evaluation
@@ -139,9 +138,8 @@ class SaveResult:
 
 
 def _draft_data(data: QueryDict) -> dict[str, list[str]]:
-    return {
-        k: [storable(v) for v in data.getlist(k)] for k in data if k not in ("csrfmiddlewaretoken",)
-    }
+    # Names and values are storable already (core.text.StorableInputMiddleware).
+    return {k: data.getlist(k) for k in data if k != "csrfmiddlewaretoken"}
 
 
 def draft_querydict(draft: dict[str, list[str]]) -> QueryDict:

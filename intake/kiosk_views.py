@@ -25,7 +25,6 @@ from audit.models import AuditEvent
 from audit.services import audit_patient_record
 from core.http import hx_redirect
 from core.models import Clinic
-from core.text import storable
 from intake import patient_session, services, tablets
 from intake.forms import AboutForm, StepContext
 from intake.instruments import ODI
@@ -93,12 +92,9 @@ def _data_url(consent: IntakeConsent) -> str:
 
 
 def _raw(form, data) -> dict[str, list[str]]:
-    # The signature is kept in IntakeConsent, not copied into every draft save.
-    return {
-        name: [storable(v) for v in data.getlist(name)]
-        for name in form.fields
-        if name != "signature"
-    }
+    # The signature is kept in IntakeConsent, not copied into every draft save. What was
+    # sent is storable already (core.text.StorableInputMiddleware).
+    return {name: data.getlist(name) for name in form.fields if name != "signature"}
 
 
 def _partial_answers(form) -> dict:

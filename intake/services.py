@@ -531,14 +531,23 @@ def intake_close_accesses(*, intake: Intake, by: User) -> int:
 
 
 class AlreadyAcknowledged(Exception):
-    pass
+    """The alert was acknowledged before this request got to it (by someone else, or by
+    the same person's double tap)."""
+
+    def __init__(self, alert: RedFlagAlert):
+        super().__init__("already acknowledged")
+        self.alert = alert
 
 
 @transaction.atomic
 def alert_acknowledge(*, alert: RedFlagAlert, by: User, outcome: str, note: str) -> RedFlagAlert:
-    alert = RedFlagAlert.objects.select_for_update().select_related("patient").get(pk=alert.pk)
+    alert = (
+        RedFlagAlert.objects.select_for_update(of=("self",))
+        .select_related("patient", "acknowledged_by")
+        .get(pk=alert.pk)
+    )
     if alert.acknowledged_at:
-        raise AlreadyAcknowledged
+        raise AlreadyAcknowledged(alert)
     if outcome not in RedFlagAlert.Outcome.values or not note.strip():
         raise ValueError("An outcome and a note are required")
     alert.acknowledged_at = timezone.now()

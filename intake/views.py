@@ -370,8 +370,18 @@ def alert_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
                     note=form.cleaned_data["action_note"],
                 )
                 messages.success(request, "Alert acknowledged and recorded.")
-            except services.AlreadyAcknowledged:
-                messages.info(request, "Someone else acknowledged this alert a moment ago.")
+            except services.AlreadyAcknowledged as done:
+                if done.alert.acknowledged_by_id == request.user.pk:
+                    # A double tap: the first one recorded it; say so to the one who did.
+                    messages.success(request, "Alert acknowledged and recorded.")
+                else:
+                    by = done.alert.acknowledged_by
+                    when = timezone.localtime(done.alert.acknowledged_at)
+                    messages.info(
+                        request,
+                        f"{by.get_full_name() or by.get_username()} acknowledged this alert "
+                        f"at {when:%H:%M}, before your answer was sent: theirs is recorded.",
+                    )
             return redirect("intake:alert", public_id=alert.public_id)
     else:
         _audit_view(request, alert, "Viewed red-flag alert")

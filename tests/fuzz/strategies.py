@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from dataclasses import dataclass, field
 from urllib.parse import quote_from_bytes
 
@@ -252,7 +253,21 @@ FILE_CONTENTS = [
 
 
 _ENCODINGS = st.sampled_from(["urlencoded"] * 4 + ["multipart", "json"])
-_FIELD_FATES = st.sampled_from(["keep", "keep", "fuzz", "fuzz", "omit", "repeat"])
+_FIELD_FATES = st.sampled_from(
+    ["keep", "keep", "fuzz", "fuzz", "omit", "repeat", "hostile_name", "nul_in_value"]
+)
+# What goes into a field's own name or value at any position: NUL (PostgreSQL text and
+# JSON cannot hold it), bytes that are not UTF-8 (\udcff goes out as the raw byte 0xff,
+# \ud800 as a lone surrogate's bytes; see _raw) and control characters.
+_INSERTS = st.sampled_from(["\x00", "\x00", "\udcff", "\udcc3", "\ud800", "\x1b", "\x7f"])
+
+
+@st.composite
+def _inserted(draw, text: str) -> str:
+    at = draw(st.integers(min_value=0, max_value=len(text)))
+    return text[:at] + draw(_INSERTS) + text[at:]
+
+
 _REPEATS = st.integers(min_value=2, max_value=4)
 _EXTRAS = st.integers(min_value=0, max_value=3)
 _EXTRA_NAME = st.sampled_from(EXTRA_NAMES) | _TEXT
@@ -274,6 +289,15 @@ def form_body(draw, fields: dict[str, FieldSpec]) -> Body:
             continue
         fate = draw(_FIELD_FATES)
         if fate == "omit":
+            continue
+        if fate in ("hostile_name", "nul_in_value"):
+            # The page's own value (so the rest of the form still gets through) under a
+            # broken name, or with a NUL or a broken byte somewhere in it.
+            value = draw(_known(tuple(sorted(spec.defaults | spec.options)) or ("x",)))
+            if fate == "hostile_name":
+                body.pairs.append((draw(_inserted(name)), value))
+            else:
+                body.pairs.append((name, draw(_inserted(value))))
             continue
         if fate == "keep" and (spec.defaults or spec.options):
             kept = tuple(sorted(spec.defaults or spec.options))
@@ -306,9 +330,22 @@ def query_pairs(draw, fields: dict[str, FieldSpec]) -> list[tuple[str, str]]:
     return pairs
 
 
+_ESCAPED_BYTES = re.compile("[\udc80-\udcff]")
+
+
 def _raw(text: str) -> bytes:
-    # Lone surrogates go out as the bytes a broken client would send.
-    return text.encode("utf-8", "surrogatepass")
+    """Text as bytes on the wire: \udc80-\udcff as the single raw bytes they stand for
+    (invalid UTF-8, like 0xff), other lone surrogates as the bytes a broken client would
+    send."""
+    if not _ESCAPED_BYTES.search(text):
+        return text.encode("utf-8", "surrogatepass")
+    out = bytearray()
+    for ch in text:
+        if "\udc80" <= ch <= "\udcff":
+            out.append(ord(ch) - 0xDC00)
+        else:
+            out += ch.encode("utf-8", "surrogatepass")
+    return bytes(out)
 
 
 def urlencode_raw(pairs: list[tuple[str, str]]) -> str:

@@ -312,3 +312,59 @@ def test_an_expired_pack_is_not_used():
     document["licence"]["expires_on"] = "2020-01-01"
     services.instrument_pack_load(raw=json.dumps(document).encode())
     assert "odi_v2_1a" not in services.instrument_packs()
+
+
+def test_a_double_tap_on_acknowledge_says_acknowledged_to_the_one_who_tapped(
+    therapist_client, therapist, patient
+):
+    from django.urls import reverse
+
+    from intake.models import RedFlagAlert
+    from tests.factories import IntakeFactory
+
+    intake = IntakeFactory(patient=patient)
+    alert = RedFlagAlert.objects.create(
+        intake=intake, patient=patient, level="EMERGENCY", ces=True, items=["CES-3"], summary="x"
+    )
+    data = {"outcome": "emergency_referral", "action_note": "Sent to the emergency department."}
+    url = reverse("intake:alert", args=[alert.public_id])
+    first = therapist_client.post(url, data, follow=True)
+    second = therapist_client.post(url, data, follow=True)
+    for response in (first, second):
+        assert "Alert acknowledged and recorded." in response.content.decode()
+    assert "Someone else" not in second.content.decode()
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == therapist
+
+
+def test_an_acknowledgement_already_made_by_someone_else_names_them(therapist_client, patient):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from accounts.roles import Role
+    from intake.models import RedFlagAlert
+    from tests.factories import IntakeFactory, UserFactory
+
+    other = UserFactory(
+        username="other-pt", first_name="Olu", last_name="Ade", roles=[Role.THERAPIST]
+    )
+    alert = RedFlagAlert.objects.create(
+        intake=IntakeFactory(patient=patient),
+        patient=patient,
+        level="EMERGENCY",
+        ces=True,
+        items=["CES-3"],
+        summary="x",
+        acknowledged_at=timezone.now(),
+        acknowledged_by=other,
+        outcome="emergency_referral",
+        action_note="Sent.",
+    )
+    response = therapist_client.post(
+        reverse("intake:alert", args=[alert.public_id]),
+        {"outcome": "false_positive", "action_note": "Mine."},
+        follow=True,
+    )
+    assert "Olu Ade acknowledged this alert at" in response.content.decode()
+    alert.refresh_from_db()
+    assert alert.action_note == "Sent."
