@@ -138,8 +138,10 @@ class ExportPart(models.Model):
     """A slice of a batch export's documents: the unit of work one task renders.
 
     Parts run in parallel on as many worker processes as there are; each writes its PDFs
-    to the job's folder (one file per document, written atomically), so a part redone
-    after a worker died skips what already exists and no document appears twice.
+    to the job's folder (one file per document, written atomically) and records each
+    file's content hash once it is written. A part redone after a worker died skips only
+    the files whose content still matches what was recorded, so no document appears
+    twice and none is trusted just because a file is there.
     """
 
     class Status(models.TextChoices):
@@ -153,6 +155,10 @@ class ExportPart(models.Model):
     items = models.JSONField(default=list)
     status = models.CharField(max_length=10, choices=Status, default=Status.QUEUED)
     done = models.PositiveIntegerField(default=0)
+    # What each finished document is, recorded by the run that wrote it, keyed by its
+    # position in `items`: {"0": {"sha256": ..., "size": ...}} for a PDF whose file must
+    # have that content, {"1": {"reason": ...}} for one left out and why.
+    results = models.JSONField(default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     dispatched_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)

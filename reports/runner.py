@@ -6,9 +6,17 @@ killed predecessor held; any other run must wait until the holder's heartbeat is
 Writes after the claim are fenced by the run id: a run that lost its claim cannot
 overwrite the result of the run that took over.
 
-Files are written to a temporary name and renamed into place, so a file that exists is
-complete. That is what makes a redone export part skip what is done and put each
-document in the ZIP exactly once.
+While a run works, a thread of its own stamps its heartbeat every few seconds
+(REPORT_HEARTBEAT_SECONDS), however long one document takes; a run silent for
+REPORT_STALE_SECONDS is dead, and the sweep hands its work on within seconds.
+
+A document is complete or it is not written: a render WeasyPrint could not finish
+(reports.pdf.RenderIncomplete) writes no file. Files are written to a temporary name and
+renamed into place, and each export document's size and SHA-256 are recorded on its part
+once the file is there. A redone part, and the assembly of the ZIP, trust a file only if
+its content is the one recorded: a file left by a killed run, or changed on disk since,
+is rendered again. The ZIP and its manifest are built from verified documents only, each
+exactly once.
 """
 
 from __future__ import annotations
@@ -21,18 +29,20 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import traceback
 import zipfile
 from collections.abc import Iterator
-from datetime import timedelta
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import InterfaceError, OperationalError, transaction
-from django.db.models import Sum
+from django.db import InterfaceError, OperationalError, connections, transaction
+from django.db.models import Max, QuerySet, Sum
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -44,13 +54,19 @@ from reports.models import ExportPart, ReportJob
 
 logger = logging.getLogger(__name__)
 
-# Errors worth retrying: the database or the disk had a moment. Anything else is a fault in
-# the record or the template and fails the job with a readable reason.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError)
+# Errors worth retrying: the database or the disk had a moment, or a render lost an image
+# to one. Anything else is a fault in the record or the template and fails the job with a
+# readable reason.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError, pdf.RenderInterrupted)
 
 RENDER_FAILED = (
     "The PDF could not be produced because of an error in the report. Try again; if it "
     "fails again, tell your administrator (job {job})."
+)
+INCOMPLETE = (
+    "The PDF could not be produced completely: a chart or an image in it could not be "
+    "drawn, so it was not written. Try again; if it fails again, tell your administrator "
+    "(job {job})."
 )
 TOO_SLOW = "Producing the PDF took too long and was stopped. Try again later."
 GAVE_UP = "The job was tried {n} times without finishing and has been stopped. Try again."
@@ -112,6 +128,55 @@ def _file_digest(path: Path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
+def _matches(path: Path, recorded: dict | None) -> bool:
+    """The file is there with exactly the content recorded when it was written."""
+    if not recorded or "sha256" not in recorded:
+        return False  # a file nobody recorded (a killed run's) is not trusted
+    try:
+        size, sha = _file_digest(path)
+    except FileNotFoundError:
+        return False
+    return size == recorded.get("size") and sha == recorded["sha256"]
+
+
+@contextmanager
+def _heartbeat(*fenced: QuerySet) -> Iterator[None]:
+    """Stamp heartbeat_at on `fenced` (querysets that match only while this run holds its
+    claim) every REPORT_HEARTBEAT_SECONDS from a thread, while the block runs. A live run
+    never looks dead, however long one document takes, so a run that stops beating can
+    be called dead after a few missed beats and its work resumed in seconds."""
+    interval = settings.REPORT_HEARTBEAT_SECONDS
+    if interval <= 0:
+        yield
+        return
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(interval):
+                try:
+                    now = timezone.now()
+                    for qs in fenced:
+                        qs.update(heartbeat_at=now)
+                except Exception as exc:
+                    # The database had a moment (the work itself notices if it lasts). A
+                    # heartbeat that died quietly would let another run take live work.
+                    logger.warning(
+                        "report heartbeat failed (%s); the next beat tries again",
+                        type(exc).__name__,
+                    )
+        finally:
+            connections.close_all()  # this thread's own connections only
+
+    thread = threading.Thread(target=beat, name="report-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=interval + 10)
+
+
 def _relative(path: Path) -> str:
     return str(path.relative_to(Path(settings.MEDIA_ROOT)))
 
@@ -170,13 +235,14 @@ def run_document_job(job_id: UUID, *, run_id: UUID) -> None:
         return
     doc = DOCUMENTS[job.kind]
     try:
-        subject = doc.load(UUID(job.params["subject"]))
-        if reason := doc.unavailable(subject):
-            _fail(job, run_id, reason)
-            return
-        rendered = pdf.render_document(job.kind, subject, clinic=Clinic.objects.current())
-        target = reports_root() / f"{job.public_id}.pdf"
-        size, sha = _write_atomic(target, rendered.pdf)
+        with _heartbeat(_fence(job, run_id)):
+            subject = doc.load(UUID(job.params["subject"]))
+            if reason := doc.unavailable(subject):
+                _fail(job, run_id, reason)
+                return
+            rendered = pdf.render_document(job.kind, subject, clinic=Clinic.objects.current())
+            target = reports_root() / f"{job.public_id}.pdf"
+            size, sha = _write_atomic(target, rendered.pdf)
     except ObjectDoesNotExist:
         _fail(job, run_id, "The record this document was asked for no longer exists.")
         return
@@ -187,6 +253,10 @@ def run_document_job(job_id: UUID, *, run_id: UUID) -> None:
         logger.warning("report job %s hit a transient error", job.public_id, exc_info=True)
         _release(job, run_id, "A temporary problem interrupted the job; it will be retried.")
         raise
+    except pdf.RenderIncomplete:
+        log_failure("report job %s (%s) is incomplete", job.public_id, job.kind)
+        _fail(job, run_id, INCOMPLETE.format(job=job.public_id))
+        return
     except Exception:
         # The traceback goes to the log with the job id only; staff see a readable reason.
         log_failure("report job %s (%s) failed", job.public_id, job.kind)
@@ -265,38 +335,55 @@ def run_export_part(job_id: UUID, index: int, *, run_id: UUID) -> None:
     if claimed is None:
         return
     job, part = claimed
+    mine = ExportPart.objects.filter(pk=part.pk, run_token=run_id)
+    try:
+        with _heartbeat(mine, ReportJob.objects.filter(pk=job.pk, parts__run_token=run_id)):
+            finished = _render_part(job, part, mine)
+    except (SoftTimeLimitExceeded, *TRANSIENT_ERRORS):
+        # What is written and recorded stays; the retry carries on from there.
+        logger.warning("export %s part %s interrupted; will retry", job.public_id, index)
+        mine.update(status=ExportPart.Status.QUEUED, run_token=None)
+        raise
+    if finished:
+        _part_done(job, part, run_id)
+
+
+def _render_part(job: ReportJob, part: ExportPart, mine: QuerySet) -> bool:
+    """Render each document of the part that is not verified done, recording what was
+    written as it goes. False when another run took the part over."""
     folder = parts_dir(job)
     clinic = Clinic.objects.current()
+    results = dict(part.results)
+    for i, (kind, subject_id, _name) in enumerate(part.items):
+        key, path = str(i), folder / f"{item_stem(part, i)}.pdf"
+        recorded = results.get(key)
+        if not (recorded and "reason" in recorded) and not _matches(path, recorded):
+            results[key] = _render_to(path, kind, subject_id, clinic, where=(job, part, i))
+        if not mine.update(results=results, done=i + 1, heartbeat_at=timezone.now()):
+            logger.info("export %s part %s was taken over", job.public_id, part.index)
+            return False
+    return True
+
+
+def _render_to(path: Path, kind: str, subject_id: str, clinic, *, where) -> dict:
+    """Render one export document to `path`; what to record for it."""
+    job, part, i = where
     try:
-        for i, (kind, subject_id, _name) in enumerate(part.items):
-            stem = item_stem(part, i)
-            pdf_path, skip = folder / f"{stem}.pdf", folder / f"{stem}.skip"
-            if not (pdf_path.exists() or skip.exists()):
-                try:
-                    body, reason = _render_item(kind, subject_id, clinic)
-                except (SoftTimeLimitExceeded, *TRANSIENT_ERRORS):
-                    raise
-                except Exception:
-                    log_failure("export %s: document %s/%s failed", job.public_id, index, i)
-                    body, reason = None, "could not be rendered (see the server log)"
-                if body is not None:
-                    _write_atomic(pdf_path, body)
-                else:
-                    _write_atomic(skip, reason.encode())
-            still_mine = ExportPart.objects.filter(pk=part.pk, run_token=run_id).update(
-                done=i + 1, heartbeat_at=timezone.now()
-            )
-            if not still_mine:
-                logger.info("export %s part %s was taken over", job.public_id, index)
-                return
+        body, reason = _render_item(kind, subject_id, clinic)
     except (SoftTimeLimitExceeded, *TRANSIENT_ERRORS):
-        # What is written stays written; the retry carries on from there.
-        logger.warning("export %s part %s interrupted; will retry", job.public_id, index)
-        ExportPart.objects.filter(pk=part.pk, run_token=run_id).update(
-            status=ExportPart.Status.QUEUED, run_token=None
-        )
         raise
-    _part_done(job, part, run_id)
+    except pdf.RenderIncomplete:
+        log_failure("export %s: document %s/%s is incomplete", job.public_id, part.index, i)
+        body, reason = None, "could not be rendered completely: a chart or an image failed"
+    except Exception:
+        log_failure("export %s: document %s/%s failed", job.public_id, part.index, i)
+        body, reason = None, "could not be rendered (see the server log)"
+    if body is None:
+        # A file an earlier run left there is not this document.
+        path.unlink(missing_ok=True)
+        return {"reason": reason}
+    size, sha = _write_atomic(path, body)
+    return {"sha256": sha, "size": size}
 
 
 def _part_done(job: ReportJob, part: ExportPart, run_id: UUID) -> None:
@@ -321,9 +408,27 @@ def _part_done(job: ReportJob, part: ExportPart, run_id: UUID) -> None:
 
 def export_progress(job: ReportJob) -> int:
     """Documents finished so far, counting those inside parts still running."""
+    return job_activity(job)[0]
+
+
+def job_activity(job: ReportJob) -> tuple[int, datetime | None]:
+    """(documents finished so far, the last heartbeat of any run working on the job), in
+    one query for a running export and none otherwise."""
     if not job.is_export or job.status != ReportJob.Status.RUNNING:
-        return job.progress
-    return job.parts.aggregate(n=Sum("done"))["n"] or 0
+        return job.progress, job.heartbeat_at
+    seen = job.parts.aggregate(n=Sum("done"), beat=Max("heartbeat_at"))
+    beats = [b for b in (job.heartbeat_at, seen["beat"]) if b is not None]
+    return seen["n"] or 0, max(beats, default=None)
+
+
+def paused_seconds(job: ReportJob, last_beat: datetime | None, now=None) -> int | None:
+    """How long a running job has gone without any run beating for it, once that is long
+    enough for its worker to count as gone (REPORT_STALE_SECONDS); else None."""
+    if job.status != ReportJob.Status.RUNNING:
+        return None
+    since = last_beat or job.started_at or job.created_at
+    silent = ((now or timezone.now()) - since).total_seconds()
+    return int(silent) if silent > settings.REPORT_STALE_SECONDS else None
 
 
 def run_export_finish(job_id: UUID, *, run_id: UUID) -> None:
@@ -339,7 +444,11 @@ def run_export_finish(job_id: UUID, *, run_id: UUID) -> None:
         job.heartbeat_at = timezone.now()
         job.save(update_fields=["run_token", "heartbeat_at"])
     try:
-        target, included = _assemble_zip(job, run_id)
+        with _heartbeat(_fence(job, run_id)):
+            target, included = _assemble_zip(job)
+    except _Unverified as unverified:
+        _redo_parts(job, run_id, unverified.parts)
+        return
     except TRANSIENT_ERRORS:
         _fence(job, run_id).update(run_token=None)
         raise
@@ -368,15 +477,40 @@ def run_export_finish(job_id: UUID, *, run_id: UUID) -> None:
         shutil.rmtree(parts_dir(job), ignore_errors=True)
 
 
-def _assemble_zip(job: ReportJob, run_id: UUID) -> tuple[Path, set[str]]:
-    """Stream the parts' files into one ZIP on disk, with a manifest and, if asked, the
-    outcome CSV. Memory holds one file's block at a time, whatever the export's size."""
+class _Unverified(Exception):
+    """Documents whose file is missing or is not what was recorded: their parts are
+    rendered again before the ZIP is made."""
+
+    def __init__(self, parts: set[int]) -> None:
+        super().__init__(f"parts {sorted(parts)}")
+        self.parts = parts
+
+
+def _verified_bytes(path: Path, recorded: dict | None) -> bytes | None:
+    """The file's content if it is exactly what was recorded, else None. Read once: the
+    bytes that are checked are the bytes that go into the ZIP."""
+    if not recorded or "sha256" not in recorded:
+        return None
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    if len(data) != recorded.get("size") or hashlib.sha256(data).hexdigest() != recorded["sha256"]:
+        return None
+    return data
+
+
+def _assemble_zip(job: ReportJob) -> tuple[Path, set[str]]:
+    """Stream the parts' verified files into one ZIP on disk, with a manifest and, if
+    asked, the outcome CSV. Memory holds one document at a time, whatever the export's
+    size. Raises _Unverified, and makes no ZIP, if any document is not as recorded."""
     folder = parts_dir(job)
     target = reports_root() / f"{job.public_id}.zip"
     fd, tmp = tempfile.mkstemp(dir=reports_root(), prefix=".tmp-", suffix=".zip")
     os.close(fd)
     manifest_path = folder / "manifest.csv"
     included: set[str] = set()
+    unverified: set[int] = set()
     try:
         # ZipFile takes one open entry at a time, so the manifest is written beside the
         # parts as the documents go in, then added last.
@@ -388,17 +522,20 @@ def _assemble_zip(job: ReportJob, run_id: UUID) -> tuple[Path, set[str]]:
             manifest.writerow(["document", "kind", "record", "included", "reason"])
             for part in job.parts.order_by("index").iterator():
                 for i, (kind, subject_id, name) in enumerate(part.items):
-                    stem = item_stem(part, i)
-                    pdf_path = folder / f"{stem}.pdf"
-                    if pdf_path.exists():
-                        # PDFs are compressed already: store them, don't deflate again.
-                        zf.write(pdf_path, name, compress_type=zipfile.ZIP_STORED)
-                        manifest.writerow([name, kind, subject_id, "yes", ""])
-                        included.add(subject_id)
-                    else:
-                        reason = (folder / f"{stem}.skip").read_text(errors="replace")
-                        manifest.writerow([name, kind, subject_id, "no", reason])
-                _fence(job, run_id).update(heartbeat_at=timezone.now())
+                    recorded = part.results.get(str(i))
+                    if recorded and "reason" in recorded:
+                        manifest.writerow([name, kind, subject_id, "no", recorded["reason"]])
+                        continue
+                    data = _verified_bytes(folder / f"{item_stem(part, i)}.pdf", recorded)
+                    if data is None:
+                        unverified.add(part.index)
+                        continue
+                    # PDFs are compressed already: store them, don't deflate again.
+                    zf.writestr(name, data, compress_type=zipfile.ZIP_STORED)
+                    manifest.writerow([name, kind, subject_id, "yes", ""])
+                    included.add(subject_id)
+            if unverified:
+                raise _Unverified(unverified)
             manifest_file.close()
             zf.write(manifest_path, "manifest.csv", compress_type=zipfile.ZIP_DEFLATED)
             if job.params.get("csv"):
@@ -415,6 +552,33 @@ def _assemble_zip(job: ReportJob, run_id: UUID) -> tuple[Path, set[str]]:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target, included
+
+
+def _redo_parts(job: ReportJob, run_id: UUID, indexes: set[int]) -> None:
+    """Send parts back to render what did not verify; the last of them to finish makes
+    the ZIP again. Their attempts count on, so a disk that keeps losing files ends the
+    export with a reason instead of going round for ever."""
+    from reports.dispatch import enqueue
+    from reports.tasks import render_export_part
+
+    logger.warning(
+        "export %s: documents missing or changed on disk; rendering parts %s again",
+        job.public_id,
+        sorted(indexes),
+    )
+    parts = ExportPart.objects.filter(job=job, index__in=indexes)
+    if parts.filter(attempts__gte=MAX_ATTEMPTS).exists():
+        _fail(job, run_id, GAVE_UP.format(n=MAX_ATTEMPTS))
+        return
+    with transaction.atomic():
+        if not _fence(job, run_id).update(run_token=None, heartbeat_at=timezone.now()):
+            return  # another finishing run took over: it decides
+        parts.update(status=ExportPart.Status.QUEUED, run_token=None, dispatched_at=None)
+    for index in sorted(indexes):
+        if enqueue(render_export_part, str(job.public_id), index):
+            ExportPart.objects.filter(job=job, index=index, dispatched_at__isnull=True).update(
+                dispatched_at=timezone.now()
+            )
 
 
 def _audit_export_contents(job: ReportJob, included: set[str]) -> None:

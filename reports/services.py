@@ -17,7 +17,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -312,6 +312,26 @@ def jobs_sweep(*, now=None) -> dict[str, int]:
             enqueue(finish_export, str(job.public_id))
             counts["finishes"] += 1
     return counts
+
+
+def seconds_until_stale(*, now=None) -> float | None:
+    """Seconds until the running job or export part with the oldest heartbeat goes stale
+    (and a sweep would hand it on), or None when nothing is running. Two indexed queries."""
+    now = now or timezone.now()
+    oldest = [
+        ReportJob.objects.filter(status=ReportJob.Status.RUNNING)
+        .exclude(kind=ReportJob.Kind.EXPORT)
+        .aggregate(at=Min("heartbeat_at"))["at"],
+        ExportPart.objects.filter(
+            status=ExportPart.Status.RUNNING, job__status=ReportJob.Status.RUNNING
+        ).aggregate(at=Min("heartbeat_at"))["at"],
+    ]
+    beats = [at for at in oldest if at is not None]
+    if not beats:
+        return None
+    stale_at = min(beats) + timedelta(seconds=settings.REPORT_STALE_SECONDS)
+    # A moment past it: the sweep's test is "older than", not "as old as".
+    return max((stale_at - now).total_seconds(), 0) + 1
 
 
 def reports_purge_expired(*, now=None) -> int:

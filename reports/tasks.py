@@ -10,7 +10,7 @@ import logging
 from uuid import UUID
 
 from celery import shared_task
-from celery.signals import worker_init
+from celery.signals import worker_init, worker_ready
 
 from reports import runner
 
@@ -27,6 +27,19 @@ def _preload_weasyprint(**kwargs) -> None:
     from reports.pdf import warm_up
 
     warm_up()
+
+
+@worker_ready.connect
+def _sweep_on_start(**kwargs) -> None:
+    """A worker that starts (a restart after a crash, or the first one back after all were
+    down) sweeps at once, and again as soon as work its predecessor held a moment ago has
+    gone stale, instead of waiting for beat's turns: an export whose worker died carries on
+    within REPORT_STALE_SECONDS of dying, and at once if that is past. Sent, not run here:
+    the worker's main process keeps no database connection of its own."""
+    try:
+        sweep_jobs.apply_async(kwargs={"follow_up": True}, expires=60)
+    except Exception:
+        logger.warning("could not send the start-up sweep; beat's next one will do")
 
 
 def _backoff(retries: int) -> int:
@@ -99,12 +112,17 @@ def finish_export(self, job_id: str) -> None:
 
 
 @shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
-def sweep_jobs() -> None:
-    from reports.services import jobs_sweep
+def sweep_jobs(follow_up: bool = False) -> None:
+    """Beat's sweep; with follow_up (a worker's start-up sweep), one more sweep is sent for
+    the moment the oldest running work goes stale, in case its worker was the one that
+    just died."""
+    from reports.services import jobs_sweep, seconds_until_stale
 
     counts = jobs_sweep()
     if any(counts.values()):
         logger.info("report sweep: %s", counts)
+    if follow_up and (delay := seconds_until_stale()) is not None:
+        sweep_jobs.apply_async(countdown=delay, expires=delay + 60)
 
 
 @shared_task(ignore_result=True, soft_time_limit=280, time_limit=300)

@@ -48,10 +48,26 @@ def _job(request: HttpRequest, public_id: UUID) -> ReportJob:
     return job
 
 
+def _duration(seconds: int) -> str:
+    """How long a job has been paused, at a glance: 45 s, 3 min 5 s, 2 h 4 min."""
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
 def _job_context(job: ReportJob) -> dict:
+    done, last_beat = runner.job_activity(job)
+    paused = runner.paused_seconds(job, last_beat)
     return {
         "job": job,
-        "done": runner.export_progress(job),
+        "done": done,
+        # No run has beaten for the job for long enough that its worker counts as gone:
+        # say so, rather than show progress that does not move.
+        "paused_for": _duration(paused) if paused is not None else "",
         "poll_seconds": POLL_SECONDS,
     }
 

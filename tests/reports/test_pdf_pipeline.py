@@ -80,16 +80,30 @@ def _fetched(monkeypatch) -> list[str]:
     return calls
 
 
-def test_html_to_pdf_resolves_static_links_and_skips_others(monkeypatch):
+def test_html_to_pdf_resolves_static_links(monkeypatch):
+    pipeline._image_cache.clear()  # images are cached by URL across renders
+    calls = _fetched(monkeypatch)
+    html = '<!doctype html><meta charset="utf-8"><p>Hello</p><img src="/static/img/favicon.svg">'
+    pdf, pages = html_to_pdf(html, paper_size="A4")
+    assert pages == 1 and pdf.startswith(b"%PDF")
+    assert calls == ["/static/img/favicon.svg"]
+
+
+def test_html_to_pdf_refuses_other_links_and_writes_no_pdf_without_them(monkeypatch):
+    pipeline._image_cache.clear()
     calls = _fetched(monkeypatch)
     html = (
         '<!doctype html><meta charset="utf-8"><p>Hello</p>'
         '<img src="/static/img/favicon.svg"><img src="file:///etc/passwd">'
         '<img src="http://example.com/x.png">'
     )
-    pdf, pages = html_to_pdf(html, paper_size="A4")
-    assert pages == 1 and pdf.startswith(b"%PDF")
+    with pytest.raises(pipeline.RenderIncomplete) as refused:
+        html_to_pdf(html, paper_size="A4")
+    # Each was asked for and refused by our fetcher (nothing read), and a document that
+    # asks for what it must not have is a fault in it: no retry.
     assert calls == ["/static/img/favicon.svg", "file:///etc/passwd", "http://example.com/x.png"]
+    assert not refused.value.transient and not refused.value.worth_another_try
+    assert "ResourceRefused" in refused.value.causes
 
 
 def test_an_unknown_paper_size_is_refused():
