@@ -28,6 +28,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.THERAPIST: (
         "patients.view_patient",
         "intake.view_intake",
+        "intake.view_intake_clinical",
         "intake.change_intake",
         "intake.acknowledge_redflagalert",
         "evaluations.view_evaluation",
@@ -39,6 +40,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "patients.add_patient",
         "patients.change_patient",
         "intake.view_intake",
+        "intake.view_intake_clinical",
         "evaluations.view_evaluation",
         "audit.view_auditevent",
         "accounts.manage_staff",

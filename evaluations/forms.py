@@ -1000,7 +1000,17 @@ REFERRAL_TO = [
     ("rheumatology", "Rheumatology"),
     ("other", "Other"),
 ]
-REFERRAL_URGENCY = [("", "—"), ("routine", "Routine"), ("soon", "Soon"), ("urgent", "Urgent")]
+# Matching the red-flag levels (clinical.md 2.1a): an emergency is same-hours hospital, an
+# urgent referral is seen the same day; routine is anything else (a surgical opinion for a
+# stable deficit, persistent radicular pain). "soon" is kept for drafts and signed records
+# made before these (shown as written, never offered again).
+REFERRAL_URGENCY = [
+    ("", "—"),
+    ("emergency", "Emergency: hospital within hours"),
+    ("urgent", "Urgent: seen the same day"),
+    ("routine", "Routine"),
+]
+REFERRAL_URGENCY_LABELS = {**dict(REFERRAL_URGENCY[1:]), "soon": "Soon"}
 
 
 def _catalog_field(param: plan_catalog.Param, aria: str) -> forms.Field:
@@ -1119,6 +1129,8 @@ class PlanForm(SectionForm):
         if data.get("referral"):
             if not data.get("referral_to"):
                 self.add_error("referral_to", "Say who the referral is to.")
+            if not data.get("referral_urgency"):
+                self.add_error("referral_urgency", "Say how urgent the referral is.")
             if not (data.get("referral_reason") or "").strip():
                 self.add_error("referral_reason", "Give the reason for the referral.")
         return data

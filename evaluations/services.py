@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
@@ -277,7 +278,7 @@ def _neuro_alert(evaluation: Evaluation, *, by: User, at) -> RedFlagAlert | None
         alert,
         actor=by,
         action=AuditEvent.Action.ALERT,
-        summary=f"Raised a {level.lower()} alert from the neuro exam ({', '.join(items)})",
+        summary=f"Raised an {level.lower()} alert from the neuro exam ({', '.join(items)})",
         details={"items": items, "evaluation": str(evaluation.public_id)},
     )
     return alert
@@ -311,6 +312,38 @@ def evaluation_verify(evaluation: Evaluation) -> bool:
     return evaluation.is_signed and content_hash(evaluation) == evaluation.content_hash
 
 
+def _alert_problems(evaluation: Evaluation, plan: dict) -> list[str]:
+    """An urgent finding forces a decision before signing: each red-flag alert of this
+    evaluation (its neuro exam) or of the intake it opened on must be dispositioned on the
+    alert page, and unless it was a false positive (whose reasoning the alert records),
+    the plan must hold a referral at least as urgent as the disposition."""
+    if evaluation.pk is None:  # not saved yet: nothing can have raised an alert
+        return []
+    alerts = RedFlagAlert.objects.filter(
+        Q(evaluation=evaluation) | Q(intake_id=evaluation.intake_id, intake_id__isnull=False)
+    ).order_by("raised_at")
+    problems = []
+    urgency = plan.get("referral_urgency") if plan.get("referral") else None
+    for alert in alerts:
+        source = "neuro exam" if alert.evaluation_id else "intake"
+        if not alert.acknowledged_at:
+            level = alert.get_level_display().lower()
+            article = "an" if level[:1] in "aeiou" else "a"
+            problems.append(
+                f"The {source} raised {article} {level} alert ({alert.summary}). Record what "
+                "was done on the alert page before signing."
+            )
+            continue
+        needed = RedFlagAlert.REFERRAL_NEEDED.get(alert.outcome)
+        if needed and urgency not in needed:
+            wanted = "an emergency" if needed == ("emergency",) else "an urgent (same-day)"
+            problems.append(
+                f"The {source} alert was dispositioned as “{alert.get_outcome_display()}”: "
+                f"record {wanted} referral in the plan of care."
+            )
+    return problems
+
+
 def sign_problems(evaluation: Evaluation) -> list[str]:
     """What must be done before the evaluation can be signed, in plain words."""
     problems = []
@@ -333,6 +366,7 @@ def sign_problems(evaluation: Evaluation) -> list[str]:
             problems.append("Add at least one measurable goal.")
         if not plan.get("reeval_date"):
             problems.append("Set the re-evaluation date.")
+    problems += _alert_problems(evaluation, plan)
     return problems
 
 

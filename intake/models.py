@@ -95,7 +95,12 @@ class Intake(models.Model):
             models.Index(fields=["status", "started_at"], name="intake_status_started_idx"),
             models.Index(fields=["red_flag_level", "started_at"], name="intake_flag_started_idx"),
         ]
-        permissions = [("acknowledge_redflagalert", "Can acknowledge red-flag alerts")]
+        permissions = [
+            ("acknowledge_redflagalert", "Can acknowledge red-flag alerts"),
+            # The answers, scores, red-flag items and pattern: clinical content. The front
+            # desk sees that an intake is complete and flagged, not what it says.
+            ("view_intake_clinical", "Can read intake answers, results and red flags"),
+        ]
 
     def __str__(self) -> str:
         return f"Intake {self.public_id} ({self.get_status_display()})"
@@ -224,7 +229,15 @@ class RedFlagAlert(models.Model):
 
     class Outcome(models.TextChoices):
         EMERGENCY_REFERRAL = "emergency_referral", "Emergency referral made"
+        URGENT_REFERRAL = "urgent_referral", "Urgent (same-day) medical referral arranged"
         FALSE_POSITIVE = "false_positive", "False positive: reasoning recorded"
+
+    # The referral urgency an evaluation's plan must hold, at least, before it can be
+    # signed once its alert was dispositioned this way (evaluations.services.sign_problems).
+    REFERRAL_NEEDED = {
+        Outcome.EMERGENCY_REFERRAL: ("emergency",),
+        Outcome.URGENT_REFERRAL: ("emergency", "urgent"),
+    }
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Raised by an intake's red-flag screen, or by an evaluation's neuro exam (an upper motor

@@ -218,6 +218,8 @@ def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
         ),
         public_id=public_id,
     )
+    if not request.user.has_perm("intake.view_intake_clinical"):
+        return _status(request, intake)
     _audit_view(request, intake, "Viewed intake summary")
     summary = summary_context(
         intake, packs=services.instrument_packs(), clinic=Clinic.objects.current()
@@ -235,8 +237,33 @@ def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     )
 
 
+def _status(request: HttpRequest, intake: Intake) -> HttpResponse:
+    """The front desk's view of an intake: complete or not, flagged or not, consent
+    signed; nothing of what the patient answered (intake.view_intake_clinical)."""
+    _audit_view(request, intake, "Viewed intake status (no clinical content)")
+    steps = [k for k in STEP_BY_KEY if k != "review"]
+    alerts = list(intake.alerts.all())
+    flagged = bool(alerts) or intake.red_flag_level in (
+        Intake.RedFlagLevel.URGENT,
+        Intake.RedFlagLevel.EMERGENCY,
+    )
+    return render(
+        request,
+        "intake/status.html",
+        {
+            "intake": intake,
+            "patient": intake.patient,
+            "consent": getattr(intake, "consent", None),
+            "answered": sum(1 for k in steps if k in intake.answers),
+            "screens": len(steps),
+            "flagged": flagged or intake.status == Intake.Status.STOPPED,
+            "open_alert": any(a.acknowledged_at is None for a in alerts),
+        },
+    )
+
+
 @require_http_methods(["GET"])
-@permission_required("intake.view_intake", raise_exception=True)
+@permission_required("intake.view_intake_clinical", raise_exception=True)
 def signature(request: HttpRequest, public_id: UUID) -> HttpResponse:
     intake = _intake(public_id)
     consent = getattr(intake, "consent", None)
@@ -350,7 +377,7 @@ class AcknowledgeForm(forms.Form):
 
 
 @require_http_methods(["GET", "POST"])
-@permission_required("intake.view_intake", raise_exception=True)
+@permission_required("intake.view_intake_clinical", raise_exception=True)
 def alert_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     alert = get_object_or_404(
         RedFlagAlert.objects.select_related("patient", "intake", "evaluation", "acknowledged_by"),
@@ -395,6 +422,13 @@ def alert_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "form": form,
             "can_ack": can_ack,
             "item_texts": [(c, ruleset.items.get(c, c)) for c in alert.items],
+            # A neuro exam's alert is a clinician's finding, in the exam's own words.
+            "exam_findings": [
+                a.get("text", "")
+                for a in ((alert.evaluation.findings or {}).get("neuro") or {}).get("alerts", [])
+            ]
+            if alert.evaluation_id
+            else [],
             "ruleset": ruleset,
         },
     )

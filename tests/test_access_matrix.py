@@ -69,7 +69,10 @@ MATRIX: dict[str, tuple] = {
         KIOSK,
         KIOSK,
     ),  # nothing to show without access
-    "intake:alert": (LOGIN, OK, OK, OK, DENY, KIOSK, KIOSK),
+    # The front desk sees that an intake is complete and flagged (intake:detail shows them
+    # its status only) and the alert banner, never the clinical content: not the alert
+    # page, the signature or the intake summary PDF.
+    "intake:alert": (LOGIN, DENY, OK, OK, DENY, KIOSK, KIOSK),
     "intake:detail": (LOGIN, OK, OK, OK, DENY, KIOSK, KIOSK),
     "intake:handover": (LOGIN, OK, DENY, DENY, DENY, KIOSK, KIOSK),
     "intake:kiosk-open": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),
@@ -81,7 +84,7 @@ MATRIX: dict[str, tuple] = {
     "intake:tablets": (LOGIN, DENY, DENY, OK, DENY, KIOSK, KIOSK),
     "intake:tablet-this-device": (LOGIN, OK, DENY, OK, DENY, KIOSK, KIOSK),
     "intake:tablet-revoke": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),  # POST only
-    "intake:signature": (LOGIN, OK, OK, OK, DENY, KIOSK, KIOSK),
+    "intake:signature": (LOGIN, DENY, OK, OK, DENY, KIOSK, KIOSK),
     "intake:amend": (LOGIN, DENY, OK, DENY, DENY, KIOSK, KIOSK),
     # Evaluations: therapists write, administrators read, front desk sees nothing. The
     # table's record is a draft, so the addendum page sends the therapist back to it.

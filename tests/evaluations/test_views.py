@@ -9,10 +9,9 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from evaluations import services
 from evaluations.models import Addendum, Evaluation
-from intake.models import Intake, RedFlagAlert
+from intake.models import RedFlagAlert
 from tests.evaluations.helpers import (
     CLASSIFICATION,
-    INTAKE_ANSWERS,
     L5_MOVEMENTS,
     L5_NEURO,
     L5_NEURODYNAMIC,
@@ -22,25 +21,9 @@ from tests.evaluations.helpers import (
     post_section,
     section_url,
 )
-from tests.factories import TEST_PASSWORD, IntakeFactory, UserFactory
+from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def intake(patient):
-    return IntakeFactory(
-        patient=patient,
-        status=Intake.Status.SUBMITTED,
-        answers=INTAKE_ANSWERS,
-        scores={"psfs": {"mean": 3.0}},
-        submitted_at=timezone.now() - timedelta(days=3),
-    )
-
-
-@pytest.fixture
-def evaluation(therapist, patient, intake):
-    return services.evaluation_start(patient=patient, kind="initial", by=therapist)
 
 
 def _outcomes():
@@ -385,8 +368,9 @@ def test_the_evaluation_page_makes_the_same_number_of_queries_for_1_or_30_visits
     with CaptureQueriesContext(connection) as many:
         assert therapist_client.get(url).status_code == 200
     assert len(one) == len(many)
-    # 17: one more for django-otp's verified device.
-    assert len(many) <= 17, [q["sql"][:120] for q in many.captured_queries]
+    # 18: one more for django-otp's verified device, one for the alerts the sign panel
+    # must see dispositioned.
+    assert len(many) <= 18, [q["sql"][:120] for q in many.captured_queries]
 
 
 def test_a_section_save_makes_a_fixed_number_of_queries(
@@ -396,9 +380,10 @@ def test_a_section_save_makes_a_fixed_number_of_queries(
     evaluation.refresh_from_db()
     # Session, user, permissions (2), the evaluation, then in the transaction: the locked
     # row, intake amendments, instrument packs, update, audit; then the page's clinic and
-    # roles; and django-otp's verified device.
+    # roles; django-otp's verified device; and the alerts the sign panel must see
+    # dispositioned.
     payload = {**L5_NEURO, "autosave": "1", "version": evaluation.section_versions["neuro"]}
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         response = therapist_client.post(
             section_url(evaluation, "neuro"), payload, HTTP_HX_REQUEST="true"
         )

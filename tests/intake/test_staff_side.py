@@ -368,3 +368,34 @@ def test_an_acknowledgement_already_made_by_someone_else_names_them(therapist_cl
     assert "Olu Ade acknowledged this alert at" in response.content.decode()
     alert.refresh_from_db()
     assert alert.action_note == "Sent."
+
+
+def test_the_front_desk_sees_an_intakes_status_not_its_clinical_content(front_desk_client, patient):
+    """Issue 21 point 7: complete and flagged, yes; red flags, pattern, answers, no."""
+    from django.urls import reverse
+
+    from intake.models import RedFlagAlert
+    from tests.factories import IntakeConsentFactory, IntakeFactory
+    from tests.intake.answers import HAPPY
+
+    intake = IntakeFactory(
+        patient=patient,
+        answers={"history": {"medications": "Tramadol 50 mg"}, "pain": HAPPY["pain"]},
+        red_flag_level="EMERGENCY",
+        pattern={"pattern": "radicular"},
+    )
+    IntakeConsentFactory(intake=intake)
+    alert = RedFlagAlert.objects.create(
+        intake=intake, patient=patient, level="EMERGENCY", ces=True, items=["CES-3"], summary="x"
+    )
+    page = front_desk_client.get(reverse("intake:detail", args=[intake.public_id]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "raised a red-flag alert that is still open" in html
+    for clinical in ("Tramadol", "radicular", "CES-3", "bladder"):
+        assert clinical not in html, clinical
+    assert front_desk_client.get(reverse("intake:alert", args=[alert.public_id])).status_code == 403
+    signature = reverse("intake:signature", args=[intake.public_id])
+    assert front_desk_client.get(signature).status_code == 403
+    banner = front_desk_client.get(reverse("intake:alerts-banner")).content.decode()
+    assert "Fetch a physical therapist now." in banner and "Open alert" not in banner

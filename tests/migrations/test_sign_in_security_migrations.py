@@ -55,3 +55,4 @@ def test_the_demo_data_survives_the_migrations_and_gains_the_tablet_permissions(
     # Kiosk hand-overs made before tablets existed name none: they can never be unlocked,
     # so their sessions end (intake.patient_session) rather than keep an unlock anywhere.
     assert not IntakeAccess.objects.filter(tablet__isnull=False).exists()
+

@@ -271,15 +271,16 @@ def test_download_is_an_audited_attachment_for_permitted_roles_only(
     assert client.get(reverse("reports:status", args=[job.public_id])).status_code == 403
 
 
-def test_front_desk_cannot_ask_for_evaluation_pdfs_but_can_for_an_intake_summary(
-    client, front_desk, signed_evaluation, inline_jobs, django_capture_on_commit_callbacks
+def test_front_desk_asks_for_no_clinical_pdf_the_intake_summary_included(
+    client, front_desk, signed_evaluation, inline_jobs
 ):
+    """The intake summary holds the red flags, the pattern and every answer: clinical
+    content, which the front desk does not read (issue 21 point 7)."""
     client.force_login(front_desk)
     assert _ask(client, "evaluation", signed_evaluation).status_code == 403
     assert _ask(client, "handout", signed_evaluation).status_code == 403
-    with django_capture_on_commit_callbacks(execute=True):
-        assert _ask(client, "intake_summary", signed_evaluation.intake).status_code == 200
-    assert ReportJob.objects.get().kind == "intake_summary"
+    assert _ask(client, "intake_summary", signed_evaluation.intake).status_code == 403
+    assert not ReportJob.objects.exists()
 
 
 def test_unknown_kinds_and_records_are_not_found(client, physio):
