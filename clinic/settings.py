@@ -312,7 +312,13 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD
 # Defaults for tasks that set none; the report tasks set their own (reports/tasks.py).
 CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
+# A worker that loses Redis reconnects for as long as Redis is away, on startup too:
+# Celery's default gives up after 100 attempts (about 45 minutes of an outage) and the
+# worker exits, leaving jobs waiting on whoever restarts it. Production also runs it under
+# a supervisor (docker-compose.yml, docs/operations.md) for any other way it can exit.
+CELERY_BROKER_CONNECTION_RETRY = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 # Visibility timeout well above the longest job; socket timeouts so a dead broker
 # fails a publish in seconds instead of hanging the request.
@@ -331,10 +337,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=1),
     },
     # Re-dispatch report jobs that were never delivered (broker down when asked for) or
-    # whose worker died; then remove files past their expiry.
+    # whose worker died; then remove files past their expiry. Every 10 s by default, so an
+    # export whose worker died carries on within seconds of a worker being there: about
+    # seven indexed queries a time. A sweep nobody ran before the next is dropped, so none
+    # pile up in Redis while every worker is down.
     "sweep-report-jobs": {
         "task": "reports.tasks.sweep_jobs",
-        "schedule": timedelta(seconds=env.int("REPORT_SWEEP_SECONDS", default=60)),
+        "schedule": timedelta(seconds=env.int("REPORT_SWEEP_SECONDS", default=10)),
+        "options": {"expires": env.int("REPORT_SWEEP_SECONDS", default=10)},
     },
     "purge-expired-reports": {
         "task": "reports.tasks.purge_expired",
@@ -352,9 +362,12 @@ REPORT_JOBS_MODE = env.str(
 # download view, and are removed after these many hours.
 REPORT_RETENTION_HOURS = env.int("REPORT_RETENTION_HOURS", default=72)
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
-# A running job with no heartbeat for this long has lost its worker: the sweep hands it to
-# another. Above the document task's hard time limit (90 s).
-REPORT_STALE_SECONDS = env.int("REPORT_STALE_SECONDS", default=150)
+# A running job's run stamps a heartbeat this often, from a thread of its own, however long
+# one document takes (reports.runner._heartbeat)...
+REPORT_HEARTBEAT_SECONDS = env.int("REPORT_HEARTBEAT_SECONDS", default=5)
+# ...so one silent for this long (four missed beats) has lost its worker: the sweep hands
+# it to another, and its page says "Paused: waiting for a worker".
+REPORT_STALE_SECONDS = env.int("REPORT_STALE_SECONDS", default=20)
 # A queued job not started this long after it was dispatched is dispatched again.
 REPORT_REDISPATCH_SECONDS = env.int("REPORT_REDISPATCH_SECONDS", default=120)
 # Documents per export task: small enough that parts spread over workers and a redone part

@@ -468,6 +468,12 @@ class Stack:
     def worker_running(self) -> bool:
         return not self._dead("worker")
 
+    def worker_pid(self) -> int | None:
+        """The running worker's process id: a test can tell the same worker carried on
+        from one the supervisor started again."""
+        proc = self._procs.get("worker")
+        return None if proc is None or proc.poll() is not None else proc.pid
+
     def _supervise(self) -> None:
         while not self._closing.wait(0.5):
             with self._lock:

@@ -1,8 +1,12 @@
+import re
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core.models import WorkerHeartbeat
 from evaluations.models import Evaluation
 from tests.factories import EvaluationFactory, IntakeFactory
 
@@ -79,3 +83,53 @@ def test_home_keeps_a_fixed_number_of_queries(request, client_fixture, django_as
         )
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(reverse("core:home"))
+
+
+def _worker_warning(content: str) -> str | None:
+    match = re.search(r'<div[^>]*data-testid="worker-warning"[^>]*>(.*?)</div>', content, re.S)
+    # Its text, tags dropped and spaces (timesince's non-breaking ones too) made plain.
+    return " ".join(re.sub(r"<[^>]+>", "", match.group(1)).split()) if match else None
+
+
+def test_administrator_is_warned_when_no_worker_has_ever_been_seen(admin_client_, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    assert not WorkerHeartbeat.objects.exists()
+    warning = _worker_warning(admin_client_.get(reverse("core:home")).content.decode())
+    assert warning is not None, "no warning with no worker heartbeat ever recorded"
+    assert "No background worker has been seen" in warning
+    assert "PDFs and batch exports wait" in warning
+
+
+def test_administrator_is_warned_when_the_worker_heartbeat_is_stale(admin_client_, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    WorkerHeartbeat.objects.create(
+        hostname="worker-1", last_seen=timezone.now() - timedelta(minutes=10)
+    )
+    warning = _worker_warning(admin_client_.get(reverse("core:home")).content.decode())
+    assert warning is not None, "no warning with a heartbeat ten minutes old"
+    assert "The background worker was last seen 10 minutes ago" in warning
+
+
+def test_administrator_sees_no_worker_warning_with_a_fresh_heartbeat(admin_client_, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    WorkerHeartbeat.objects.create(
+        hostname="old-container", last_seen=timezone.now() - timedelta(hours=5)
+    )
+    WorkerHeartbeat.objects.create(hostname="worker-1", last_seen=timezone.now())
+    content = admin_client_.get(reverse("core:home")).content.decode()
+    assert _worker_warning(content) is None
+    assert "worker running" in content
+
+
+def test_administrator_sees_no_worker_warning_without_a_broker(admin_client_, settings):
+    # No broker configured (make run): jobs run in the web process, no worker is expected.
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    content = admin_client_.get(reverse("core:home")).content.decode()
+    assert _worker_warning(content) is None
+    assert "run in-process" in content
+
+
+def test_only_administrators_see_the_worker_warning(therapist_client, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    content = therapist_client.get(reverse("core:home")).content.decode()
+    assert _worker_warning(content) is None
