@@ -60,6 +60,7 @@ from bench.evaluation import FormFields  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/clinic_load"
 CLIENT_FLAG = "--client"
+BASELINE_FLAG = "--baseline-client"
 TARGET_P95_MS = 150.0
 SETTINGS_MODULE = "bench_load_settings"
 
@@ -455,6 +456,42 @@ class TherapistFlow(Flow):
         section["last"] = {k: v for k, v in data.items() if k != "csrfmiddlewaretoken"}
 
 
+def baseline_client_main(plan_path: str) -> int:
+    """The load generator against the static app: the same number of users, each sending
+    GET / at the pace that gives the app run's request rate, for the duration."""
+    import gevent
+    from locust import HttpUser, constant_pacing, task
+    from locust.env import Environment
+
+    plan = json.loads(Path(plan_path).read_text())
+    timings: list[float] = []
+    errors = [0]
+    warm_until = time.time() + plan["warmup"]
+
+    def on_request(name, response_time, exception=None, start_time=None, **_):
+        if exception is not None:
+            errors[0] += 1
+        elif (start_time or time.time()) >= warm_until:
+            timings.append(response_time)
+
+    class Static(HttpUser):
+        host = plan["base_url"]
+        wait_time = constant_pacing(plan["pace"])
+
+        @task
+        def get(self):
+            self.client.get("/", name="GET static")
+
+    env = Environment(user_classes=[Static])
+    env.events.request.add_listener(on_request)
+    runner = env.create_local_runner()
+    runner.start(plan["users"], spawn_rate=plan["spawn_rate"])
+    gevent.sleep(plan["warmup"] + plan["duration"])
+    runner.quit()
+    Path(plan["results"]).write_text(json.dumps({"timings": timings, "errors": errors[0]}))
+    return 0
+
+
 def client_main(plan_path: str) -> int:
     """The load generator (child process): run the users for the duration, stop them
     between requests, and write every timing and everything sent to the results file."""
@@ -589,6 +626,11 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--spawn-rate", type=float, default=10.0, help="users started per second")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--no-baseline",
+        action="store_true",
+        help="skip the raw-gunicorn static-response run printed beside the app's figures",
+    )
     parser.add_argument(
         "--keep", action="store_true", help="keep the temporary folder (server log, results)"
     )
@@ -774,12 +816,20 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(args, env: dict, tmp: Path, port: int) -> tuple[subprocess.Popen, str, int]:
+def start_gunicorn(
+    args,
+    env: dict,
+    tmp: Path,
+    port: int,
+    *,
+    app: str = "clinic.wsgi:application",
+    ready_path: str = "/accounts/login/",
+) -> tuple[subprocess.Popen, str, int]:
     """gunicorn as production runs it: gunicorn.conf.py when there is one (with --workers and
     --threads as given here), else docker-compose.yml's flags. Returns the server, a
     description of its shape and its keep-alive seconds."""
     conf = ROOT / "gunicorn.conf.py"
-    command = [sys.executable, "-m", "gunicorn", "clinic.wsgi:application"]
+    command = [sys.executable, "-m", "gunicorn", app]
     if conf.exists():
         import runpy
 
@@ -818,7 +868,7 @@ def start_gunicorn(args, env: dict, tmp: Path, port: int) -> tuple[subprocess.Po
     import urllib.request  # not at the top: it imports ssl, which gevent must patch first
 
     deadline = time.monotonic() + 60
-    url = f"http://127.0.0.1:{port}/accounts/login/"
+    url = f"http://127.0.0.1:{port}{ready_path}"
     while time.monotonic() < deadline:
         if server.poll() is not None:
             break
@@ -836,6 +886,63 @@ def start_gunicorn(args, env: dict, tmp: Path, port: int) -> tuple[subprocess.Po
         if (tmp / name).exists()
     )
     raise RuntimeError(f"gunicorn did not answer on {url}:\n{tail}")
+
+
+def run_baseline(args, env: dict, tmp: Path, results: dict) -> None:
+    """Raw gunicorn, the same workers and threads, serving a static response to the same
+    number of users at the app run's request rate: what the machine, loopback, gunicorn and
+    locust cost before any of the app runs. Printed beside the app's figures, so the ratio
+    shows what the app itself costs."""
+    timings = results["timings"]
+    total = sum(len(v) for v in timings.values())
+    first, last = results["span"]
+    rate = total / max(last - first, 1e-9)
+    users = args.users_tablets + args.users_therapists
+    duration = min(args.duration, 60.0)
+    port = free_port()
+    server, how, _keepalive = start_gunicorn(
+        args, env, tmp, port, app="bench._static_app:app", ready_path="/"
+    )
+    try:
+        plan = {
+            "base_url": f"http://127.0.0.1:{port}",
+            "users": users,
+            "pace": users / max(rate, 1e-9),
+            "spawn_rate": args.spawn_rate,
+            "warmup": 5.0,
+            "duration": duration,
+            "results": str(tmp / "baseline.json"),
+        }
+        (tmp / "baseline-plan.json").write_text(json.dumps(plan))
+        cpu_before = cpu_seconds(server.pid)
+        this = str(Path(__file__).resolve())
+        subprocess.run(  # noqa: S603 - this script, in client mode
+            [sys.executable, this, BASELINE_FLAG, str(tmp / "baseline-plan.json")],
+            cwd=ROOT,
+            preexec_fn=prioritised(args.nice),
+            check=True,
+        )
+        cpu_after = cpu_seconds(server.pid)
+    finally:
+        stop_gunicorn(server)
+    baseline = json.loads((tmp / "baseline.json").read_text())
+    ordered = sorted(baseline["timings"])
+    if not ordered:
+        print("\nbaseline: no requests timed")
+        return
+    served = len(ordered) / duration
+    b50, b95, b99 = (percentile(ordered, p) for p in (50, 95, 99))
+    cpu = cpu_after["server"] - cpu_before["server"]
+    print(
+        f"\nbaseline in the same run: raw gunicorn ({how}) serving a static response to "
+        f"{users} users at {served:.1f} requests/s (the app run: {rate:.1f}) for "
+        f"{duration:.0f} s: p50 {b50:.1f}, p95 {b95:.1f}, p99 {b99:.1f} ms, "
+        f"{baseline['errors']} errors, gunicorn CPU {cpu:.1f} s ({cpu / duration:.2f} cores)"
+    )
+    print(f"{'endpoint':<30} {'app p95':>8} {'static p95':>11} {'ratio':>7}")
+    for name in sorted(timings, key=lambda n: (n.split(" ", 1)[-1], n)):
+        app95 = percentile(sorted(timings[name]), 95)
+        print(f"{name:<30} {app95:>8.1f} {b95:>11.1f} {app95 / max(b95, 0.01):>6.1f}x")
 
 
 def stop_gunicorn(server: subprocess.Popen) -> None:
@@ -1294,6 +1401,8 @@ def main() -> int:
             return 2
         results = json.loads((tmp / "results.json").read_text())
         checks = report_requests(results)
+        if not args.no_baseline:
+            run_baseline(args, env, tmp, results)
         logged = server_errors(tmp)
         if logged:
             print(f"\nserver log: {len(logged)} ERROR entries; the first:")
@@ -1323,4 +1432,6 @@ def main() -> int:
 if __name__ == "__main__":
     if sys.argv[1:2] == [CLIENT_FLAG]:
         sys.exit(client_main(sys.argv[2]))
+    if sys.argv[1:2] == [BASELINE_FLAG]:
+        sys.exit(baseline_client_main(sys.argv[2]))
     sys.exit(main())

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import lockout
@@ -51,7 +52,11 @@ def kiosk_view(view):
                     status=403,
                 )
             return render(request, "intake/kiosk/no_intake.html", status=403)
-        request.intake = access.intake
+        # Loaded when a view first reads it: an autosave, the tablet's commonest request,
+        # needs only its id (the service reads the intake under a lock itself).
+        request.intake = SimpleLazyObject(
+            lambda: Intake.objects.select_related("patient").get(pk=access.intake_id)
+        )
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -112,7 +117,7 @@ def _save(request: HttpRequest, step, form, *, current_step: str) -> services.Sa
     if step.key == "consent" and "signature" not in form.errors and form.data.get("signature"):
         signature = (form.data.get("signed_name", "")[:200], form.cleaned_data["signature"])
     return services.intake_save_step(
-        intake_id=request.intake.pk,
+        intake_id=request.patient_access.intake_id,
         step=step.key,
         raw=_raw(form, form.data),
         answers=form.answers() if valid else None,
@@ -226,14 +231,15 @@ def _review_rows(intake: Intake, steps, context: StepContext) -> list[dict]:
 @kiosk_view
 @require_POST
 def autosave(request: HttpRequest, step: str) -> HttpResponse:
-    intake = request.intake
+    intake = request.intake  # lazy: read below only by screens that need the patient
     # Autosave runs on every tap: read the packs and clinic only for screens that use them.
     packs = services.instrument_packs() if step in ("startback", "odi") else {}
     steps = {s.key: s for s in STEPS}
     if step not in steps or step == "review":
         raise Http404
     clinic = Clinic.objects.current() if step == "consent" else None
-    context = StepContext(patient=intake.patient, clinic=clinic, packs=packs)
+    patient = SimpleLazyObject(lambda: intake.patient)  # the "when" screen reads the DOB
+    context = StepContext(patient=patient, clinic=clinic, packs=packs)
     form = _form_for(steps[step], intake, context, data=request.POST)
     try:
         outcome = _save(request, steps[step], form, current_step=step)
@@ -255,7 +261,9 @@ def submit(request: HttpRequest) -> HttpResponse:
     except ValueError:
         submission_id = uuid.uuid4()
     try:
-        services.intake_submit(intake_id=request.intake.pk, submission_id=submission_id)
+        services.intake_submit(
+            intake_id=request.patient_access.intake_id, submission_id=submission_id
+        )
     except services.IntakeIncomplete as exc:
         messages.warning(request, "A few answers are still missing. Please finish this screen.")
         return redirect("kiosk:step", step=exc.steps[0])

@@ -48,12 +48,33 @@ def start(request: HttpRequest, access: IntakeAccess) -> None:
     }
 
 
+# The grant is checked on every request the patient's device makes (an autosave on every
+# tap): only what the check and the views read of the access and its tablet. The intake is
+# loaded by the views that need it (intake.kiosk_views.kiosk_view).
+_GRANT_FIELDS = (
+    "id",
+    "intake_id",
+    "kind",
+    "revoked_at",
+    "expires_at",
+    "tablet_id",
+    "tablet__public_id",
+    "tablet__name",
+    "tablet__token_hash",
+    "tablet__revoked_at",
+    "tablet__unlock_paused_until",
+)
+
+
 def _grant(request: HttpRequest, held: dict) -> tuple[IntakeAccess | None, str]:
-    access = (
-        IntakeAccess.objects.select_related("intake__patient", "tablet")
-        .filter(pk=held.get("access"), intake_id=held.get("intake"), kind=held.get("kind"))
-        .first()
-    )
+    try:
+        access = (
+            IntakeAccess.objects.select_related("tablet")
+            .only(*_GRANT_FIELDS)
+            .get(pk=held.get("access"), intake_id=held.get("intake"), kind=held.get("kind"))
+        )
+    except (IntakeAccess.DoesNotExist, ValueError, TypeError):
+        access = None
     if access is None or access.revoked_at is not None:
         return None, "revoked"
     if access.expires_at <= timezone.now():
