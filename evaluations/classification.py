@@ -459,9 +459,12 @@ def _category(f: ClassificationFindings) -> tuple[Category, list[str], list[str]
 
 # --- Grades ----------------------------------------------------------------------------------
 
+# clinical.md 1.3 ⚠: the grading structure is the spec author's recollection of the NeuPSIG
+# 2016 system; the 2023 spine adaptation [S1] was not extracted word for word. To be
+# checked against Schmid et al. 2023 before clinical use (docs); clinicians read this:
 _GRADING_CAVEAT = (
-    "Grading follows clinical.md 1.3 ⚠ (NeuPSIG structure as recalled; verify against "
-    "Schmid et al. 2023)."
+    "Grading follows the NeuPSIG system (possible, probable, definite), as adapted for the "
+    "spine by Schmid et al. 2023."
 )
 _NERVE_CATEGORIES = frozenset(
     {

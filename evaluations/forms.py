@@ -24,6 +24,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from evaluations import classification, findings, mdt, neuro, neurodynamic, plan_catalog
+from intake import bodychart
 from intake.scoring.odi import SECTION_IDS as ODI_SECTION_IDS
 
 # --- Vocabulary ------------------------------------------------------------------------------
@@ -65,8 +66,11 @@ LABELS: dict[str, str] = {
     # Directions.
     "EXTENSION": "Extension",
     "FLEXION": "Flexion",
+    "LATERAL_RIGHT": "Lateral, right",
+    "LATERAL_LEFT": "Lateral, left",
     "LATERAL_R": "Lateral, right",
     "LATERAL_L": "Lateral, left",
+    "UNCLEAR": "Unclear",
     # Neurodynamic.
     "GONIOMETER": "Goniometer",
     "INCLINOMETER": "Inclinometer",
@@ -222,6 +226,35 @@ def label(value: str) -> str:
     return LABELS.get(value, value.replace("_", " ").capitalize())
 
 
+# The clinical functions explain a refused record in their own vocabulary ("NO_EFFECT during
+# testing cannot go with other responses", "(§4.2)"). A therapist reads the screen's words.
+_CODE = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*\b")
+_SPEC_REFERENCE = re.compile(r"\s*\((?:§|clinical\.md|table )[^)]*\)")
+_TEST_PREFIX = re.compile(r"^Test (?:'[^']*'|\"[^\"]*\"|\S+?)(:\s*|\s+)")
+
+
+_MOVEMENT_CODES = frozenset(c.value for c in mdt.MovementCode) - {mdt.MovementCode.OTHER.value}
+_ND_CODES = frozenset(c.value for c in neurodynamic.NeurodynamicCode)
+
+
+def _code_words(code: str) -> str:
+    if code in LABELS:
+        return f"“{LABELS[code]}”"
+    if code in _MOVEMENT_CODES:
+        return mdt.MOVEMENT_LABELS[mdt.MovementCode(code)]
+    if code in _ND_CODES:
+        return neurodynamic.display_name(code)
+    return code
+
+
+def plain_words(message: str) -> str:
+    """A rule's message with the codes it names put as the labels on the screen, and the
+    spec's section references left out."""
+    text = _CODE.sub(lambda m: _code_words(m.group(0)), _SPEC_REFERENCE.sub("", message))
+    text = text.strip()
+    return text[:1].upper() + text[1:]
+
+
 def _choices(values: Iterable[str], *, blank: str | None = "—") -> list[tuple[str, str]]:
     out = [("", blank)] if blank is not None else []
     return out + [(str(v), label(str(v))) for v in values]
@@ -337,9 +370,14 @@ class SectionForm(forms.Form):
 
     key = ""
     title = ""
+    short_title = ""  # the section link's words in the page's section navigation
 
     def __init__(self, *args, ctx: SectionContext, **kwargs):
         self.ctx = ctx
+        # All six sections share one page, and two have a field called "notes": ids carry
+        # the section so every <label for> finds its own control. Only ids change; the
+        # posted names (and so the stored drafts) stay as they were.
+        kwargs.setdefault("auto_id", f"id_{self.key}-%s")
         super().__init__(*args, **kwargs)
 
     def content(self) -> dict[str, Any]:
@@ -363,6 +401,7 @@ ODI_CHOICES = [("", "Not answered")] + [(str(n), str(n)) for n in range(6)]
 class OutcomesForm(SectionForm):
     key = "outcomes"
     title = "Visit and outcome measures"
+    short_title = "Outcomes"
 
     visit_date = forms.DateField(
         widget=FastDateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
@@ -554,10 +593,13 @@ class MovementRowForm(RowForm):
 
     def _attach(self, message: str) -> None:
         """Put a rule's message next to the field it concerns, in plain words."""
-        text = re.sub(r"^Test [^:]+: ", "", message)
-        text = re.sub(r"\s*\(§[^)]*\)", "", text).strip()
-        text = text[:1].upper() + text[1:]
+        # The row names its test already: "Test EIL: record ..." reads "Record ...", and
+        # "Test EIL is done ..." reads "This test is done ...".
+        text = _TEST_PREFIX.sub(
+            lambda m: "" if m.group(1).startswith(":") else "This test ", message
+        )
         lowered = text.lower()
+        text = plain_words(text)
         for word, name in self._RULE_FIELDS:
             if word in lowered and name in self.fields:
                 self.add_error(name, text)
@@ -628,6 +670,122 @@ ND_CUSTOM_CHOICES = [("", "Choose a test")] + [
 ]
 
 
+REGION_CHOICES = [(r.code, r.label) for r in bodychart.REGIONS]
+_REGION_ORDER = {code: n for n, (_area, codes) in enumerate(bodychart.AREAS) for code in codes}
+
+
+def region_codes(value: Any) -> list[str]:
+    """The region codes in a stored "where felt" ("code, code"), a posted list of codes, or
+    an older draft's typed text; pieces that name no region are left out."""
+    values = [value] if isinstance(value, str) else list(value or ())
+    codes = [c for v in values for c in bodychart.parse_regions(str(v))[0]]
+    return sorted(dict.fromkeys(codes), key=lambda c: _REGION_ORDER.get(c, len(_REGION_ORDER)))
+
+
+def region_text(value: Any) -> str:
+    """A stored "where felt" in words: "Back of thigh, left; Calf and shin, left". Labels
+    hold commas, so regions are separated by semicolons. Unknown pieces are shown as they
+    were stored rather than hidden."""
+    values = [value] if isinstance(value, str) else list(value or ())
+    codes, unknown = [], []
+    for v in values:
+        found, rest = bodychart.parse_regions(str(v))
+        codes += found
+        unknown += rest
+    return "; ".join([bodychart.region_label(c) for c in region_codes(codes)] + unknown)
+
+
+def _region_areas() -> tuple[tuple[str, tuple[tuple[int, str, str, str], ...]], ...]:
+    """Each area, escaped, with its regions as (n, code, escaped code, escaped label); the
+    boxes are numbered down the page as Django numbers a multiple choice's (id_<name>_<n>)."""
+    numbered = iter(range(len(bodychart.REGIONS)))
+    return tuple(
+        (
+            html.escape(area),
+            tuple(
+                (next(numbered), r.code, html.escape(r.code), html.escape(r.label)) for r in regions
+            ),
+        )
+        for area, regions in bodychart.regions_by_area()
+    )
+
+
+_REGION_AREAS = _region_areas()
+
+
+class RegionChecks(forms.CheckboxSelectMultiple):
+    """Where the symptoms were felt: the body chart's labelled regions as finger-sized
+    toggles (real check boxes underneath), grouped by area, in a fold whose heading lists
+    the regions chosen in words, so a row shows them without opening. Each box has its own
+    label; the fieldset's legend names the row and question for screen readers."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, choices=REGION_CHOICES)
+
+    def format_value(self, value):
+        return region_codes(value)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = self.build_attrs(self.attrs, attrs)
+        base = final.get("id") or f"id_{name}"
+        chosen = set(self.format_value(value))
+        disabled = " disabled" if final.get("disabled") else ""
+        invalid = "is-invalid" in final.get("class", "")
+        described = final.get("aria-describedby")
+        # ~20 toggles in each of a dozen rows: escape the row's name and id once, and each
+        # region's code and label once per process (_REGION_AREAS).
+        name, base_id = html.escape(name), html.escape(base)
+        areas = []
+        for area, regions in _REGION_AREAS:
+            toggles = "".join(
+                f'<input type="checkbox" class="btn-check" name="{name}" value="{code}" '
+                f'id="{base_id}_{n}"{" checked" if raw in chosen else ""}{disabled}>'
+                f'<label class="btn btn-outline-secondary" for="{base_id}_{n}">{text}</label>'
+                for n, raw, code, text in regions
+            )
+            areas.append(
+                '<fieldset class="region-area"><legend class="form-label small mb-1">'
+                f'{area}</legend><div class="d-flex flex-wrap gap-1">{toggles}</div></fieldset>'
+            )
+        words = region_text(sorted(chosen)) or "none chosen"
+        # Open when there is something to fix, so the message sits beside the choices.
+        details = flatatt(
+            {"class": "region-picker is-invalid" if invalid else "region-picker", "open": invalid}
+        )
+        fieldset = flatatt(
+            {"class": "touch-checks region-areas", "id": base, "aria-describedby": described}
+        )
+        return fast_format_html(
+            "<details{} data-region-picker><summary>"
+            '<span class="fw-semibold">Where felt:</span> <span data-region-chosen>{}</span>'
+            '</summary><fieldset{}><legend class="visually-hidden">{}</legend>{}</fieldset>'
+            "</details>",
+            details,
+            words,
+            fieldset,
+            final.get("aria-label") or "Where the symptoms were felt",
+            mark_safe("".join(areas)),  # noqa: S308  (every piece escaped above)
+        )
+
+
+class RegionField(SharedMultipleChoiceField):
+    """Body chart regions, cleaned to their codes (stored as today: "code, code"). Takes
+    what a draft saved before the chooser may hold too: one value of comma-separated codes
+    or labels, as a therapist typed them."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return []
+        values = [value] if isinstance(value, str) else list(value)
+        unknown = [w for v in values for w in bodychart.parse_regions(str(v))[1]]
+        if unknown:
+            named = ", ".join(f"“{w[:40]}{'…' if len(w) > 40 else ''}”" for w in unknown[:3])
+            raise forms.ValidationError(
+                f"Not a body chart region: {named}. Choose the regions from the list."
+            )
+        return region_codes(values)
+
+
 class NeurodynamicRowForm(RowForm):
     code = forms.ChoiceField(
         choices=ND_CUSTOM_CHOICES,
@@ -639,7 +797,12 @@ class NeurodynamicRowForm(RowForm):
     onset_angle_deg = _int("onset angle, degrees", 0, 180, unit="°")
     measured_by = _select(_choices(neurodynamic.MeasuredBy), "measured by")
     symptoms_reproduced = _select(_choices(neurodynamic.Reproduction), "symptoms reproduced")
-    symptom_location = _text("where the symptoms were felt", max_length=120)
+    symptom_location = RegionField(
+        choices=REGION_CHOICES,
+        required=False,
+        label="where the symptoms were felt",
+        widget=RegionChecks(attrs={"aria-label": "where the symptoms were felt"}),
+    )
     below_knee = _select(TRI_CHOICES, "symptoms below the knee")
     sd_manoeuvres = _checks(_choices(neurodynamic.SdManoeuvre, blank=None), "differentiation")
     # "Not done" first: it is what a browser sends for a test row left alone.
@@ -697,13 +860,46 @@ class NeurodynamicRowForm(RowForm):
             )
         if data.get("onset_angle_deg") is not None and not data.get("measured_by"):
             self.add_error("measured_by", "Say how the angle was measured.")
+        self._check_in_words(data)
         if self.errors:
             return data
+        row = self.row()
         try:
-            findings.neurodynamic_test(self.row())
+            findings.neurodynamic_test(row)
         except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from exc
+            # The row names its test already: drop the rule's "SLR L: " and put its codes
+            # in words.
+            prefix = f"{row['custom_label'] or row['code']} {row['side']}:"
+            raise forms.ValidationError(plain_words(str(exc).removeprefix(prefix))) from exc
         return data
+
+    def _check_in_words(self, data: Mapping[str, Any]) -> None:
+        """The rules whose messages from neurodynamic.py name fields and region codes
+        ("below_knee=False contradicts the regions calf_shin_l"), said here in the words
+        on the screen."""
+        code = (self.standard or (data.get("code"), None))[0]
+        angle = data.get("onset_angle_deg")
+        if angle is None and data.get("measured_by"):
+            self.add_error("onset_angle_deg", "Give the onset angle, or leave “Measured by” blank.")
+        if angle is not None and code and code not in neurodynamic.ANGLE_MEASURE:
+            self.add_error("onset_angle_deg", "This test records no onset angle: leave it blank.")
+        regions = [bodychart.REGION_BY_CODE[c] for c in data.get("symptom_location") or ()]
+        if regions and data.get("symptoms_reproduced") == neurodynamic.Reproduction.NONE:
+            self.add_error(
+                "symptom_location", "No symptoms were reproduced, so leave “Where felt” empty."
+            )
+            return
+        below = _tri_to_bool(data.get("below_knee") or "")
+        lower = [r.label for r in regions if r.below_knee]
+        if regions and below is False and lower:
+            self.add_error(
+                "below_knee", f"“No” does not fit where the symptoms were felt: {lower[0]}."
+            )
+        elif regions and below is True and not lower:
+            self.add_error(
+                "below_knee",
+                "“Yes” does not fit where the symptoms were felt: none is below the knee.",
+            )
 
     def row(self) -> dict[str, Any]:
         d = self.cleaned_data
@@ -717,7 +913,7 @@ class NeurodynamicRowForm(RowForm):
             "onset_angle_deg": d.get("onset_angle_deg"),
             "measured_by": d.get("measured_by") or "",
             "symptoms_reproduced": d.get("symptoms_reproduced") or "",
-            "symptom_location": (d.get("symptom_location") or "").strip(),
+            "symptom_location": ", ".join(d.get("symptom_location") or ()),
             "below_knee": _tri_to_bool(d.get("below_knee") or ""),
             "sd_manoeuvres": list(d.get("sd_manoeuvres") or ()),
             "sd_changed_symptoms": d.get("sd_changed_symptoms") or "NOT_DONE",
@@ -731,6 +927,7 @@ class GridSection:
 
     key = ""
     title = ""
+    short_title = ""
     row_form: type[RowForm]
 
     def __init__(self, data=None, *, ctx: SectionContext, initial=None):
@@ -768,6 +965,8 @@ class GridSection:
             initial["below_knee"] = _bool_to_tri(row["below_knee"])
         if row.get("pre_nprs") is not None:
             initial["pre_nprs"] = str(row["pre_nprs"])
+        if "symptom_location" in row:
+            initial["symptom_location"] = region_codes(row["symptom_location"] or "")
         return initial
 
     def is_valid(self) -> bool:
@@ -800,6 +999,7 @@ def _bounded_int(value: Any, default: int, low: int, high: int) -> int:
 class MovementsSection(GridSection):
     key = "movements"
     title = "Repeated movements"
+    short_title = "Movements"
     row_form = MovementRowForm
 
     def layout(self, custom_count):
@@ -811,6 +1011,7 @@ class MovementsSection(GridSection):
 class NeurodynamicSection(GridSection):
     key = "neurodynamic"
     title = "Neurodynamic tests"
+    short_title = "Neurodynamic"
     row_form = NeurodynamicRowForm
 
     def layout(self, custom_count):
@@ -826,6 +1027,22 @@ class NeurodynamicSection(GridSection):
                 )
         rows += [(f"custom:{n}", None, f"Other test {n}") for n in range(1, custom_count + 1)]
         return rows
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        # The summary takes one record per test and side (neurodynamic.summarise refuses a
+        # second, which failed the save): say so beside the repeated row, in words.
+        seen: set[tuple[str, str, str]] = set()
+        for form in self.rows:
+            if not (form.is_valid() and form.recorded):
+                continue
+            row = form.row()
+            test = (row["code"], row["custom_label"].casefold(), row["side"])
+            if test in seen:
+                form.add_error(None, "This test is recorded above for this side already.")
+                valid = False
+            seen.add(test)
+        return valid
 
 
 # --- Neuro exam --------------------------------------------------------------------------------
@@ -890,6 +1107,7 @@ def _neuro_grid() -> tuple[dict[str, forms.Field], list, list, list]:
 class NeuroForm(SectionForm):
     key = "neuro"
     title = "Neurological examination"
+    short_title = "Neuro exam"
 
     grid_fields, myotome_rows, dermatome_rows, reflex_rows = _neuro_grid()
 
@@ -900,7 +1118,7 @@ class NeuroForm(SectionForm):
         try:
             findings.neuro_exam(self.content())
         except ValueError as exc:
-            raise forms.ValidationError(str(exc)) from exc
+            raise forms.ValidationError(plain_words(str(exc))) from exc
         return data
 
     def content(self) -> dict[str, Any]:
@@ -931,6 +1149,7 @@ LEVEL_CHOICES = [(r.value, r.value) for r in neuro.Root]
 class ClassificationForm(SectionForm):
     key = "classification"
     title = "Classification"
+    short_title = "Classification"
 
     category = _select(CATEGORY_CHOICES, "Category")
     side = _select(_choices(classification.Side), "Side")
@@ -1078,6 +1297,7 @@ def _plan_catalog_fields() -> tuple[list, dict[str, forms.Field]]:
 class PlanForm(SectionForm):
     key = "plan"
     title = "Plan of care"
+    short_title = "Plan"
 
     frequency_per_week = _int("Visits per week", 1, 7)
     weeks = _int("For how many weeks", 1, 52)
@@ -1204,6 +1424,7 @@ SECTIONS: dict[str, type] = {
     "plan": PlanForm,
 }
 SECTION_TITLES = {key: cls.title for key, cls in SECTIONS.items()}
+SECTION_SHORT_TITLES = {key: cls.short_title for key, cls in SECTIONS.items()}
 
 
 def build(key: str, ctx: SectionContext, *, data=None, stored=None):
@@ -1212,3 +1433,103 @@ def build(key: str, ctx: SectionContext, *, data=None, stored=None):
     if data is not None:
         return cls(data, ctx=ctx)
     return cls(ctx=ctx, initial=cls.initial_from(stored, ctx))
+
+
+# --- Findings as shown to people ---------------------------------------------------------------
+# The derived findings are stored as the clinical functions return them, codes and all, and
+# a signed record's findings are frozen under its hash. So codes become words here, when the
+# page shows them, for records old and new alike.
+
+PREFERENCE_LABELS = {mdt.NO_PREFERENCE: "No preference", mdt.UNCLEAR: "Unclear"}
+_MOVEMENT_RUN = re.compile(
+    r"\b(?:{code})\b(?:, \b(?:{code})\b)*".format(
+        code="|".join(sorted(map(re.escape, _MOVEMENT_CODES), key=len, reverse=True))
+    )
+)
+_ND_CODE = re.compile(
+    r"\b(?:{})\b".format("|".join(sorted(map(re.escape, _ND_CODES), key=len, reverse=True)))
+)
+
+
+def movement_name(label: str) -> str:
+    """A repeated-movement result's `label`: a listed test's code, or the therapist's name
+    for another test (kept as typed)."""
+    return mdt.MOVEMENT_LABELS[mdt.MovementCode(label)] if label in _MOVEMENT_CODES else label
+
+
+def _names(labels: Iterable[str]) -> str:
+    names = [movement_name(label) for label in labels]
+    # Some names hold a comma ("Side-gliding in standing, right").
+    return ("; " if any("," in n for n in names) else ", ").join(names)
+
+
+def movements_text(text: str) -> str:
+    """A stored movements summary with its test codes as names ("improved: EIL")."""
+    return _MOVEMENT_RUN.sub(lambda m: _names(m.group(0).split(", ")), text)
+
+
+def neurodynamic_text(text: str, found: Iterable[Mapping[str, Any]]) -> str:
+    """A stored neurodynamic summary with its tests named: "SLR L" reads "left straight-leg
+    raise" (the therapist's own name of another test is kept as typed), a bare "SLR" reads
+    "Straight-leg raise"."""
+    tests = {(f.get("label") or "", f.get("side") or "") for f in found}
+    for name, side in sorted(tests, key=lambda t: len(t[0]), reverse=True):
+        shown = neurodynamic.display_name(name)
+        if shown != name:
+            shown = shown.lower()  # a listed test's label is a common noun mid-sentence
+        words = f"{neurodynamic.SIDE_WORDS.get(side, side)} {shown}"
+        text = re.sub(rf"(?<![\w-]){re.escape(f'{name} {side}')}(?!\w)", words, text)
+    return _ND_CODE.sub(lambda m: neurodynamic.display_name(m.group(0)), text)
+
+
+def shown_findings(findings: Mapping[str, Any], content: Mapping[str, Any]) -> dict[str, Any]:
+    """What the findings boxes print, in words, beside what they read from `findings`."""
+    out: dict[str, Any] = {}
+    m = findings.get("movements")
+    if m:
+        preference = m.get("directional_preference") or ""
+        out["movements"] = {
+            "centralised": _names(m.get("centralised_tests") or ()),
+            "abolished": _names(m.get("abolished_tests") or ()),
+            "peripheralised": _names(m.get("peripheralised_tests") or ()),
+            "preference": PREFERENCE_LABELS.get(preference) or label(preference),
+            "summary": movements_text(m.get("summary") or ""),
+        }
+    n = findings.get("neurodynamic")
+    if n:
+        found = n.get("findings") or ()
+        out["neurodynamic"] = {
+            "comparisons": [
+                {**c, "name": neurodynamic.display_name(c.get("label") or "")}
+                for c in n.get("angle_comparisons") or ()
+            ],
+            "summary": neurodynamic_text(n.get("summary") or "", found),
+        }
+    plan = content.get("plan") or {}
+    if plan:
+        urgency = plan.get("referral_urgency") or "routine"
+        try:
+            reeval = date.fromisoformat(plan.get("reeval_date") or "")
+        except ValueError:
+            reeval = None
+        out["plan"] = {
+            "referral_to": dict(REFERRAL_TO).get(plan.get("referral_to") or "")
+            or label(plan.get("referral_to") or ""),
+            "referral_urgency": REFERRAL_URGENCY_LABELS.get(urgency) or label(urgency),
+            "reeval_date": reeval,
+        }
+    return out
+
+
+def show_suggestions(section: Any, content: Mapping[str, Any], findings: Mapping[str, Any]) -> None:
+    """Give each neurodynamic row the software's reading of it (`row.suggestion`, in
+    words), matched through the stored rows: the findings list them in the same order."""
+    rows = (content.get("neurodynamic") or {}).get("rows") or ()
+    found = (findings.get("neurodynamic") or {}).get("findings") or ()
+    by_key = {
+        row.get("key"): label(f.get("suggestion"))
+        for row, f in zip(rows, found, strict=False)
+        if f.get("suggestion")
+    }
+    for row in getattr(section, "rows", ()):
+        row.suggestion = by_key.get(getattr(row, "row_key", None), "")

@@ -28,6 +28,7 @@ import enum
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from core.sources import cite
 from intake.scoring.common import AsDictMixin, require_int_in_range
 from intake.scoring.common import coerce_enum as _coerce
 
@@ -537,7 +538,22 @@ class NeuroAlert(AsDictMixin):
     code: str
     level: AlertLevel
     text: str
+    # "source: …" as clinicians read it (core.sources), shown beside the alert.
     basis: str
+    # The spec's sections, reference ids and checks behind it: for reviewers, never shown.
+    provenance: str = ""
+
+
+# What the alerts cite, in plain words.
+UMN_SOURCE = (
+    "source: the upper motor neuron screen; urgent referral as in the IFOMPT red-flag "
+    "framework (Finucane et al., JOSPT 2020)"
+)
+CES_SOURCE = cite("S12", "S13")
+FOOT_DROP_SOURCE = cite("S28")
+PROGRESSIVE_SOURCE = (
+    "source: the IFOMPT red-flag framework (Finucane et al., JOSPT 2020); NHS Lothian RefHelp"
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -816,7 +832,8 @@ def _reflexes(exam: NeuroExam, scores: _Scores, out: dict) -> None:
                         ),
                         # 4+ with clonus is pathological ✅ [S89, S93]; 3+/4+ as a UMN sign
                         # and the referral ⚠ (§6.4, §2.7).
-                        basis="clinical.md 6.3 ✅, 6.4 ⚠, 2.7 ⚠",
+                        basis=UMN_SOURCE,
+                        provenance="clinical.md 6.3 ✅, 6.4 ⚠, 2.7 ⚠",
                     )
                 )
             other = by_side.get(_other(side))
@@ -896,7 +913,8 @@ def _umn(exam: NeuroExam, out: dict) -> None:
                     code="UMN-BABINSKI",
                     level=AlertLevel.URGENT,
                     text=f"Upgoing great toe (extensor plantar response) {where}. {urgent}",
-                    basis="clinical.md 6.4 ✅ [S93]; referral 2.7 ⚠, 2.1a ◐",
+                    basis=UMN_SOURCE,
+                    provenance="clinical.md 6.4 ✅ [S93]; referral 2.7 ⚠, 2.1a ◐",
                 )
             )
         elif test.babinski is Plantar.EQUIVOCAL:
@@ -910,7 +928,8 @@ def _umn(exam: NeuroExam, out: dict) -> None:
                     code="UMN-CLONUS",
                     level=AlertLevel.URGENT,
                     text=f"Sustained ankle clonus{beats} {where}. {urgent}",
-                    basis="clinical.md 6.4 ✅ [S89] (sustained ⚠); 2.1a ◐",
+                    basis=UMN_SOURCE,
+                    provenance="clinical.md 6.4 ✅ [S89] (sustained ⚠); 2.1a ◐",
                 )
             )
         elif test.clonus_beats:
@@ -926,7 +945,8 @@ def _umn(exam: NeuroExam, out: dict) -> None:
                     code="UMN-HOFFMANN",
                     level=AlertLevel.URGENT,
                     text=f"Positive Hoffmann sign {where}. {urgent}",
-                    basis="clinical.md 6.6 (optional test), 6.4 ⚠",
+                    basis=UMN_SOURCE,
+                    provenance="clinical.md 6.6 (optional test), 6.4 ⚠",
                 )
             )
     for flag, code, label in (
@@ -939,7 +959,8 @@ def _umn(exam: NeuroExam, out: dict) -> None:
                     code=code,
                     level=AlertLevel.URGENT,
                     text=f"{label}. {urgent}",
-                    basis="clinical.md 6.4 ⚠, 2.7 ⚠",
+                    basis=UMN_SOURCE,
+                    provenance="clinical.md 6.4 ⚠, 2.7 ⚠",
                 )
             )
 
@@ -955,7 +976,8 @@ def _weakness_alerts(exam: NeuroExam, out: dict) -> None:
                     "Progressive weakness in both legs: possible cauda equina syndrome. "
                     "Emergency (same-hours) hospital referral."
                 ),
-                basis="clinical.md 2.2 CES-6 ✅ [S12, S13, S27]",
+                basis=CES_SOURCE,
+                provenance="clinical.md 2.2 CES-6 ✅ [S12, S13, S27]",
             )
         )
     elif progressive:
@@ -968,7 +990,8 @@ def _weakness_alerts(exam: NeuroExam, out: dict) -> None:
                     f"Progressive weakness on the {side}: urgent (same-day) medical or "
                     "surgical opinion."
                 ),
-                basis="clinical.md 2.7, 2.1a ◐ [S28, S93]; timing ⚠",
+                basis=PROGRESSIVE_SOURCE,
+                provenance="clinical.md 2.7, 2.1a ◐ [S28, S93]; timing ⚠",
             )
         )
     for movement, by_side in _pair(exam.myotomes, lambda t: t.movement).items():
@@ -988,7 +1011,8 @@ def _weakness_alerts(exam: NeuroExam, out: dict) -> None:
                         "bilateral weakness, possible cauda equina syndrome. Emergency "
                         "(same-hours) hospital referral."
                     ),
-                    basis="clinical.md 2.2 CES-6 ✅ [S12, S13, S27]; the 3/5 cut-off ⚠",
+                    basis=CES_SOURCE,
+                    provenance="clinical.md 2.2 CES-6 ✅ [S12, S13, S27]; the 3/5 cut-off ⚠",
                 )
             )
     for test in exam.myotomes:
@@ -1007,7 +1031,8 @@ def _weakness_alerts(exam: NeuroExam, out: dict) -> None:
                         f"{test.grade_text}): if new or worsening, urgent (same-day) surgical "
                         "opinion."
                     ),
-                    basis="clinical.md 2.7 ✅ [S28]; urgency ⚠",
+                    basis=FOOT_DROP_SOURCE,
+                    provenance="clinical.md 2.7 ✅ [S28]; urgency ⚠",
                 )
             )
     # Perianal sensory loss is CES-7 ✅; ⚠ safety-first: increased (altered) saddle sensation
@@ -1021,7 +1046,8 @@ def _weakness_alerts(exam: NeuroExam, out: dict) -> None:
                     f"Saddle (perianal) sensation {exam.saddle_sensation.value.lower()}: "
                     "possible cauda equina syndrome. Emergency (same-hours) hospital referral."
                 ),
-                basis="clinical.md 2.2 CES-7 ✅ [S12, S28]",
+                basis=CES_SOURCE,
+                provenance="clinical.md 2.2 CES-7 ✅ [S12, S28]",
             )
         )
 

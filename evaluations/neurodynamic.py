@@ -118,6 +118,18 @@ TEST_LABELS: dict[NeurodynamicCode, str] = {
     NeurodynamicCode.OTHER: "Other neurodynamic test",
 }
 
+SIDE_WORDS: dict[Side, str] = {Side.L: "left", Side.R: "right"}
+
+
+def display_name(label: str) -> str:
+    """A test's name for people from a record's or finding's `label`: a listed test's code
+    gives its label; an OTHER test's label is the therapist's own name for it, kept."""
+    try:
+        return TEST_LABELS[NeurodynamicCode(label)]
+    except ValueError:
+        return label
+
+
 # The nerve each test loads, for the summary. The SLR family loads the sciatic course ✅ [S24];
 # §5.4 names the PKB the femoral nerve tension test. OTHER is not assumed.
 NERVE: dict[NeurodynamicCode, str | None] = {
@@ -151,8 +163,9 @@ SLUMP_CODES = frozenset({NeurodynamicCode.SLUMP, NeurodynamicCode.SLUMP_LONG_SIT
 class CitedRange(AsDictMixin):
     low: int
     high: int
-    source: str
+    source: str  # as clinicians read it (core.sources)
     verification: Verification
+    provenance: str = ""  # the spec's reference ids and checks: never shown
 
 
 @dataclasses.dataclass(frozen=True)
@@ -160,9 +173,10 @@ class AngleThreshold(AsDictMixin):
     """A side-to-side onset-angle difference above `degrees` is flagged."""
 
     degrees: int
-    source: str
+    source: str  # as clinicians read it (core.sources)
     verification: Verification
     product_defined: bool
+    provenance: str = ""  # the spec's reference ids and checks: never shown
 
 
 # "reproduces the patient's radiating pain along the sciatic course and below the knee at
@@ -170,8 +184,9 @@ class AngleThreshold(AsDictMixin):
 SLR_POSITIVE_RANGE = CitedRange(
     low=30,
     high=70,
-    source="clinical.md 5.1; Pesonen J et al. BMC Musculoskelet Disord 2021 [S24]",
+    source="Pesonen J et al. BMC Musculoskelet Disord 2021",
     verification=Verification.VERIFIED,
+    provenance="clinical.md 5.1 ✅ [S24]",
 )
 # Normal SLR asymmetry ✅ [S81]: mean inter-limb difference about 5° (SD 3.5) with the ankle
 # plantarflexed and about 4° (SD 3.2) dorsiflexed. Kept for reports; the flag uses the next.
@@ -180,18 +195,20 @@ SLR_NORMAL_ASYMMETRY_DEG = {"ankle_plantarflexed": (5.0, 3.5), "ankle_dorsiflexe
 # derived from [S81]'s data, not stated in the source.
 SLR_ASYMMETRY_THRESHOLD = AngleThreshold(
     degrees=10,
-    source="clinical.md 5.1 (derived from Boyd & Villa 2012 [S81] data, not stated there)",
+    source="Derived from the side-to-side differences in Boyd & Villa 2012",
     verification=Verification.UNVERIFIED,
     product_defined=False,
+    provenance="clinical.md 5.1 ⚠: derived from [S81]'s data, not stated there",
 )
 # ⚠ Product-defined: the spec gives no between-side threshold for any other test, so the
 # SLR's 10° is reused (the crossed SLR included: [S81]'s data are for the plain SLR). Named
 # separately so it can be changed without touching the SLR's cited value.
 PRODUCT_DEFINED_ASYMMETRY_THRESHOLD = AngleThreshold(
     degrees=10,
-    source="Product-defined: no between-side threshold in clinical.md 5 for this test",
+    source="Set by this product: no published side-to-side threshold for this test",
     verification=Verification.UNVERIFIED,
     product_defined=True,
+    provenance="clinical.md 5: no between-side threshold for this test ⚠",
 )
 
 
@@ -674,10 +691,11 @@ def _summary_text(s: NeurodynamicSummary, comparisons: Sequence[AngleComparison]
         )
     for c in comparisons:
         if c.flagged:
-            kind = "product-defined" if c.threshold.product_defined else "the spec's"
+            kind = "product-defined " if c.threshold.product_defined else ""
             text.append(
                 f"{c.label}: {c.difference_deg}° between sides ({c.left_deg}° left, "
-                f"{c.right_deg}° right), above {kind} {c.threshold.degrees}° threshold."
+                f"{c.right_deg}° right), above the {kind}{c.threshold.degrees}° side-to-side "
+                "threshold."
             )
     text.append(NOTE)
     return " ".join(text)

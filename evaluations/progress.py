@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import Any
 
+from core.sources import for_clinicians
 from evaluations.mdt import DistalSite
 from intake.scoring import nprs, odi, psfs
 from intake.scoring.common import AsDictMixin, ChangeThreshold, round_half_up
@@ -323,12 +324,12 @@ def occasion(point: Point) -> str:
 
 
 def short_citation(source: str) -> str:
-    """'Ostelo RWJG et al. Spine 2008;...' -> 'Ostelo 2008'; otherwise the source without
-    its bracketed reference codes."""
+    """'Ostelo RWJG et al. Spine 2008;...' -> 'Ostelo 2008'; otherwise the source as
+    clinicians read it (core.sources: a stored older wording loses its notes too)."""
     match = re.match(r"([A-Z][A-Za-z'-]+) [A-Z]+ et al\.[^;\d]*?((?:19|20)\d\d)", source)
     if match:
         return f"{match.group(1)} {match.group(2)}"
-    cleaned = re.sub(r"\s*\[[^\]]*\]", "", source).strip()
+    cleaned = for_clinicians(source)
     return f"source: {cleaned[:1].lower()}{cleaned[1:]}" if cleaned else "source not given"
 
 

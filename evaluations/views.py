@@ -118,9 +118,11 @@ def _section_view(
             state = state or "invalid"
         else:
             form = eval_forms.build(key, ctx, stored=evaluation.content.get(key))
+    eval_forms.show_suggestions(form, evaluation.content, evaluation.findings)
     return {
         "key": key,
         "title": eval_forms.SECTION_TITLES[key],
+        "short_title": eval_forms.SECTION_SHORT_TITLES[key],
         "form": form,
         "version": int(evaluation.section_versions.get(key, 0)),
         "stored": evaluation.content.get(key) or {},
@@ -181,6 +183,10 @@ def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     ctx = services.section_context(evaluation, basis, odi_licensed=ODI in packs)
     editable = _can_edit(request, evaluation)
     sections = [_section_view(key, evaluation, ctx) for key in eval_forms.SECTIONS]
+    addenda = list(evaluation.addenda.all())
+    for a in addenda:
+        # Addendum.section holds the section's key; people read its title.
+        a.section_title = eval_forms.SECTION_TITLES.get(a.section, a.section)
     return render(
         request,
         "evaluations/detail.html",
@@ -191,7 +197,8 @@ def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "sections": sections,
             "editable": editable,
             "findings": evaluation.findings,
-            "addenda": list(evaluation.addenda.all()),
+            "shown": eval_forms.shown_findings(evaluation.findings, evaluation.content),
+            "addenda": addenda,
             "alerts": list(evaluation.alerts.all()),
             "progress": _progress(evaluation, basis),
             "hash_ok": services.evaluation_verify(evaluation) if evaluation.is_signed else None,
@@ -253,6 +260,7 @@ def save_section(request: HttpRequest, public_id: UUID, key: str) -> HttpRespons
             "evaluation": evaluation,
             "editable": result.status not in ("locked",),
             "findings": evaluation.findings,
+            "shown": eval_forms.shown_findings(evaluation.findings, evaluation.content),
             "alert": result.alert,
             "saved_at": result.saved_at,
             "sign_problems": services.sign_problems(evaluation),

@@ -86,3 +86,64 @@ def derived_red_flag_items(marks: Mapping[str, list[str]]) -> set[str]:
     ):
         items.add("SX-NEURO")
     return items
+
+
+# --- Reading regions back (read-only helpers for other forms and pages) ----------------------
+
+# The chart's regions by area of the body, top down, for choosers that list them (the
+# evaluation's "where felt"). Every region is in exactly one area.
+AREAS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Low back and buttock", ("low_back_c", "low_back_l", "low_back_r", "buttock_l", "buttock_r")),
+    ("Hip and groin", ("hip_l", "hip_r", "groin_l", "groin_r")),
+    (
+        "Thigh and knee",
+        ("thigh_front_l", "thigh_front_r", "thigh_back_l", "thigh_back_r", "knee_l", "knee_r"),
+    ),
+    ("Below the knee", ("calf_shin_l", "calf_shin_r", "foot_l", "foot_r")),
+    ("Saddle area", ("saddle",)),
+)
+
+
+def regions_by_area() -> tuple[tuple[str, tuple[Region, ...]], ...]:
+    return tuple((area, tuple(REGION_BY_CODE[c] for c in codes)) for area, codes in AREAS)
+
+
+def region_label(code: str) -> str:
+    """The region's plain-language label; an unknown code comes back as it is, so nothing
+    stored is hidden."""
+    region = REGION_BY_CODE.get(code)
+    return region.label if region else code
+
+
+def _words(text: str) -> str:
+    return " ".join(text.replace(",", " ").split()).casefold()
+
+
+_BY_WORDS: dict[str, str] = {
+    **{_words(r.label): r.code for r in REGIONS},
+    **{r.code.casefold(): r.code for r in REGIONS},
+}
+
+
+def parse_regions(text: str) -> tuple[list[str], list[str]]:
+    """Region codes from a comma-separated list of codes or labels ("thigh_back_l,
+    Calf and shin, left"), as stored with evaluations and typed into older drafts; and
+    the pieces that name no region. Labels hold commas themselves, so a piece joined with
+    the next one is tried first."""
+    pieces = [p.strip() for p in text.split(",") if p.strip()]
+    codes: list[str] = []
+    unknown: list[str] = []
+    i = 0
+    while i < len(pieces):
+        pair = _words(f"{pieces[i]} {pieces[i + 1]}") if i + 1 < len(pieces) else None
+        if pair is not None and pair in _BY_WORDS:
+            codes.append(_BY_WORDS[pair])
+            i += 2
+            continue
+        code = _BY_WORDS.get(_words(pieces[i]))
+        if code is None:
+            unknown.append(pieces[i])
+        else:
+            codes.append(code)
+        i += 1
+    return list(dict.fromkeys(codes)), unknown

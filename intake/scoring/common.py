@@ -49,10 +49,14 @@ class ChangeThreshold(AsDictMixin):
 
     kind: str  # "MCID" or "MDC90"
     points: float
+    # The citation as clinicians read it (core.sources): no reference ids, no notes.
     source: str
     verification: Verification
     relative_percent: float | None = None
     note: str = ""
+    # The spec's reference ids and how far the citation was checked: for reviewers of the
+    # rules, never shown.
+    provenance: str = ""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -38,9 +38,10 @@ class BandScheme(AsDictMixin):
     """A named set of severity bands covering every rating from 0 to 10."""
 
     code: str
-    source: str
+    source: str  # as clinicians read it
     verification: Verification
     bands: tuple[Band, ...]
+    provenance: str = ""  # the spec's reference ids and checks: never shown
 
     def __post_init__(self) -> None:
         expected = RATING_MIN
@@ -62,8 +63,9 @@ class BandScheme(AsDictMixin):
 # stored with every result.
 BOONSTRA_2016 = BandScheme(
     code="boonstra_2016_chronic_msk",
-    source="Boonstra AM et al. Front Psychol 2016 (chronic musculoskeletal pain) [S56]",
+    source="Boonstra AM et al. Front Psychol 2016 (chronic musculoskeletal pain)",
     verification=Verification.VERIFIED,
+    provenance="clinical.md 3.2 ✅ [S56]",
     # As the spec states it, "≤5 mild", which labels 0 as mild too.
     bands=(
         Band("mild", "Mild", 0, 5),
@@ -73,8 +75,9 @@ BOONSTRA_2016 = BandScheme(
 )
 COMMON_1_3_4_6_7_10 = BandScheme(
     code="common_1_3_4_6_7_10",
-    source="Common 1-3 / 4-6 / 7-10 split; not verified (clinical.md §3.2)",
+    source="Common 1-3 / 4-6 / 7-10 split",
     verification=Verification.UNVERIFIED,
+    provenance="clinical.md 3.2 ⚠: no published source",
     # The split starts at 1; 0 gets a "none" band so every rating has one.
     bands=(
         Band("none", "No pain", 0, 0),
@@ -89,19 +92,21 @@ MCID = ChangeThreshold(
     kind="MCID",
     points=2,
     relative_percent=30,
-    source="Ostelo RWJG et al. Spine 2008;33(1):90-94 [S51]",
+    source="Ostelo RWJG et al. Spine 2008;33(1):90-94",
     verification=Verification.VERIFIED,
     note=(
         "2 points or a 30% improvement. Childs 2005 (LBP, PT setting) found 2.2 at 1 week and "
-        "1.5 at 4 weeks [S54]; the MCID rises with baseline severity: 1 mild, 2 moderate, "
-        "3-4 severe [S55]."
+        "1.5 at 4 weeks; the MCID rises with baseline severity: 1 mild, 2 moderate, 3-4 "
+        "severe."
     ),
+    provenance="clinical.md 3.2 ✅ [S51]; Childs [S54]; baseline severity [S55]",
 )
 MDC = ChangeThreshold(
     kind="MDC",
     points=2,
-    source="Childs JD et al. Spine 2005;30(11):1331-1334 [S54]",
+    source="Childs JD et al. Spine 2005;30(11):1331-1334",
     verification=Verification.VERIFIED,
+    provenance="clinical.md 3.2 ✅ [S54]",
 )
 
 

@@ -68,15 +68,17 @@ MCID = ChangeThreshold(
     kind="MCID",
     points=10,
     relative_percent=30,
-    source="Ostelo RWJG et al. Spine 2008;33(1):90-94 (international consensus) [S51]",
+    source="Ostelo RWJG et al. Spine 2008;33(1):90-94 (international consensus)",
     verification=Verification.VERIFIED,
+    provenance="clinical.md 3.1 ✅ [S51]",
     note="10 points on the 0-100 scale, or a 30% improvement from baseline.",
 )
 MDC = ChangeThreshold(
     kind="MDC90",
     points=10,
-    source="ODI scoring summaries [S48] (secondary; refers to the modified ODI)",
+    source="ODI scoring guides (modified ODI)",
     verification=Verification.PARTLY_VERIFIED,
+    provenance="clinical.md 3.1 ◐ [S48]: secondary, refers to the modified ODI",
 )
 
 

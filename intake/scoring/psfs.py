@@ -34,23 +34,27 @@ RATING_MIN, RATING_MAX = 0, 10
 MCID = ChangeThreshold(
     kind="MCID",
     points=2,
-    source="Several secondary implementations [S38]; primary source not verified",
+    source="The value published PSFS studies commonly use",
     verification=Verification.PARTLY_VERIFIED,
     note="Applies to the mean score.",
+    provenance="clinical.md 3.3 ◐: several secondary implementations [S38]; primary source "
+    "not verified",
 )
 MDC_MEAN = ChangeThreshold(
     kind="MDC90",
     points=2,
-    source="PSFS form with scoring and MDC [S40]",
+    source="PSFS scoring guide",
     verification=Verification.VERIFIED,
     note="For the mean score.",
+    provenance="clinical.md 3.3 ✅ [S40]",
 )
 MDC_SINGLE_ACTIVITY = ChangeThreshold(
     kind="MDC90",
     points=3,
-    source="PSFS form with scoring and MDC [S40]",
+    source="PSFS scoring guide",
     verification=Verification.VERIFIED,
     note="For one activity's rating.",
+    provenance="clinical.md 3.3 ✅ [S40]",
 )
 
 

@@ -29,6 +29,19 @@
       : "Not saved: something went wrong on the server. What you typed stays here; press Save to try again.";
     status.classList.add("text-danger", "fw-semibold");
   });
+  // "Where felt": the fold's heading lists the regions chosen, in the chart's words, as the
+  // therapist taps them (the server writes the same words when it renders the page).
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    var picker = box && box.closest ? box.closest("[data-region-picker]") : null;
+    if (!picker) return;
+    var words = [];
+    picker.querySelectorAll("input[type=checkbox]:checked").forEach(function (checked) {
+      if (checked.labels && checked.labels.length) words.push(checked.labels[0].textContent.trim());
+    });
+    var shown = picker.querySelector("[data-region-chosen]");
+    if (shown) shown.textContent = words.length ? words.join("; ") : "none chosen";
+  });
   document.addEventListener("htmx:beforeRequest", function (event) {
     var status = statusFor(event.detail.elt);
     if (status && status.classList.contains("text-danger")) {

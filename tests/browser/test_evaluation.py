@@ -2,6 +2,7 @@
 meets a second tab's conflicting save, signs, and adds an addendum; the signed record is
 read-only; front desk is refused. Screenshots go to test-artifacts/evaluation-*.png."""
 
+import random
 from datetime import date, timedelta
 
 import pytest
@@ -9,8 +10,10 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.roles import Role
+from evaluations.demo import demo_evaluation
 from evaluations.models import Addendum, Evaluation
 from intake.models import Intake
+from tests.browser.conftest import LANDSCAPE, PORTRAIT
 from tests.browser.helpers import axe_violations, check_tablet_rules, remove_tool_styles, sign_in
 from tests.evaluations.helpers import INTAKE_ANSWERS
 from tests.factories import TEST_PASSWORD, IntakeFactory, PatientFactory, UserFactory
@@ -47,6 +50,26 @@ def saved(page: Page, key: str) -> None:
 
 def pick(page: Page, label: str, value: str) -> None:
     page.get_by_label(label, exact=True).select_option(value)
+
+
+def settle(page: Page) -> None:
+    """Wait for a scroll to end: Bootstrap scrolls smoothly to a followed link."""
+    page.evaluate(
+        """() => new Promise(resolve => {
+            let last = -1, same = 0;
+            const tick = () => {
+                if (window.scrollY === last) { if (++same > 5) return resolve(); }
+                else { same = 0; last = window.scrollY; }
+                requestAnimationFrame(tick);
+            };
+            tick();
+        })"""
+    )
+
+
+def evaluation_row(evaluation: Evaluation, key: str, row_key: str) -> dict:
+    evaluation.refresh_from_db()
+    return next(r for r in evaluation.content[key]["rows"] if r["key"] == row_key)
 
 
 def test_a_therapist_records_signs_and_amends_an_evaluation(
@@ -96,6 +119,18 @@ def test_a_therapist_records_signs_and_amends_an_evaluation(
     pick(page, f"{slr_l}: symptoms reproduced", "FAMILIAR_FULL")
     pick(page, f"{slr_l}: symptoms below the knee", "yes")
     page.get_by_test_id("nd-std:SLR:L").get_by_text("Ankle dorsiflexion", exact=True).tap()
+    # Where felt: the body chart's regions in its own words, by touch.
+    where = page.get_by_test_id("nd-std:SLR:L").locator("[data-region-picker]")
+    expect(where.locator("summary")).to_have_text("Where felt: none chosen")
+    where.locator("summary").tap()
+    where.get_by_text("Back of thigh, left", exact=True).tap()
+    where.get_by_text("Calf and shin, left", exact=True).tap()
+    expect(where.locator("summary")).to_have_text(
+        "Where felt: Back of thigh, left; Calf and shin, left"
+    )
+    expect(where.get_by_role("checkbox", name="Calf and shin, left")).to_be_checked()
+    page.get_by_test_id("nd-std:SLR:L").screenshot(path=artifacts / "evaluation-where-felt.png")
+    remove_tool_styles(page)
     pick(page, f"{slr_l}: differentiation changed the symptoms", "INCREASED")
     pick(page, f"{slr_l}: interpretation", "POSITIVE_NEURAL")
     page.get_by_label(f"{slr_r}: onset angle, degrees", exact=True).fill("80")
@@ -103,6 +138,9 @@ def test_a_therapist_records_signs_and_amends_an_evaluation(
     pick(page, f"{slr_r}: symptoms reproduced", "NONE")
     saved(page, "neurodynamic")
     expect(page.get_by_test_id("angle-SLR")).to_contain_text("40°")
+    expect(page.get_by_test_id("angle-SLR")).to_contain_text("Straight-leg raise")
+    slr = evaluation_row(evaluation, "neurodynamic", "std:SLR:L")
+    assert slr["symptom_location"] == "thigh_back_l, calf_shin_l"
 
     # Neuro exam: weak EHL and reduced L5 sensation on the left.
     pick(page, "Great-toe extension (L5), left, MRC grade", "3")
@@ -165,6 +203,15 @@ def test_a_therapist_records_signs_and_amends_an_evaluation(
     expect(page.get_by_test_id("signed-banner")).to_contain_text("verified, unchanged")
     expect(page.get_by_test_id("evaluation-status")).to_have_text("Signed and locked")
     expect(page.get_by_label("Back pain now, 0 to 10")).to_be_disabled()
+    # The signed record reads in words: where felt as the chart labels it, no codes.
+    expect(where.locator("summary")).to_have_text(
+        "Where felt: Back of thigh, left; Calf and shin, left"
+    )
+    text = page.locator("main").inner_text()
+    assert "thigh_back_l" not in text and "calf_shin_l" not in text
+    page.get_by_test_id("nd-std:SLR:L").screenshot(
+        path=artifacts / "evaluation-where-felt-signed.png"
+    )
     checks(page, artifacts, "signed", console_errors)
 
     # An addendum, shown beside the section it is about.
@@ -184,3 +231,55 @@ def test_a_therapist_records_signs_and_amends_an_evaluation(
     response = desk_page.goto(f"{live_server.url}/evaluations/{evaluation.public_id}/")
     assert response.status == 403
     desk.close()
+
+
+@pytest.mark.parametrize("viewport", [PORTRAIT, LANDSCAPE], ids=["768x1024", "1024x768"])
+def test_the_section_links_stay_in_reach_at_the_bottom_of_the_page(
+    page: Page, live_server, setting, artifacts, console_errors, viewport
+):
+    therapist, patient = setting
+    intake = patient.intakes.get()
+    evaluation = demo_evaluation(
+        patient=patient,
+        intake=intake,
+        therapist=therapist,
+        kind="initial",
+        visit_date=timezone.localdate(),
+        vignette="L5",
+        rng=random.Random(3),
+        improvement=0.0,
+        sign=False,
+    )
+    page.set_viewport_size(viewport)
+    sign_in(page, live_server, "pt")
+    page.goto(f"{live_server.url}/evaluations/{evaluation.public_id}/")
+    nav = page.get_by_test_id("section-nav")
+    links = nav.get_by_role("link")
+    expect(links).to_have_count(9)
+    page.evaluate("() => window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.wait_for_function(
+        "() => window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 1"
+    )
+    name = f"sticky-nav-{viewport['width']}x{viewport['height']}"
+    page.screenshot(path=artifacts / f"evaluation-{name}-bottom.png")
+    for n in range(links.count()):
+        box = links.nth(n).bounding_box()
+        assert box is not None, n
+        assert box["height"] >= 44 and box["width"] >= 44, (n, box)
+        assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], (n, box)
+        assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], (n, box)
+    # Tapping one from down there opens its section with the heading clear of the bar.
+    nav.get_by_role("link", name="Neurodynamic").tap()
+    settle(page)
+    heading = page.locator("#h-neurodynamic")
+    expect(heading).to_be_in_viewport()
+    bar = nav.bounding_box()
+    below = heading.bounding_box()["y"] - (bar["y"] + bar["height"])
+    assert 0 <= below < 60, (heading.bounding_box(), bar)
+    # Moving to a field with the keyboard keeps it clear of the bar too.
+    page.get_by_label("Back pain now, 0 to 10").focus()
+    settle(page)
+    field = page.get_by_label("Back pain now, 0 to 10").bounding_box()
+    assert field["y"] >= bar["y"] + bar["height"], (field, bar)
+    page.screenshot(path=artifacts / f"evaluation-{name}-followed.png")
+    checks(page, artifacts, name, console_errors)

@@ -262,7 +262,7 @@ def test_a_slump_reproducing_on_both_sides_with_a_measured_asymmetry_is_positive
     result = summarise([_slump("L", angle=10), _slump("R", angle=30)])
     assert result.positive_tests == ("SLUMP L", "SLUMP R")
     assert result.symptom_sides == (Side.L, Side.R)
-    assert "above product-defined 10° threshold" in result.summary
+    assert "above the product-defined 10° side-to-side threshold" in result.summary
 
 
 def test_a_femoral_slump_that_eases_with_neck_extension_is_positive():

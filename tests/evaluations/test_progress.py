@@ -290,8 +290,11 @@ def test_it_shortens_the_ostelo_citation():
     assert short_citation(nprs.MCID.source) == "Ostelo 2008"
     assert short_citation(odi.MCID.source) == "Ostelo 2008"
     assert short_citation(psfs.MCID.source) == (
-        "source: several secondary implementations; primary source not verified"
+        "source: the value published PSFS studies commonly use"
     )
+    # A result stored with the older wording is shown without its developer's notes.
+    legacy = "Several secondary implementations [S38]; primary source not verified"
+    assert short_citation(legacy) == "source: several secondary implementations"
 
 
 def test_it_names_later_visits_with_or_without_an_article():

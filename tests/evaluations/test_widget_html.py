@@ -150,7 +150,8 @@ def test_its_toggle_buttons_show_stored_choices_and_escape_labels():
     assert "&lt;b&gt;" in str(eval_tags.checks(field))
     s1 = [value for value, _ in field.field.choices].index("S1")
     assert [c for c in checks_written(field) if c[3]] == [
-        ("suspected_levels", "S1", f"id_suspected_levels_{s1}", True)
+        # Ids carry the section: the page holds six sections' forms.
+        ("suspected_levels", "S1", f"id_classification-suspected_levels_{s1}", True)
     ]
 
 

@@ -399,3 +399,37 @@ def test_the_front_desk_sees_an_intakes_status_not_its_clinical_content(front_de
     assert front_desk_client.get(signature).status_code == 403
     banner = front_desk_client.get(reverse("intake:alerts-banner")).content.decode()
     assert "Fetch a physical therapist now." in banner and "Open alert" not in banner
+
+
+def test_the_intake_summary_names_levels_items_and_bands_in_words_not_codes(
+    therapist_client, patient
+):
+    """Issue 21 point 3: the red-flag level, the items, the pain band scheme and the STarT
+    Back group in plain words."""
+    import random
+    from datetime import date
+
+    from django.urls import reverse
+
+    from intake.demo import demo_answers, demo_results
+    from tests.factories import IntakeFactory
+
+    on = date(2026, 11, 20)
+    answers = demo_answers(random.Random(5), today=on, radicular=True)
+    intake = IntakeFactory(
+        patient=patient,
+        answers=answers,
+        **demo_results(answers, date_of_birth=date(1950, 1, 1), on=on),
+    )
+    html = therapist_client.get(reverse("intake:detail", args=[intake.public_id])).content.decode()
+    for code in (
+        "AGE-OVER-50",
+        "AGE-OVER-65",
+        "boonstra_2016",
+        ">NONE<",
+        ">MONITOR<",
+        "HIGH",
+        "LOW",
+    ):
+        assert code not in html, code
+    assert "Age over 50 (derived from date of birth)" in html
