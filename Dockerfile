@@ -4,15 +4,23 @@
 FROM python:3.11-slim-bookworm
 
 # Runtime libraries WeasyPrint 70 loads (GLib, HarfBuzz and Fontconfig come in as
-# dependencies) and a font, so PDFs render without fetching anything. The PostgreSQL 15
-# client (pg_dump, pg_restore, psql; the server's version) is for scripts/backup.sh and
-# scripts/restore.sh run inside the stack (docs/operations.md).
+# dependencies) and the fonts of the print stylesheet's stack (static/reports/print.css),
+# so PDFs render without fetching anything and a name in any script prints: Noto Sans with
+# Arabic, Hebrew, Devanagari and the rest (fonts-noto-core), Chinese, Japanese and Korean
+# (fonts-noto-cjk), DejaVu for symbols, and Symbola's outline emoji. Not
+# fonts-noto-color-emoji: Pango would prefer it, and WeasyPrint draws its bitmaps as an
+# image per emoji, about six times slower. The PostgreSQL 15 client (pg_dump, pg_restore,
+# psql; the server's version) is for scripts/backup.sh and scripts/restore.sh run inside
+# the stack (docs/operations.md).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 \
         libpangoft2-1.0-0 \
         libharfbuzz-subset0 \
         fonts-dejavu-core \
+        fonts-noto-core \
+        fonts-noto-cjk \
+        fonts-symbola \
         postgresql-client-15 \
     && rm -rf /var/lib/apt/lists/*
 

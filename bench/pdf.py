@@ -197,6 +197,58 @@ def time_documents(subjects: dict, runs: int) -> dict[str, dict]:
     return results
 
 
+# Names in the scripts the print fonts cover (static/reports/print.css), and an emoji in free
+# text: a glyph the first font lacks sends the text to the next font in the stack, and a
+# glyph no listed font has makes Pango search every installed font, so this row shows what
+# the fallback costs.
+SCRIPT_NAMES = (
+    ("Zoë Ångström-Nuñez", "Łukasz Dvořák"),
+    ("王秀英", "李"),
+    ("さくら", "山田"),
+    ("지민", "김"),
+    ("فاطمة", "الحسن"),
+    ("נועה", "כהן"),
+    ("प्रिया", "शर्मा"),
+)
+SCRIPT_NOTE = "Walking 20 minutes a day 🙂; stop if it spreads 🚶"
+
+
+def time_scripts(subjects: dict, runs: int) -> None:
+    """The evaluation, progress report and handout for a patient whose name is in every
+    script above, with an emoji in the therapist's notes; rolled back afterwards."""
+    from django.db import transaction
+
+    clinic = Clinic.objects.current()
+    evaluation = subjects["evaluation"]
+    print(f"\n{'every script (name and notes)':<32} {'pages':>5} {'p50':>8} {'p95':>8}")
+    with transaction.atomic():
+        patient = evaluation.patient
+        patient.given_name = " ".join(g for g, _f in SCRIPT_NAMES)[:100]
+        patient.family_name = " ".join(f for _g, f in SCRIPT_NAMES)[:100]
+        patient.save()
+        content = evaluation.content
+        content["plan"]["hep"] = SCRIPT_NOTE
+        content["outcomes"]["notes"] = SCRIPT_NOTE
+        Evaluation.objects.filter(pk=evaluation.pk).update(content=content)
+        for kind in ("evaluation", "progress", "handout"):
+            doc = DOCUMENTS[kind]
+            try:
+                for _ in range(2):
+                    pdf.render_document(kind, doc.load(evaluation.public_id), clinic=clinic)
+            except pdf.RenderIncomplete as exc:  # a font missing: no PDF at all
+                print(f"{doc.label:<32} fails: {exc.describe()}")
+                continue
+            times, pages = [], 0
+            for _ in range(runs):
+                t = time.perf_counter()
+                rendered = pdf.render_document(kind, doc.load(evaluation.public_id), clinic=clinic)
+                times.append((time.perf_counter() - t) * 1000)
+                pages = rendered.pages
+            p95 = sorted(times)[max(int(len(times) * 0.95) - 1, 0)]
+            print(f"{doc.label:<32} {pages:>5} {statistics.median(times):>6.0f}ms {p95:>6.0f}ms")
+        transaction.set_rollback(True)
+
+
 # --- 3: the export on real workers ------------------------------------------------------------
 
 
@@ -307,6 +359,7 @@ def main() -> int:
         f"{Clinic.objects.current().paper_size}, database {connection.vendor}, runs {args.runs}"
     )
     docs = time_documents(subjects, args.runs)
+    time_scripts(subjects, args.runs)
     failures = []
     if docs["evaluation"]["p50"] >= TARGET_EVALUATION_MS:
         failures.append(f"evaluation report p50 {docs['evaluation']['p50']:.0f} ms")

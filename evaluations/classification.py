@@ -399,7 +399,7 @@ def _category(f: ClassificationFindings) -> tuple[Category, list[str], list[str]
         return (
             Category.UNCLEAR,
             deficit + radicular,
-            ["Upper motor neuron signs: radiculopathy does not explain them (clinical.md 6.4)"],
+            ["Upper motor neuron signs: radiculopathy does not explain them"],
         )
     if not f.leg_pain:
         if f.neuro_deficit:
@@ -559,12 +559,13 @@ def _nociplastic(f: ClassificationFindings) -> tuple[NociplasticGrade, list[str]
     unknown = [name for name, value in criteria.items() if value is None]
     if unknown:
         return NociplasticGrade.NOT_ASSESSED, [f"Not recorded: {'; '.join(unknown)}."]
-    reasons = ["Possible: all four IASP 2021 criteria met ✅."]
-    # "Probable" ⚠: adds a history of hypersensitivity and comorbidities (verify: Kosek 2021).
+    reasons = ["Possible: all four IASP 2021 criteria met."]
+    # "Probable" ⚠ (clinical.md 1.2): adds a history of hypersensitivity and comorbidities;
+    # to be checked against Kosek et al. 2021 before clinical use.
     if f.hypersensitivity_history and f.hypersensitivity_comorbidities:
         reasons.append(
-            "Probable ⚠: plus a history of pain hypersensitivity and comorbidities "
-            "(verify against Kosek et al. 2021)."
+            "Probable: plus a history of pain hypersensitivity and comorbidities (IASP "
+            "clinical criteria, Kosek et al. 2021)."
         )
         return NociplasticGrade.PROBABLE, reasons
     return NociplasticGrade.POSSIBLE, reasons
@@ -585,17 +586,16 @@ def _safety_notes(f: ClassificationFindings, side: Side | None) -> list[str]:
     notes = []
     if f.umn_signs:
         notes.append(
-            "Upper motor neuron signs: urgent medical referral (clinical.md 6.4, 2.7); the "
-            "neuro exam raises the staff alert."
+            "Upper motor neuron signs: urgent medical referral; the neuro exam raises the "
+            "staff alert."
         )
     if side is Side.BILATERAL:
         notes.append(
-            "Symptoms in both legs: check the cauda equina items (CES-1, clinical.md 2.2)."
+            "Symptoms in both legs: check the cauda equina red flags (bilateral leg symptoms "
+            "are one of them)."
         )
     if _vascular_features(f):
-        notes.append(
-            "Vascular features: check foot pulses and vascular risk (clinical.md 1.2, 2.6)."
-        )
+        notes.append("Vascular features: check foot pulses and vascular risk.")
     return notes
 
 

@@ -354,13 +354,18 @@ class _Case:
             data.update(_prefixed(f"neurodynamic-std-{code}-{side}", fields))
 
         if self.radicular:
+            # Where the reproduced symptoms were felt, on the body chart's regions.
+            s = self.side.lower()
+            below = self.site.rank > DistalSite.THIGH.rank
+            felt = [f"buttock_{s}", f"thigh_back_{s}", *([f"calf_shin_{s}"] if below else [])]
             nd(
                 "SLR",
                 self.side,
                 onset_angle_deg=40 + round(30 * self.imp) + self.rng.randint(-3, 3),
                 measured_by="INCLINOMETER",
                 symptoms_reproduced="FAMILIAR_FULL" if self.imp < 0.5 else "FAMILIAR_PARTIAL",
-                below_knee="yes" if self.site.rank > DistalSite.THIGH.rank else "no",
+                symptom_location=felt,
+                below_knee="yes" if below else "no",
                 sd_manoeuvres=["ANKLE_DF"],
                 sd_changed_symptoms="INCREASED",
                 interpretation="POSITIVE_NEURAL",
@@ -377,6 +382,7 @@ class _Case:
                 "SLUMP",
                 self.side,
                 symptoms_reproduced="FAMILIAR_FULL" if self.imp < 0.5 else "FAMILIAR_PARTIAL",
+                symptom_location=felt,
                 sd_manoeuvres=["NECK_EXT"],
                 sd_changed_symptoms="DECREASED",
                 interpretation="POSITIVE_NEURAL",

@@ -142,6 +142,10 @@ def _option_html(choices: tuple) -> tuple[tuple[str, str, str], ...]:
 
 def _escape(value: Any) -> str:
     # conditional_escape without its lazy-string wrapper: safe strings are kept as they are.
+    # A plain str (most values, on a page of ~7,000 escapes) skips the __html__ lookup; a
+    # SafeString is a str subclass and so never takes this path.
+    if type(value) is str:
+        return html.escape(value)
     return str(value.__html__()) if hasattr(value, "__html__") else html.escape(str(value))
 
 

@@ -522,6 +522,22 @@ def classify(test: RepeatedMovementTest) -> MovementResult:
     )
 
 
+_AFTER_WORDS = {
+    AfterResponse.BETTER: "better",
+    AfterResponse.WORSE: "worse",
+    AfterResponse.NO_BETTER: "no better",
+    AfterResponse.NO_WORSE: "no worse",
+    AfterResponse.NO_EFFECT: "unchanged",
+    AfterResponse.CENTRALISED: "centralised",
+    AfterResponse.PERIPHERALISED: "peripheralised",
+    AfterResponse.ABOLISHED: "abolished",
+}
+
+
+def _after_words(after: AfterResponse) -> str:
+    return _AFTER_WORDS.get(after, str(after).lower().replace("_", " "))
+
+
 def _symptom_response(test: RepeatedMovementTest) -> tuple[SymptomResponse, str]:
     pre, post, after = test.pre_distal_site, test.post_distal_site, test.after_response
     change = post.rank - pre.rank
@@ -533,14 +549,15 @@ def _symptom_response(test: RepeatedMovementTest) -> tuple[SymptomResponse, str]
         if after in _IMPROVED_AFTER:
             return SymptomResponse.CENTRALISING, "The most distal symptom moved nearer the spine."
         note = (
-            " Central pain may increase temporarily while distal pain centralises (§4.1 ✅ "
-            "[S74]); if that is what happened, record CENTRALISED."
+            # §4.1 ✅ [S74]
+            " Central pain may increase temporarily while distal pain centralises; if that "
+            "is what happened, record it as centralised."
             if after is AfterResponse.WORSE
             else ""
         )
         return SymptomResponse.UNCLEAR, (
-            f"The most distal symptom moved nearer the spine but the after-response is "
-            f"{after.value}.{note}"
+            f"The most distal symptom moved nearer the spine but afterwards the symptoms were "
+            f"{_after_words(after)}.{note}"
         )
     if change > 0:
         if pre is DistalSite.NONE and post is DistalSite.CENTRAL_LB:
@@ -549,13 +566,14 @@ def _symptom_response(test: RepeatedMovementTest) -> tuple[SymptomResponse, str]
             if after is AfterResponse.WORSE:
                 return SymptomResponse.INCREASED, "Central back pain was produced and remained."
             return SymptomResponse.UNCLEAR, (
-                f"Central back pain remained after the test but the after-response is "
-                f"{after.value}."
+                f"Central back pain remained after the test but afterwards the symptoms were "
+                f"{_after_words(after)}."
             )
         if after in _WORSENED_AFTER:
             return SymptomResponse.PERIPHERALISING, "The most distal symptom moved further out."
         return SymptomResponse.UNCLEAR, (
-            f"The most distal symptom moved further out but the after-response is {after.value}."
+            f"The most distal symptom moved further out but afterwards the symptoms were "
+            f"{_after_words(after)}."
         )
     # Same body-map region before and after. The scale is coarse (a whole thigh is one step),
     # so the therapist's CENTRALISED / PERIPHERALISED is trusted for movement within a region:

@@ -322,7 +322,7 @@ class DermatomeTest(AsDictMixin):
         if self.root in ("S3", "S4", "S5"):
             raise ValueError(
                 f"Dermatome {self.root} is the saddle area: record it as saddle_sensation "
-                "(cauda equina screen, clinical.md 2.2)."
+                "(cauda equina screen)."
             )
         set_(self, "root", _coerce(Root, self.root, "Dermatome root"))
         set_(self, "modality", _coerce(Modality, self.modality, "Sensory modality"))

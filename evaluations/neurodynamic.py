@@ -277,7 +277,7 @@ class NeurodynamicTest(AsDictMixin):
                 raise ValueError(f"{what}: measured_by is given but there is no onset angle.")
             return
         if code not in ANGLE_MEASURE:
-            raise ValueError(f"{what}: this test records no onset angle (clinical.md 5.5).")
+            raise ValueError(f"{what}: this test records no onset angle.")
         require_int_in_range(
             self.onset_angle_deg,
             low=ANGLE_MIN_DEG,

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make sure PostgreSQL, Redis and Chromium are installed and running for the test suite.
+# Make sure PostgreSQL, Redis, Chromium, poppler and the PDF fonts are installed, and the
+# services running, for the test suite.
 # On a fresh Debian machine (as root) it installs them from Debian's packages.
 set -euo pipefail
 
@@ -15,9 +16,13 @@ command -v pg_ctlcluster >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)
-# WeasyPrint's native libraries and a font with full Latin coverage.
+# WeasyPrint's native libraries and the fonts of the print stylesheet's stack
+# (static/reports/print.css; the Dockerfile says why these and not a colour emoji font).
 ldconfig -p 2>/dev/null | grep -q libpango-1.0 || need_apt+=(libpango-1.0-0 libpangoft2-1.0-0)
 [ -d /usr/share/fonts/truetype/dejavu ] || need_apt+=(fonts-dejavu-core)
+[ -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || need_apt+=(fonts-noto-core)
+[ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need_apt+=(fonts-noto-cjk)
+[ -f /usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf ] || need_apt+=(fonts-symbola)
 
 fresh_postgres=0
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from django.db.models import Count, Max, Prefetch, Q
 
+from core.sources import for_clinicians
 from evaluations import classification, mdt, neuro, neurodynamic, plan_catalog, services
 from evaluations import findings as findings_mod
 from evaluations import forms as eval_forms
@@ -28,10 +29,10 @@ from intake import triage
 from intake.instruments import ODI
 from intake.models import IntakeAmendment, RedFlagAlert
 from intake.scoring import nprs
-from intake.scoring.common import Verification
 from intake.scoring.startback import KEELE_COPYRIGHT_STATEMENT
 from intake.services import instrument_packs
 from intake.summary import summary_context
+from reports.docs.formatting import dates_in_words
 
 TITLES = {
     Evaluation.Kind.INITIAL: "Initial evaluation and plan of care",
@@ -47,11 +48,6 @@ CPG_CITATION = (
     "George SZ, Fritz JM, Silfies SP, et al. Interventions for the management of acute and "
     "chronic low back pain: revision 2021. J Orthop Sports Phys Ther 2021;51(11):CPG1-CPG60."
 )
-VERIFICATION_WORDS = {
-    Verification.VERIFIED: "verified",
-    Verification.PARTLY_VERIFIED: "partly verified",
-    Verification.UNVERIFIED: "unverified",
-}
 TRIAGE_LEVELS = {
     "NONE": "No red flag found",
     "MONITOR": "Monitor",
@@ -66,9 +62,6 @@ GOAL_MEASURES = dict(eval_forms.GOAL_MEASURES)
 REFERRAL_TO = dict(eval_forms.REFERRAL_TO)
 ADDENDUM_SECTIONS = dict(services.ADDENDUM_SECTIONS)
 OUTCOME_KEYS = ("back_now", "leg_now", "odi", "psfs", "distal_site")
-_SOURCE_CODES = re.compile(r"\s*\[[^\]]*\]")
-MARK_WORDS = {"\u2705": "verified", "\u25d0": "partly verified", "\u26a0": "unverified"}
-_MARKS = re.compile("|".join(MARK_WORDS))
 
 
 # --- Loading and versions ----------------------------------------------------------------------
@@ -171,11 +164,10 @@ def _label(code: str | None) -> str:
 
 
 def _printed(source: str) -> str:
-    """A derived text as printed: without the spec's source codes ("[S93]"), and its
-    verification marks in words. The print font has no emoji, and every missing glyph
-    makes WeasyPrint search the installed fonts (slow) and print a blank box."""
-    text = _MARKS.sub(lambda m: MARK_WORDS[m.group(0)], _SOURCE_CODES.sub("", source))
-    return re.sub(r"  +", " ", text).strip()
+    """A derived text as printed: as clinicians read it (core.sources), without the
+    spec's reference ids, verification marks or notes about how far a citation was
+    checked, including in texts stored before they were left out."""
+    return for_clinicians(source)
 
 
 def _plain(texts) -> list[str]:
@@ -199,10 +191,9 @@ def _mcid_amount(threshold) -> str:
 
 
 def _source(threshold) -> str:
-    source = _printed(threshold.source)
-    if threshold.verification is not Verification.VERIFIED:
-        source += f"; {VERIFICATION_WORDS[threshold.verification]}"
-    return source
+    # How far a source was checked is provenance for the code and docs, not for the reader
+    # (tests/test_clinical_text.py).
+    return _printed(threshold.source)
 
 
 def mcid_text(threshold) -> str:
@@ -299,10 +290,40 @@ def evaluation_context(evaluation: Evaluation, clinic) -> dict:
     }
 
 
+def _sentence(text: str) -> str:
+    """The text as one sentence: stored summaries and notes sometimes end with a full stop
+    and sometimes not, and the template must not print "referral.." after them."""
+    text = (text or "").strip()
+    return text if not text or text[-1] in ".!?" else text + "."
+
+
+def _alert(alert: RedFlagAlert) -> dict:
+    return {
+        "raised_at": alert.raised_at,
+        "source": "neuro exam" if alert.evaluation_id else "intake",
+        "summary": _sentence(alert.summary),
+        "acknowledged_at": alert.acknowledged_at,
+        "acknowledged_by": _name(alert.acknowledged_by),
+        "outcome": alert.get_outcome_display() if alert.outcome else "",
+        "referral": alert.outcome in RedFlagAlert.REFERRAL_NEEDED,
+        "note": _sentence(alert.action_note),
+    }
+
+
 def _red_flags(results: dict, summary: dict | None, evaluation: Evaluation, neuro_found) -> dict:
+    """The intake's screen, and every alert once: an alert the neuro exam raised belongs to
+    the evaluation and to its intake, so both lists hold it. The exam's own alert (raised
+    for the findings printed) is printed with those findings, not again as an alert."""
     result = results.get("triage") or {}
     items = triage.default_ruleset().items
-    alerts = [*(summary["alerts"] if summary else ()), *evaluation.alerts.all()]
+    found = neuro_found or {}
+    raised = sorted(found.get("alert_items") or ())
+    alerts, own = {}, None
+    for alert in [*(summary["alerts"] if summary else ()), *evaluation.alerts.all()]:
+        if alert.evaluation_id == evaluation.pk and raised and sorted(alert.items) == raised:
+            own = own or alert
+            continue
+        alerts.setdefault(alert.pk, alert)
     return {
         "screened": bool(result.get("level")),
         "on": evaluation.intake.submitted_at if evaluation.intake else None,
@@ -311,7 +332,7 @@ def _red_flags(results: dict, summary: dict | None, evaluation: Evaluation, neur
         "hits": [
             {
                 "level": TRIAGE_LEVELS.get(hit["level"], hit["level"]),
-                "action": hit["action"],
+                "action": _sentence(hit["action"]),
                 "items": [items.get(i, i) for i in hit.get("items") or ()],
             }
             for hit in result.get("hits") or ()
@@ -320,8 +341,9 @@ def _red_flags(results: dict, summary: dict | None, evaluation: Evaluation, neur
         "ruleset": f"{result.get('ruleset_version', '')}: {result.get('ruleset_status', '')}"
         if result.get("ruleset_version")
         else "",
-        "alerts": alerts,
-        "exam_alerts": _alerts((neuro_found or {}).get("alerts")),
+        "alerts": [_alert(a) for a in sorted(alerts.values(), key=lambda a: a.raised_at)],
+        "exam_alerts": _alerts(found.get("alerts")),
+        "exam_alert": _alert(own) if own else None,
     }
 
 
@@ -442,7 +464,7 @@ def _neurodynamic(section: dict | None, result: dict | None) -> dict | None:
                 "measure": neurodynamic.ANGLE_MEASURE.get(code, ""),
                 "measured_by": _label(row.get("measured_by")),
                 "reproduced": _label(row.get("symptoms_reproduced")),
-                "location": row.get("symptom_location", ""),
+                "location": eval_forms.region_text(row.get("symptom_location") or ""),
                 "below_knee": {True: "yes", False: "no"}.get(row.get("below_knee"), ""),
                 "differentiation": f"{manoeuvres}: {_label(changed).lower()}" if manoeuvres else "",
                 "interpretation": _label(row.get("interpretation")),
@@ -454,9 +476,6 @@ def _neurodynamic(section: dict | None, result: dict | None) -> dict | None:
             **c,
             "name": neurodynamic.TEST_LABELS.get(c["code"], c["label"]),
             "threshold_source": _printed(c["threshold"]["source"]),
-            "threshold_verification": VERIFICATION_WORDS.get(
-                Verification(c["threshold"]["verification"]), ""
-            ),
         }
         for c in (result or {}).get("angle_comparisons") or ()
     ]
@@ -628,7 +647,6 @@ def _cpg(link: plan_catalog.CpgLink | None) -> dict | None:
         "category": link.category,
         "verb": link.verb,
         "grade": link.grade,
-        "verification": VERIFICATION_WORDS[link.verification],
     }
 
 
@@ -637,7 +655,7 @@ def _plan_item(item: dict) -> dict:
     entry = plan_catalog.BY_CODE.get(code)
     return {
         "code": code,
-        "text": plan_catalog.describe_item(code, item.get("values") or {}),
+        "text": dates_in_words(plan_catalog.describe_item(code, item.get("values") or {})),
         "cpg": _cpg(entry.cpg) if entry else None,
     }
 
@@ -673,16 +691,25 @@ def _plan(plan: dict | None) -> dict | None:
         ],
         "hep": plan.get("hep", ""),
         "reeval_date": _date(plan.get("reeval_date")),
-        "referral": {
-            "to": REFERRAL_TO.get(plan.get("referral_to"), plan.get("referral_to", "")),
-            "urgency": _label(plan.get("referral_urgency") or "routine"),
-            "reason": plan.get("referral_reason", ""),
-        }
-        if plan.get("referral")
-        else None,
+        "referral": referral(plan),
         "catalog_version": plan.get("catalog_version", ""),
         "catalog_status": plan_catalog.CATALOG_STATUS,
         "cpg_citation": CPG_CITATION,
+    }
+
+
+def referral(plan: dict) -> dict | None:
+    """The plan's referral with its urgency in words ("Urgent: seen the same day"), or None.
+    Shared with the patient handout."""
+    if not plan.get("referral"):
+        return None
+    urgency = plan.get("referral_urgency") or ""
+    return {
+        "to": REFERRAL_TO.get(plan.get("referral_to"), _label(plan.get("referral_to"))),
+        "urgency_code": urgency,
+        "urgency": eval_forms.REFERRAL_URGENCY_LABELS.get(urgency, _label(urgency))
+        or "Urgency not recorded",
+        "reason": plan.get("referral_reason", ""),
     }
 
 
@@ -781,7 +808,7 @@ def _plan_changes(before: dict | None, after: dict | None) -> dict:
                 {p.name for p in entry.params if p.kind is plan_catalog.Kind.DATE} if entry else ()
             )
             values = {k: v for k, v in (item.get("values") or {}).items() if k not in dates}
-            out[code] = plan_catalog.describe_item(code, values)
+            out[code] = dates_in_words(plan_catalog.describe_item(code, values))
         return out
 
     def dose(plan):
@@ -790,10 +817,12 @@ def _plan_changes(before: dict | None, after: dict | None) -> dict:
             return ""
         return f"{plan['frequency_per_week']} a week for {plan.get('weeks') or '?'} weeks"
 
+    # A re-evaluation's plan is recorded afresh, not carried over, so an earlier item it
+    # leaves out is one it did not record: nothing says it was stopped.
     old, new = described(before), described(after)
     return {
         "added": [text for code, text in new.items() if code not in old],
-        "stopped": [text for code, text in old.items() if code not in new],
+        "not_recorded": [text for code, text in old.items() if code not in new],
         "changed": [(old[c], text) for c, text in new.items() if c in old and old[c] != text],
         "dose_before": dose(before),
         "dose_after": dose(after),

@@ -13,16 +13,22 @@ import json
 from datetime import date
 from uuid import UUID
 
-from evaluations.models import Evaluation
-from evaluations.plan_catalog import BY_CODE, describe_item
+from django.db.models import Prefetch
 
-HANDOUT_TEXT_VERSION = "handout-text-2026.11-1"
+from evaluations.models import Evaluation
+from evaluations.plan_catalog import BY_CODE, FAMILIES, describe_item
+from intake.models import RedFlagAlert
+from reports.docs.evaluation import referral
+from reports.docs.formatting import dates_in_words
+
+HANDOUT_TEXT_VERSION = "handout-text-2026.12-1"
 HANDOUT_TEXT_STATUS = "product default, not yet approved by a clinician"
-LAYOUT_VERSION = "handout-1"
+LAYOUT_VERSION = "handout-2"
 TITLE = "Your home exercise plan"
 
-# Plan items a patient does at home. Neural mobilisation is a manual-therapy item, but its
-# sliders are usually taught for home practice; the therapist's own programme text follows.
+# Plan items a patient does, at home or in the pool. Neural mobilisation is a manual-therapy
+# item, but its sliders are usually taught for home practice, so it is listed with the
+# exercises; the therapist's own programme text follows.
 HOME_ITEMS = (
     "directional_preference",
     "neural_mobilisation",
@@ -31,7 +37,10 @@ HOME_ITEMS = (
     "endurance",
     "flexibility",
     "aerobic",
+    "aquatic_exercise",
 )
+# The heading each plan family's exercises are listed under, in the catalog's order.
+FAMILY_HEADINGS = {"manual": "At home", "exercise": "At home", "aquatic": "In the pool"}
 PLAIN_NAMES = {
     "directional_preference": "Repeated movement exercise",
     "neural_mobilisation": "Nerve glide exercise",
@@ -40,6 +49,18 @@ PLAIN_NAMES = {
     "endurance": "Back and tummy endurance exercise",
     "flexibility": "Stretch",
     "aerobic": "Exercise to get you a little out of breath",
+    "aquatic_exercise": "Exercise in a warm pool",
+}
+# What each goal measures, in everyday words (evaluations.forms.GOAL_MEASURES).
+GOAL_WORDS = {
+    "leg_pain": "Leg pain (0 is no pain, 10 the worst)",
+    "back_pain": "Back pain (0 is no pain, 10 the worst)",
+    "odi": "How much your back affects daily life (Oswestry questionnaire, 0 to 100%)",
+    "psfs": "The activities you find hard (0 is unable, 10 as before)",
+    "walking": "Walking",
+    "sitting": "Sitting",
+    "work": "Work",
+    "other": "Goal",
 }
 # Clinical words in the plan's descriptions, in everyday words (applied in this order).
 PLAIN_WORDS = (
@@ -83,7 +104,36 @@ CAUSE = {
         "common and in most people it gets better over weeks to months. Your "
         "physiotherapist will explain what they found and what it means for you."
     ),
+    # Instead of any of the above once a referral is made: none of them may reassure a
+    # patient who needs a doctor (clinical.md 2.1a).
+    "referred": (
+        "Your physiotherapist found signs in your back or legs that a doctor needs to look "
+        "at, and has referred you (see the box above). Until you have been seen, keep to "
+        "what your physiotherapist told you, and go to hospital at once if you notice any "
+        "of the warning signs."
+    ),
 }
+# What the patient must do, for each referral urgency (evaluations.forms.REFERRAL_URGENCY;
+# "soon" is a legacy value of older records).
+REFERRAL_WORDS = {
+    "emergency": "Go to a hospital emergency department now, today. Do not wait.",
+    "urgent": "You need to see a doctor today. If you cannot be seen today, go to a "
+    "hospital emergency department.",
+    "soon": "You need to see a doctor soon, within the next few days.",
+    "routine": "The appointment will be arranged for you. You do not need to go today.",
+}
+REFERRAL_TO_WORDS = {
+    "spinal_surgeon": "a spinal surgeon",
+    "physician": "a doctor (your GP or a physician)",
+    "pain_medicine": "a pain medicine doctor",
+    "rheumatology": "a rheumatologist",
+}
+# An alert handled this way counts as a referral even if the plan does not hold one yet.
+_ALERT_URGENCY = {
+    RedFlagAlert.Outcome.EMERGENCY_REFERRAL: "emergency",
+    RedFlagAlert.Outcome.URGENT_REFERRAL: "urgent",
+}
+_URGENCY_ORDER = ("emergency", "urgent", "soon", "routine", "")
 _CAUSE_BY_CATEGORY = {
     "RADICULAR_PAIN": "nerve",
     "RADICULOPATHY_PAINFUL": "nerve",
@@ -130,8 +180,17 @@ SAME_DAY_SIGNS = (
 
 
 def load_handout(public_id: UUID) -> Evaluation:
-    """The evaluation with its patient and signer (one query)."""
-    return Evaluation.objects.select_related("patient", "signed_by").get(public_id=public_id)
+    """The evaluation with its patient, signer and the alerts of it and its intake (three
+    queries): an alert that ended in a referral changes what the handout says."""
+    alerts = RedFlagAlert.objects.filter(outcome__in=list(_ALERT_URGENCY))
+    return (
+        Evaluation.objects.select_related("patient", "signed_by", "intake")
+        .prefetch_related(
+            Prefetch("alerts", queryset=alerts, to_attr="referral_alerts"),
+            Prefetch("intake__alerts", queryset=alerts, to_attr="referral_alerts"),
+        )
+        .get(public_id=public_id)
+    )
 
 
 def _plan(evaluation: Evaluation) -> dict:
@@ -156,6 +215,7 @@ def handout_version(evaluation: Evaluation) -> str:
         json.dumps(_plan(evaluation), sort_keys=True, default=str),
         str(classification.get("category", "")),
         str(classification.get("side", "")),
+        *(f"{a.pk}:{a.outcome}" for a in _referral_alerts(evaluation)),
     ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
@@ -167,16 +227,57 @@ def plain(text: str) -> str:
 
 
 def exercises(plan: dict) -> list[dict]:
-    """The plan's home exercises as a name and how to do them, in everyday words."""
+    """The plan's exercises as a name and how to do them, in everyday words."""
     out = []
     for item in plan.get("items") or ():
         code = item.get("code")
         if code not in HOME_ITEMS or code not in BY_CODE:
             continue
-        line = describe_item(code, item.get("values") or {})
+        line = dates_in_words(describe_item(code, item.get("values") or {}))
         _label, _, how = line.partition(": ")
-        out.append({"name": PLAIN_NAMES[code], "how": plain(how)})
+        out.append({"name": PLAIN_NAMES[code], "how": plain(how), "family": BY_CODE[code].family})
     return out
+
+
+def exercise_groups(plan: dict) -> list[dict]:
+    """Every planned exercise family with its exercises, in the catalog's order: the
+    home exercises, then the pool."""
+    groups: dict[str, list[dict]] = {}
+    items = exercises(plan)
+    for family, _label in FAMILIES:
+        chosen = [e for e in items if e["family"] == family]
+        if chosen:
+            groups.setdefault(FAMILY_HEADINGS.get(family, "At home"), []).extend(chosen)
+    return [{"heading": heading, "exercises": group} for heading, group in groups.items()]
+
+
+def _referral_alerts(evaluation: Evaluation) -> list[RedFlagAlert]:
+    """The alerts of this evaluation and of its intake that ended in a referral."""
+    found = {a.pk: a for a in getattr(evaluation, "referral_alerts", None) or ()}
+    intake = evaluation.intake if evaluation.intake_id else None
+    for alert in getattr(intake, "referral_alerts", None) or ():
+        found.setdefault(alert.pk, alert)
+    return sorted(found.values(), key=lambda a: a.raised_at)
+
+
+def patient_referral(evaluation: Evaluation, plan: dict) -> dict | None:
+    """Who the patient is referred to and what to do, in everyday words: from the plan's
+    referral, or an alert handled by referring (the more urgent of the two)."""
+    planned = referral(plan)
+    urgencies = [_ALERT_URGENCY[a.outcome] for a in _referral_alerts(evaluation)]
+    if planned:
+        urgencies.append(planned["urgency_code"])
+    if not urgencies:
+        return None
+    urgency = min(urgencies, key=lambda u: _URGENCY_ORDER.index(u) if u in _URGENCY_ORDER else 4)
+    to = REFERRAL_TO_WORDS.get(plan.get("referral_to", ""), "a doctor") if planned else "a doctor"
+    return {
+        "to": to,
+        "urgency": urgency,
+        "what_to_do": REFERRAL_WORDS.get(urgency, REFERRAL_WORDS["soon"]),
+        "reason": (planned or {}).get("reason", ""),
+        "now": urgency in ("emergency", "urgent"),
+    }
 
 
 def _date(value: str) -> date | None:
@@ -193,7 +294,12 @@ def _name(user) -> str:
 def handout_context(evaluation: Evaluation, clinic) -> dict:
     plan = _plan(evaluation)
     classification = (evaluation.content or {}).get("classification") or {}
-    cause = _CAUSE_BY_CATEGORY.get(classification.get("category", ""), "general")
+    referred = patient_referral(evaluation, plan)
+    cause = (
+        "referred"
+        if referred
+        else _CAUSE_BY_CATEGORY.get(classification.get("category", ""), "general")
+    )
     return {
         "title": TITLE,
         "patient": evaluation.patient,
@@ -205,19 +311,25 @@ def handout_context(evaluation: Evaluation, clinic) -> dict:
         ),
         "notices": [],
         "evaluation": evaluation,
-        "exercises": exercises(plan),
+        "exercise_groups": exercise_groups(plan),
+        "referral": referred,
         "hep_text": plan.get("hep", ""),
         "visits_per_week": plan.get("frequency_per_week"),
         "weeks": plan.get("weeks"),
         "next_review": _date(plan.get("reeval_date", "")),
         "goals": [
-            {"target": g.get("target", ""), "by": _date(g.get("by", ""))}
+            {
+                "measure": GOAL_WORDS.get(g.get("measure", ""), "Goal"),
+                "target": g.get("target", ""),
+                "by": _date(g.get("by", "")),
+            }
             for g in plan.get("goals") or ()
             if g.get("target")
         ],
         "cause_text": CAUSE[cause],
         "cause_kind": cause,
-        "staying_active": STAYING_ACTIVE,
+        # Reassurance about pain while exercising is not for someone sent to a doctor today.
+        "staying_active": STAYING_ACTIVE if not (referred and referred["now"]) else (),
         "emergency_signs": EMERGENCY_SIGNS,
         "emergency_advice": EMERGENCY_ADVICE,
         "same_day_signs": SAME_DAY_SIGNS,

@@ -15,6 +15,7 @@ from intake.models import Intake, IntakeAmendment, RedFlagAlert
 from intake.scoring.psfs import CITATION as PSFS_CITATION
 from intake.services import instrument_packs
 from intake.summary import summary_context
+from reports.docs.formatting import dates_in_words
 
 # Bump when the template or this context changes what a summary shows, so stored PDFs of
 # an unchanged intake are not reused across the change.
@@ -311,7 +312,11 @@ def intake_context(intake: Intake, clinic) -> dict:
         "chart": _chart(summary["chart"]),
         "chart_svg": body_chart_svg(summary["chart"]) if summary["chart"] else "",
         "chart_colours": {"pain": _PAIN, "nerve": _NERVE, "both": _BOTH},
-        "sections": [s for s in summary["sections"] if s["step"].key not in _OWN_PART],
+        "sections": [
+            {**s, "rows": [(label, dates_in_words(str(value))) for label, value in s["rows"]]}
+            for s in summary["sections"]
+            if s["step"].key not in _OWN_PART
+        ],
         "consent": consent,
         "amendments": [
             {"at": a.at, "by": _name(a.by), "step": a.step, "reason": a.reason}

@@ -2,7 +2,9 @@
 WeasyPrint. Pure functions: none of these tests touch the database.
 """
 
+import dataclasses
 import datetime
+import itertools
 import time
 import xml.etree.ElementTree as ET
 
@@ -339,3 +341,130 @@ def test_two_charts_on_one_page_print_through_weasyprint():
     pdf = weasyprint.HTML(string=html).write_pdf()
     assert isinstance(pdf, bytes)
     assert pdf.startswith(b"%PDF")
+
+
+# --- Label placement: nothing overlaps --------------------------------------------------------
+
+
+def test_a_label_takes_its_first_spot_that_is_clear_and_inside():
+    area = charts.Box(0, 0, 100, 100)
+    dot = charts.Box(10, 10, 20, 20)
+    label = charts.Label(10, 10, ((12, 12), (-5, 40), (40, 40)))
+    # The first spot covers the dot, the second is outside the plot: the third it is.
+    assert charts.place_labels([label], obstacles=[dot], area=area) == [charts.Box(40, 40, 50, 50)]
+
+
+def test_a_label_placed_earlier_keeps_its_spot_and_a_later_one_moves_or_is_left_out():
+    area = charts.Box(0, 0, 100, 100)
+    first = charts.Label(30, 10, ((10, 10),))
+    moves = charts.Label(30, 10, ((15, 12), (10, 40)))
+    no_room = charts.Label(30, 10, ((20, 15),))
+    placed = charts.place_labels([first, moves, no_room], obstacles=[], area=area)
+    assert placed == [charts.Box(10, 10, 40, 20), charts.Box(10, 40, 40, 50), None]
+
+
+def test_points_on_the_same_day_are_moved_apart_within_the_plot():
+    xs = charts.spread_points([10, 50, 50, 50, 90, 90], gap=12, low=10, high=90)
+    assert xs == sorted(xs)
+    assert all(b - a >= 12 - 1e-6 for a, b in itertools.pairwise(xs))
+    assert xs[0] >= 10 and xs[-1] <= 90
+    assert xs[2] == pytest.approx(50)  # the middle one of three stays on its day
+
+
+def test_points_too_many_for_the_gap_are_spread_evenly():
+    xs = charts.spread_points([0] * 5, gap=100, low=0, high=40)
+    assert xs == [0, 10, 20, 30, 40]
+
+
+def _boxes(root: ET.Element) -> tuple[list[tuple[str, charts.Box]], list[charts.Box]]:
+    """Every text's estimated box and every dot's box, as drawn."""
+    texts = []
+    for t in root.iter(f"{NS}text"):
+        size = float(t.get("font-size"))
+        box = charts.text_box(
+            float(t.get("x")), float(t.get("y")), t.text or "", size, t.get("text-anchor")
+        )
+        texts.append((t.text or "", box))
+    dots = [
+        charts.dot_box(float(c.get("cx")), float(c.get("cy")), float(c.get("r")))
+        for c in root.iter(f"{NS}circle")
+    ]
+    return texts, dots
+
+
+def _assert_nothing_overlaps(svg: str) -> list[str]:
+    root = _parse(svg)
+    width, height = float(root.get("width")), float(root.get("height"))
+    texts, dots = _boxes(root)
+    for i, (text, box) in enumerate(texts):
+        assert box.inside(charts.Box(0, 0, width, height)), text
+        for other, other_box in texts[i + 1 :]:
+            assert not box.overlaps(other_box), (text, other)
+        for dot in dots:
+            assert not box.overlaps(dot), (text, dot)
+    for i, dot in enumerate(dots):
+        for other in dots[i + 1 :]:
+            assert not dot.overlaps(other), (dot, other)
+    for t in root.iter(f"{NS}text"):
+        assert float(t.get("font-size")) >= 11, t.text
+    return [text for text, _box in texts]
+
+
+WORST_CASES = {
+    # Four visits on the intake's day, all with the same score.
+    "same day, equal values": [_point(0, 5, "Intake", source="intake")]
+    + [_point(0, 5) for _ in range(3)],
+    # At both ends of the scale, where labels above and below would leave the plot.
+    "values at the edges": [_point(0, 10, "Intake", source="intake"), _point(1, 0), _point(2, 10)],
+    # Same-day pairs among spaced visits, with the band right where the labels go.
+    "same-day pairs": [
+        _point(0, 7, "Intake", source="intake"),
+        _point(0, 7),
+        _point(21, 6),
+        _point(21, 6),
+        _point(42, 5),
+        _point(43, 5),
+    ],
+    "sixty visits": [
+        _point(3 * i, (i * 7) % 11, f"Visit {i}", draft=i % 5 == 0) for i in range(60)
+    ],
+}
+
+
+@pytest.mark.parametrize("case", list(WORST_CASES))
+@pytest.mark.parametrize("size", [(560, 240), (640, 180), (240, 140)])
+@pytest.mark.parametrize("code", ["leg_pain", "psfs", "odi"])
+def test_labels_points_and_bands_never_overlap_in_the_worst_cases(case, size, code):
+    points = WORST_CASES[case]
+    if code == "odi":  # the same shapes on the 0-100% scale
+        points = [dataclasses.replace(p, value=p.value * 10) for p in points]
+    width, height = size
+    svg = measure_chart_svg(measure_progress(code, points), width=width, height=height)
+    texts = _assert_nothing_overlaps(svg)
+    if width >= 560:
+        assert any(t.startswith("within minimal important change") for t in texts)
+
+
+def test_every_value_is_labelled_when_there_is_room_for_it():
+    points = WORST_CASES["same day, equal values"]
+    texts = _texts(_parse(measure_chart_svg(measure_progress("leg_pain", points))))
+    assert texts.count("5") == 4
+
+
+def test_a_day_with_several_visits_gets_one_date_label():
+    points = WORST_CASES["same-day pairs"]
+    texts = _texts(_parse(measure_chart_svg(measure_progress("leg_pain", points), width=640)))
+    assert texts.count("3 Nov") == 1 and texts.count("24 Nov") == 1
+
+
+@pytest.mark.parametrize("size", [(560, 240), (640, 180), (240, 140)])
+def test_the_distal_chart_never_overlaps_either(size):
+    same_day = [
+        DistalPoint(DAY, S.FOOT, "Intake"),
+        DistalPoint(DAY, S.FOOT, "Initial evaluation"),
+        DistalPoint(DAY + datetime.timedelta(days=1), S.NONE, "Re-evaluation", True),
+    ]
+    width, height = size
+    _assert_nothing_overlaps(
+        distal_chart_svg(distal_progress(same_day), width=width, height=height)
+    )

@@ -218,7 +218,7 @@ def test_stenosis_vignette_is_neurogenic_claudication_with_a_cauda_equina_check(
         "Symptoms mainly above the knees",
         "Age over 60",
     )
-    assert any("CES-1" in note for note in result.safety_notes)
+    assert any("cauda equina red flags" in note for note in result.safety_notes)
     # Distribution plausibility was not recorded: the grade says so instead of guessing.
     assert result.neuropathic_grade is NeuropathicGrade.NOT_ASSESSED
 
@@ -278,7 +278,7 @@ def test_upper_motor_neuron_signs_make_the_picture_unclear():
     result = suggest_classification(**RADICULAR_HISTORY, **neuro.classification_inputs())
     assert result.category is Category.UNCLEAR
     assert result.evidence_against == (
-        "Upper motor neuron signs: radiculopathy does not explain them (clinical.md 6.4)",
+        "Upper motor neuron signs: radiculopathy does not explain them",
     )
     assert "urgent medical referral" in result.safety_notes[0]
 

@@ -229,3 +229,15 @@ def test_seed_demo_builds_signed_evaluations_and_progress(settings):
     # Idempotent.
     call_command("seed_demo", stdout=io.StringIO())
     assert Evaluation.objects.count() == len(evaluations)
+
+
+def test_the_demo_records_where_a_positive_test_was_felt(physio):
+    """The demo exercises the body chart's "where felt" on its positive neural tests."""
+    patient = PatientFactory()
+    evaluation = _evaluate(patient, _intake(patient, radicular=True, side="l"), physio, "L5")
+    rows = [
+        row
+        for row in evaluation.content["neurodynamic"]["rows"]
+        if row.get("interpretation") == "POSITIVE_NEURAL"
+    ]
+    assert rows and all("thigh_back_" in (row.get("symptom_location") or "") for row in rows)

@@ -185,7 +185,8 @@ def test_a_site_nearer_the_spine_but_worse_after_is_unclear_and_mentions_central
     result = classify(_test(pre=S.THIGH, post=S.BUTTOCK, after=A.WORSE))
     assert result.response is SymptomResponse.UNCLEAR
     assert not result.centralised
-    assert "S74" in result.reason
+    assert "Central pain may increase temporarily" in result.reason
+    assert "afterwards the symptoms were worse" in result.reason
 
 
 def test_spreading_further_out_but_recorded_better_is_unclear():

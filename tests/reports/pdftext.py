@@ -13,8 +13,10 @@ ARTIFACTS = REPO_ROOT / "test-artifacts" / "pdf"
 
 
 def _squash(text: str) -> str:
-    # Extracted text breaks lines and spaces wherever the layout did.
-    return re.sub(r"\s+", " ", text)
+    # Extracted text breaks lines and spaces wherever the layout did. A line that ends in
+    # "/" or "-" was broken after it, not at a space ("</" + "script>", "re-" +
+    # "evaluation"): its next line joins on without one.
+    return re.sub(r"\s+", " ", re.sub(r"(?<=[/-])\n", "", text))
 
 
 def pdf_pages_text(pdf: bytes) -> list[str]:
@@ -61,3 +63,14 @@ def _page_images(name: str) -> list[Path]:
     pattern = re.compile(re.escape(name) + r"-[0-9]+\.png")
     images = [p for p in ARTIFACTS.glob(f"{name}-*.png") if pattern.fullmatch(p.name)]
     return sorted(images, key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+
+
+def pdf_font_names(pdf: bytes) -> set[str]:
+    """The fonts the PDF embeds, without their subset prefix ("Noto-Sans-CJK-SC")."""
+    reader = PdfReader(io.BytesIO(pdf))
+    names = set()
+    for page in reader.pages:
+        fonts = (page.get("/Resources") or {}).get("/Font") or {}
+        for ref in fonts.values():
+            names.add(str(ref.get_object()["/BaseFont"]).lstrip("/").split("+", 1)[-1])
+    return names

@@ -143,7 +143,8 @@ def test_it_prints_the_evaluation_findings_plan_and_signature(clinic, patient, p
     # The plan with CPG verbs and grades, goals and the home programme.
     assert "Neural mobilisation: slider, sciatic nerve" in text
     assert "Directional-preference exercise: extension, lying prone" in text
-    assert "CPG: Chronic LBP with leg pain - manual" in text
+    # Abbreviations are written out where first used.
+    assert "clinical practice guideline (CPG): Chronic low back pain (LBP) with leg pain" in text
     assert "2 visits a week for 6 weeks" in text
     assert "Goal 1: Leg pain (NPRS)" in text and "Pain 2/10 or less on most days by" in text
     assert "Prone press-ups 10 x every two to three hours" in text
@@ -226,7 +227,7 @@ def test_the_progress_report_charts_outcomes_against_the_mcid(clinic, patient, p
     # The charts are vector drawings with their axis titles and labels as text.
     assert "Leg pain (NPRS), 0 to 10: lower is better" in text
     assert "Patient-Specific Functional Scale (PSFS mean), 0 to 10: higher is better" in text
-    assert "Most distal symptom: lower on the chart is nearer the spine" in text
+    assert "Most distal symptom: lower is nearer the spine" in text
     assert "within minimal important change (±2)" in text
     assert _line_segments(rendered.pdf, page=0) > 20
     # What each change means against the MCID.
@@ -292,7 +293,7 @@ def test_without_an_intake_it_prints_exam_alerts_referral_and_the_odi_notice(cli
     assert "No red-flag screen on record" in text
     assert "Babinski (plantar response) Flexor (down-going) Extensor (up-going)" in text
     assert "Neuro exam: urgent" in text
-    assert "Spinal surgeon (urgent): Upgoing plantar on the right." in text
+    assert "Spinal surgeon, urgent: seen the same day: Upgoing plantar on the right." in text
     assert "Oswestry Disability Index (ODI) 40% moderate disability" in text
     assert "10 points or a 30% improvement" in text
     assert doc.ODI_NOTICE in text

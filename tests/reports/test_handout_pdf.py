@@ -154,8 +154,92 @@ def test_the_file_name_has_the_mrn_and_visit_date(patient):
     )
 
 
-def test_load_and_context_take_one_query(django_assert_num_queries, clinic, patient):
+def test_load_and_context_take_three_queries(django_assert_num_queries, clinic, patient):
+    # The evaluation with its patient, signer and intake, then the alerts of each that
+    # ended in a referral; the context and the version read nothing more.
     evaluation = evaluation_for(patient)
     kind = DOCUMENTS["handout"]
-    with django_assert_num_queries(1):
-        kind.context(kind.load(evaluation.public_id), clinic)
+    with django_assert_num_queries(3):
+        subject = kind.load(evaluation.public_id)
+    with django_assert_num_queries(0):
+        kind.context(subject, clinic)
+        kind.version(subject)
+
+
+REASSURANCE = ("gets better over weeks to months", "settles over weeks to a few months")
+
+
+@pytest.mark.parametrize(
+    ("urgency", "what_to_do"),
+    [
+        ("emergency", "Go to a hospital emergency department now, today."),
+        ("urgent", "You need to see a doctor today."),
+        ("routine", "You do not need to go today."),
+        ("soon", "You need to see a doctor soon"),  # a record from before the urgencies
+    ],
+)
+def test_a_referral_in_the_plan_replaces_the_reassurance(clinic, patient, urgency, what_to_do):
+    evaluation = evaluation_for(
+        patient,
+        referral=True,
+        referral_to="spinal_surgeon",
+        referral_urgency=urgency,
+        referral_reason="Weakness of the big toe getting worse.",
+    )
+    rendered = _render(evaluation, clinic)
+    save_page_images(rendered.pdf, f"handout-referral-{urgency}")
+    text = pdf_text(rendered.pdf)
+
+    assert "You have been referred to a spinal surgeon" in text and what_to_do in text
+    assert "Why: Weakness of the big toe getting worse." in text
+    assert "Warning signs: go to hospital now" in text and "cauda equina syndrome" in text
+    assert not any(words in text for words in REASSURANCE)
+    assert text.index("You have been referred") < text.index("Warning signs")
+
+
+def test_an_alert_that_ended_in_a_referral_does_too(clinic, patient, therapist):
+    from intake.models import RedFlagAlert
+    from intake.services import alert_acknowledge
+
+    evaluation = evaluation_for(patient, vignette="somatic_extension")
+    assert (
+        "referral" not in evaluation.content["plan"] or not evaluation.content["plan"]["referral"]
+    )
+    alert = RedFlagAlert.objects.create(
+        intake=evaluation.intake,
+        patient=patient,
+        level="EMERGENCY",
+        ces=True,
+        items=["CES-2"],
+        summary="Possible cauda equina syndrome (CES-2)",
+    )
+    before = DOCUMENTS["handout"].version(DOCUMENTS["handout"].load(evaluation.public_id))
+    alert_acknowledge(
+        alert=alert, by=therapist, outcome="emergency_referral", note="Sent to the ED."
+    )
+    subject = DOCUMENTS["handout"].load(evaluation.public_id)
+    text = pdf_text(render_document("handout", subject, clinic=clinic).pdf)
+
+    assert DOCUMENTS["handout"].version(subject) != before
+    assert "You have been referred to a doctor" in text
+    assert "Go to a hospital emergency department now, today." in text
+    assert not any(words in text for words in REASSURANCE)
+    assert "Some pain while you exercise is normal" not in text
+
+
+def test_goals_say_what_they_measure_and_every_exercise_family_is_listed(clinic, patient):
+    evaluation = evaluation_for(patient)
+    plan = evaluation.content["plan"]
+    plan["items"].append(
+        {
+            "code": "aquatic_exercise",
+            "values": {"pool_temperature": 33, "depth": "waist", "minutes": 30},
+        }
+    )
+    evaluation.save()
+    text = pdf_text(_render(evaluation, clinic).pdf)
+
+    assert "Leg pain (0 is no pain, 10 the worst): Pain 2/10 or less on most days, by" in text
+    assert "The activities you find hard (0 is unable, 10 as before): PSFS average 7/10" in text
+    assert "At home" in text and "Nerve glide exercise" in text
+    assert "In the pool Exercise in a warm pool 33 °C" in text
