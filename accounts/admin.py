@@ -14,7 +14,8 @@ from core.admin import ReadOnlyAdmin
 
 @admin.register(User)
 class StaffAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("Clinic", {"fields": ("licence_number",)}))
+    # Django's stubs allow a ModelAdmin without fieldsets; UserAdmin always has them.
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Clinic", {"fields": ("licence_number",)}))
 
     def user_change_password(self, request, id, form_url=""):
         # The new password and its audit entry (core.admin, log_change) commit together.

@@ -8,6 +8,7 @@ making new recovery codes, and a wrong password or PIN at the kiosk's staff unlo
 """
 
 from datetime import datetime, timedelta
+from typing import cast
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_client_username, get_cool_off, get_failure_limit
@@ -23,7 +24,17 @@ from django.utils import timezone
 from accounts.models import User
 
 
-def _credentials(username: str) -> dict:
+class AxesRequest(HttpRequest):
+    """What django-axes keeps on a request: AxesProxyHandler.update_request() sets the
+    client address, and AxesMiddleware answers a request marked locked out with
+    lockout_response(). For annotations only: the request is always a plain HttpRequest."""
+
+    axes_ip_address: str | None
+    axes_locked_out: bool
+    axes_credentials: dict[str, str]
+
+
+def _credentials(username: str) -> dict[str, str]:
     return {"username": username}
 
 
@@ -34,8 +45,9 @@ def is_locked(request: HttpRequest, username: str) -> bool:
 
 def refuse_as_locked(request: HttpRequest, username: str) -> None:
     """Mark the request so AxesMiddleware answers it with the locked-out page."""
-    request.axes_locked_out = True
-    request.axes_credentials = _credentials(username)
+    marked = cast(AxesRequest, request)
+    marked.axes_locked_out = True
+    marked.axes_credentials = _credentials(username)
 
 
 def record_failure(request: HttpRequest, *, username: str, stage: str) -> None:
@@ -50,7 +62,8 @@ def record_failure(request: HttpRequest, *, username: str, stage: str) -> None:
 def clear_failures(request: HttpRequest, *, username: str) -> None:
     """A complete sign-in from this address clears its failures for this username."""
     AxesProxyHandler.update_request(request)
-    AxesProxyHandler.reset_attempts(ip_address=request.axes_ip_address, username=username)
+    address = cast(AxesRequest, request).axes_ip_address
+    AxesProxyHandler.reset_attempts(ip_address=address, username=username)
 
 
 def recheck_password(*, request: HttpRequest | None, user: User, password: str, stage: str) -> bool:
@@ -122,7 +135,7 @@ def lockout_response(
     """
     username = get_client_username(request, credentials) or ""
     AxesProxyHandler.update_request(request)
-    until = locked_until(username, request.axes_ip_address)
+    until = locked_until(username, cast(AxesRequest, request).axes_ip_address)
     kiosk = bool(getattr(request, "kiosk", None))
     if not kiosk and getattr(request, "user", None) is not None and request.user.is_authenticated:
         logout(request)

@@ -7,7 +7,7 @@ from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 
 from accounts import mfa
-from core.http import hx_redirect
+from core.http import ClinicRequest, hx_redirect
 from core.middleware import BACKGROUND_POLL_HEADER
 
 # What a session that passed the password but not yet the second factor may reach: the
@@ -39,7 +39,7 @@ class MfaRequiredMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: ClinicRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if (
             getattr(request, "kiosk", None)
@@ -74,7 +74,7 @@ class PasswordChangeMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: ClinicRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if (
             getattr(request, "kiosk", None)

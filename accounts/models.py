@@ -1,4 +1,5 @@
 import uuid
+from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import AbstractUser
@@ -21,6 +22,11 @@ class User(AbstractUser):
     class Meta:
         ordering = ["last_name", "first_name", "username"]
         permissions = [("manage_staff", "Can create and edit staff accounts and their roles")]
+
+    if TYPE_CHECKING:
+        # django_otp's OTPMiddleware gives the request's user this method: whether this
+        # session passed the second factor. A user loaded any other way lacks it.
+        def is_verified(self) -> bool: ...
 
     def set_kiosk_pin(self, pin: str) -> None:
         self.kiosk_pin = make_password(pin) if pin else ""

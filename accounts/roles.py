@@ -100,5 +100,10 @@ def roles_of(user) -> list[Role]:
     return cached
 
 
+def forget_cached_roles(user) -> None:
+    """After a change of the user's groups: roles_of() reads them again."""
+    user._roles_cache = None
+
+
 def has_role(user, role: Role) -> bool:
     return role in roles_of(user)

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts import lockout, mfa
 from accounts.models import AccountNotice, User
-from accounts.roles import Role
+from accounts.roles import Role, forget_cached_roles
 from audit.models import AuditEvent
 from audit.services import audit_record
 
@@ -60,13 +60,13 @@ def _set_roles(user: User, roles: Iterable[Role]) -> None:
     role_names = {Role(r).value for r in roles}
     other_groups = [g for g in user.groups.all() if g.name not in {r.value for r in Role}]
     user.groups.set([*other_groups, *Group.objects.filter(name__in=role_names)])
-    user._roles_cache = None
+    forget_cached_roles(user)
 
 
 @transaction.atomic
 def staff_create(
     *,
-    by: User,
+    by: User | None,
     username: str,
     password: str,
     roles: Iterable[Role],
@@ -78,7 +78,7 @@ def staff_create(
 ) -> User:
     """A new staff account. The administrator chose its first password, so the person
     picks their own at their first sign-in (unless `must_change_password` is off: the
-    synthetic demo accounts)."""
+    synthetic demo accounts). `by` is None when no one signed in made it: the demo seed."""
     roles = list(roles)
     if not roles:
         raise ValidationError("Give the person at least one role.")
@@ -107,8 +107,8 @@ def staff_create(
 
 @transaction.atomic
 def staff_update(*, by: User, user: User, data: dict, roles: Iterable[Role]) -> list[str]:
-    roles = sorted(Role(r).value for r in roles)
-    if not roles:
+    role_codes = sorted(Role(r).value for r in roles)
+    if not role_codes:
         raise ValidationError("Give the person at least one role.")
     user = User.objects.select_for_update().get(pk=user.pk)
     _refuse_superuser(user)
@@ -117,7 +117,7 @@ def staff_update(*, by: User, user: User, data: dict, roles: Iterable[Role]) -> 
     old_roles = sorted(
         user.groups.filter(name__in=[r.value for r in Role]).values_list("name", flat=True)
     )
-    if user == by and old_roles != roles:
+    if user == by and old_roles != role_codes:
         raise ProtectedAccount(
             "You cannot change your own roles: another administrator does that for you."
         )
@@ -132,8 +132,8 @@ def staff_update(*, by: User, user: User, data: dict, roles: Iterable[Role]) -> 
     if changed:
         user.full_clean()
         user.save()
-    if old_roles != roles:
-        _set_roles(user, roles)
+    if old_roles != role_codes:
+        _set_roles(user, [Role(code) for code in role_codes])
         changed.append("roles")
     if changed:
         audit_record(
@@ -141,7 +141,7 @@ def staff_update(*, by: User, user: User, data: dict, roles: Iterable[Role]) -> 
             action=AuditEvent.Action.UPDATE,
             obj=user,
             summary=f"Changed staff account {user.username}: {', '.join(changed)}",
-            details={"fields": changed, "roles": roles, "previous_roles": old_roles},
+            details={"fields": changed, "roles": role_codes, "previous_roles": old_roles},
         )
     return changed
 

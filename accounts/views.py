@@ -28,6 +28,7 @@ from accounts.forms import (
     StaffPasswordForm,
     StepUpForm,
 )
+from accounts.http import StaffRequest
 from accounts.models import AccountNotice, User
 from accounts.roles import Role
 from accounts.services import (
@@ -111,7 +112,7 @@ class LogoutView(auth_views.LogoutView):
 
 
 @require_http_methods(["GET", "POST"])
-def mfa_verify(request: HttpRequest) -> HttpResponse:
+def mfa_verify(request: StaffRequest) -> HttpResponse:
     user = request.user
     next_url = _next_url(request)
     if user.is_verified():
@@ -150,7 +151,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def mfa_setup(request: HttpRequest) -> HttpResponse:
+def mfa_setup(request: StaffRequest) -> HttpResponse:
     user = request.user
     next_url = _next_url(request)
     if mfa.has_two_factor(user):
@@ -190,7 +191,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
+def mfa_recovery_codes(request: StaffRequest) -> HttpResponse:
     """Shows new recovery codes once, right after they are made; otherwise how many are
     left and a form to make new ones (password again, through the lockout)."""
     user = request.user
@@ -225,7 +226,7 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required("accounts.manage_staff", raise_exception=True)
-def step_up(request: HttpRequest) -> HttpResponse:
+def step_up(request: StaffRequest) -> HttpResponse:
     """Confirm it is you (password and a fresh code) before changing staff sign-ins or
     roles; it holds for a few minutes."""
     next_url = _next_url(request)
@@ -253,7 +254,7 @@ def step_up(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def own_password(request: HttpRequest) -> HttpResponse:
+def own_password(request: StaffRequest) -> HttpResponse:
     """Change your own password: the current one and a fresh code (for those with an
     authenticator app). Right after signing in with a password an administrator reset,
     the new password alone: the person has just given both."""
@@ -320,7 +321,7 @@ def _staff_with_roles():
 
 @require_http_methods(["GET"])
 @permission_required("accounts.manage_staff", raise_exception=True)
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: StaffRequest) -> HttpResponse:
     staff = _staff_with_roles().order_by("-is_active", "last_name", "first_name", "username")
     role = request.GET.get("role", "")
     if role in {r.value for r in Role}:
@@ -343,7 +344,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("accounts.manage_staff", raise_exception=True)
 @stepup.required()
-def staff_new(request: HttpRequest) -> HttpResponse:
+def staff_new(request: StaffRequest) -> HttpResponse:
     form = StaffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -368,7 +369,7 @@ def staff_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required("accounts.manage_staff", raise_exception=True)
-def staff_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def staff_edit(request: StaffRequest, public_id: UUID) -> HttpResponse:
     member = get_object_or_404(User, public_id=public_id)
     _changeable(member)
     is_self = member == request.user
@@ -418,7 +419,7 @@ def staff_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 @permission_required("accounts.manage_staff", raise_exception=True)
-def staff_unlock_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def staff_unlock_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
     member = get_object_or_404(User, public_id=public_id)
     _changeable(member)
     staff_unlock(by=request.user, user=member)
@@ -429,7 +430,7 @@ def staff_unlock_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_POST
 @permission_required("accounts.manage_staff", raise_exception=True)
 @stepup.required(back="accounts:staff-edit")
-def staff_mfa_reset_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def staff_mfa_reset_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
     member = get_object_or_404(User, public_id=public_id)
     _changeable(member)
     if member == request.user:
@@ -449,7 +450,7 @@ def staff_mfa_reset_view(request: HttpRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required("accounts.manage_staff", raise_exception=True)
 @stepup.required()
-def staff_password(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def staff_password(request: StaffRequest, public_id: UUID) -> HttpResponse:
     member = get_object_or_404(User, public_id=public_id)
     _changeable(member)
     if member == request.user:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from accounts.models import User
@@ -35,8 +37,9 @@ class AuditFilterForm(forms.Form):
     )
     patient = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "The end date is before the start date.")

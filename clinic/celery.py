@@ -69,7 +69,9 @@ def _collect_and_forget_default_channel(
     try:
         _kombu_collect(self, socket_timeout)
     finally:
-        self._default_channel = None
+        # kombu's private attribute, which celery-types' stubs do not declare.
+        self._default_channel = None  # type: ignore[attr-defined]
 
 
-Connection.collect = _collect_and_forget_default_channel
+# Replacing the method is the point of the patch (above).
+Connection.collect = _collect_and_forget_default_channel  # type: ignore[method-assign]

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "intake",
     "evaluations",
     "reports",
+    "dashboard",  # each role's home page, from every app's panels; seed_demo
 ]
 
 MIDDLEWARE = [
@@ -363,7 +364,7 @@ REPORT_JOBS_MODE = env.str(
 REPORT_RETENTION_HOURS = env.int("REPORT_RETENTION_HOURS", default=72)
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=24)
 # A running job's run stamps a heartbeat this often, from a thread of its own, however long
-# one document takes (reports.runner._heartbeat)...
+# one document takes (reports.runner.claims.heartbeat)...
 REPORT_HEARTBEAT_SECONDS = env.int("REPORT_HEARTBEAT_SECONDS", default=5)
 # ...so one silent for this long (four missed beats) has lost its worker: the sweep hands
 # it to another, and its page says "Paused: waiting for a worker".

@@ -17,7 +17,7 @@ Each entry's summary ends "in the Django admin" and its details carry "via".
 """
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.admin import helpers
@@ -108,7 +108,14 @@ def _shown(response: HttpResponse, key: str):
     return (response.context_data or {}).get(key)
 
 
-class AuditedAdmin:
+if TYPE_CHECKING:
+    # What the mixin is mixed into, so its calls to super() and self.opts are checked.
+    _MixedInto = admin.ModelAdmin[Any]
+else:
+    _MixedInto = object
+
+
+class AuditedAdmin(_MixedInto):
     """Mixed into every ModelAdmin by ClinicAdminSite.register()."""
 
     @functools.cached_property
@@ -342,10 +349,11 @@ class ClinicAdminSite(admin.AdminSite):
         with transaction.atomic():
             response = super().password_change(request, extra_context)
             if request.method == "POST" and response.status_code == 302:
+                user = request.user  # signed in: has_permission() let them this far
                 audit_record(
-                    actor=request.user,
+                    actor=user,
                     action=AuditEvent.Action.PASSWORD,
-                    obj=request.user,
+                    obj=user if isinstance(user, models.Model) else None,
                     summary=f"Changed their own password {IN_THE_ADMIN}",
                     details={"via": VIA},
                 )

@@ -37,7 +37,7 @@ class BoundedDateField(forms.DateField):
 
     default_error_messages = {"out_of_range": OUT_OF_RANGE}
 
-    def validate(self, value):
+    def validate(self, value: date | None) -> None:
         super().validate(value)
         if value and not in_range(value):
             raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range")

@@ -86,16 +86,25 @@ def _all(cursor: Cursor, query: str, params: Sequence[Any] = ()) -> list[tuple]:
     return [tuple(row) for row in cursor.fetchall()]
 
 
-def _one(cursor: Cursor, query: str, params: Sequence[Any] = ()) -> tuple | None:
+def _one(cursor: Cursor, query: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
     cursor.execute(query, params)
     row = cursor.fetchone()
     return tuple(row) if row is not None else None
 
 
+def _the_row(cursor: Cursor, query: str, params: Sequence[Any] = ()) -> tuple[Any, ...]:
+    """The row of a query that always returns one (a function's value, an aggregate, a
+    catalog row of something already found)."""
+    row = _one(cursor, query, params)
+    if row is None:
+        raise RuntimeError(f"PostgreSQL returned no row for: {query}")
+    return row
+
+
 def connected_role(cursor: Cursor) -> str:
     """The role the connection logged in as. SET ROLE can move away from it and RESET
     ROLE back, so what it can reach is what counts."""
-    return _one(cursor, "SELECT session_user")[0]
+    return _the_row(cursor, "SELECT session_user")[0]
 
 
 def role_exists(cursor: Cursor, role: str) -> bool:
@@ -232,7 +241,7 @@ def role_problems(cursor: Cursor, role: str) -> list[Problem]:
                 f"ALTER ROLE {quote_ident(creators[0])} NOCREATEROLE;",
             )
         )
-    in_schema, in_database, database = _one(
+    in_schema, in_database, database = _the_row(
         cursor,
         """SELECT has_schema_privilege(%s::name, %s::name, 'CREATE'),
                   has_database_privilege(%s::name, current_database(), 'CREATE'),
@@ -279,16 +288,16 @@ def _has_table_privilege(cursor: Cursor, role: str, table_oid: int, privilege: s
         "has_any_column_privilege" if privilege in _COLUMN_PRIVILEGES else "has_table_privilege"
     )
     query = f"SELECT {function}(%s::name, %s::oid, %s::text)"
-    return bool(_one(cursor, query, [role, table_oid, privilege])[0])
+    return bool(_the_row(cursor, query, [role, table_oid, privilege])[0])
 
 
 def _can_set_session_replication_role(cursor: Cursor, role: str) -> bool:
-    version = int(_one(cursor, "SHOW server_version_num")[0])
+    version = int(_the_row(cursor, "SHOW server_version_num")[0])
     if version < 150000:
         # Before PostgreSQL 15 only superusers may set it, and those are caught above.
         return False
     return bool(
-        _one(
+        _the_row(
             cursor,
             "SELECT has_parameter_privilege(%s::name, 'session_replication_role', 'SET')",
             [role],
@@ -364,7 +373,7 @@ def grant_runtime_role(cursor: Cursor, role: str) -> GrantSummary:
     table = audit_table(cursor)
     if table is None:
         raise RoleSetupError(f"The audit table {AUDIT_TABLE} does not exist: run migrate first.")
-    is_owner = _one(
+    is_owner = _the_row(
         cursor,
         """SELECT pg_has_role(session_user, c.relowner, 'USAGE')
                   OR (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)
@@ -392,12 +401,12 @@ def grant_runtime_role(cursor: Cursor, role: str) -> GrantSummary:
         # USAGE for nextval() on insert; SELECT so the runtime role can run backup.sh.
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {r}",
     ]
-    if _one(cursor, "SELECT to_regclass(%s)", [f"{table.schema}.{MIGRATIONS_TABLE}"])[0]:
+    if _the_row(cursor, "SELECT to_regclass(%s)", [f"{table.schema}.{MIGRATIONS_TABLE}"])[0]:
         statements.append(
             f"REVOKE INSERT, UPDATE, DELETE ON TABLE {schema}.{quote_ident(MIGRATIONS_TABLE)} "
             f"FROM {r}"
         )
-    owns_schema, owns_database, database = _one(
+    owns_schema, owns_database, database = _the_row(
         cursor,
         """SELECT pg_has_role(session_user, n.nspowner, 'USAGE'),
                   pg_has_role(session_user, d.datdba, 'USAGE'), d.datname
@@ -412,7 +421,7 @@ def grant_runtime_role(cursor: Cursor, role: str) -> GrantSummary:
         statements.append(f"REVOKE CREATE ON DATABASE {quote_ident(database)} FROM {r}")
     for statement in statements:
         cursor.execute(statement)
-    tables, sequences = _one(
+    tables, sequences = _the_row(
         cursor,
         """SELECT count(*) FILTER (WHERE relkind IN ('r', 'p', 'v', 'm', 'f')),
                   count(*) FILTER (WHERE relkind = 'S')

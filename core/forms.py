@@ -78,9 +78,10 @@ class ClinicForm(forms.ModelForm):
         if not isinstance(logo, UploadedFile):
             return logo  # unchanged, or cleared
         limit = settings.MAX_UPLOAD_BYTES
-        if logo.size > limit:
+        size = logo.size or 0  # an upload always has one; the stubs allow None
+        if size > limit:
             raise forms.ValidationError(
-                f"This file is {human_size(logo.size)}: the logo must be "
+                f"This file is {human_size(size)}: the logo must be "
                 f"{human_size(limit)} or smaller. Choose a smaller image."
             )
         # The size it declares is read from its header and checked before anything decodes

@@ -21,11 +21,15 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
+from celery import current_app
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.utils import load_backend
 
 logger = logging.getLogger(__name__)
+# The broker is the one the project's Celery app (clinic/celery.py) talks to. core sits
+# below clinic and does not import it: celery.current_app is that app in every thread,
+# since Celery's Django fix-up makes it the default when clinic/__init__.py creates it.
 
 # The longest /healthz waits for any one dependency (they are checked at the same time).
 CHECK_SECONDS = 0.5
@@ -69,10 +73,8 @@ def broker_ok() -> bool:
     """One connection attempt to the broker, with short socket timeouts and no retry.
     kombu's ensure_connection(max_retries=1) retried once after sleeping 2 s, which is
     most of what made /healthz take 2-2.5 s with Redis down."""
-    from clinic.celery import app
-
     try:
-        with app.connection_for_write(
+        with current_app.connection_for_write(
             connect_timeout=BROKER_SOCKET_TIMEOUT,
             transport_options={
                 "socket_connect_timeout": BROKER_SOCKET_TIMEOUT,
@@ -91,9 +93,7 @@ def _load_broker_transport() -> None:
     """Import the broker's transport now, with the URLconf, rather than inside the first
     check's half second: redis-py alone takes about a quarter of a second to import. Opens
     no connection."""
-    from clinic.celery import app
-
-    app.connection_for_write().get_transport_cls()
+    current_app.connection_for_write().get_transport_cls()
 
 
 if not settings.CELERY_TASK_ALWAYS_EAGER:

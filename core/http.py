@@ -1,6 +1,17 @@
-"""Responses shared by views and middleware."""
+"""Responses shared by views and middleware, and the request as the middleware leaves it."""
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django_htmx.middleware import HtmxDetails
+
+
+class ClinicRequest(HttpRequest):
+    """An HttpRequest with what this app's middleware adds to every request, for views'
+    and middleware's annotations: Django always passes a plain HttpRequest, so nothing is
+    ever built from this class. `request.user` stays as Django types it (a User or the
+    anonymous user); views behind a sign-in take accounts.http.StaffRequest instead."""
+
+    htmx: HtmxDetails  # django_htmx.middleware.HtmxMiddleware
+    request_id: str  # core.middleware.RequestContextMiddleware
 
 
 def hx_redirect(url: str) -> HttpResponse:

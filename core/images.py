@@ -154,7 +154,8 @@ class HeaderCheckedImageField(forms.ImageField):
             return None
         header = read_header(_head(upload))
         if header is not None and header.width * header.height > DECODE_PIXEL_CEILING:
-            upload.image = None
+            # Django's ImageField keeps the decoded picture here; File's stubs lack it.
+            upload.image = None  # type: ignore[attr-defined]
             return upload
         return super().to_python(data)
 

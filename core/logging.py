@@ -89,7 +89,9 @@ def user_id_of(request) -> int | None:
     user = request.__dict__.get("user")
     if user is None:
         return None
-    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+    # `_wrapped` stays `empty` until something loads the lazy user; Django's stubs do not
+    # declare this private attribute.
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:  # type: ignore[attr-defined]
         return None
     return user.pk if user.is_authenticated else None
 

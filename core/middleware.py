@@ -9,7 +9,7 @@ from django.shortcuts import redirect, resolve_url
 
 from core import logging as clinic_logging
 from core import request_context
-from core.http import hx_redirect
+from core.http import ClinicRequest, hx_redirect
 
 
 class RequestContextMiddleware:
@@ -21,7 +21,7 @@ class RequestContextMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: ClinicRequest) -> HttpResponse:
         info = request_context.info_for(request)
         request.request_id = info.request_id
         token = request_context.activate(info)
@@ -91,7 +91,7 @@ class IdleTimeoutMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: ClinicRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             now = int(time.time())

@@ -15,7 +15,7 @@ DEFAULT_PRIVACY_NOTICE = (
 )
 
 
-class ClinicQuerySet(models.QuerySet):
+class ClinicQuerySet(models.QuerySet["Clinic"]):
     def current(self) -> "Clinic":
         """The one clinic this installation serves, created with defaults on first use."""
         clinic, _ = self.get_or_create(pk=1, defaults={"name": "Physical Therapy Clinic"})

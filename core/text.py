@@ -9,8 +9,13 @@ a view can store what it was sent without thinking about it.
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
 from django.http import HttpRequest, HttpResponse, QueryDict
+
+if TYPE_CHECKING:
+    # What Django's stubs call the request's read-only GET and POST (no runtime class).
+    from django.http.request import _ImmutableQueryDict
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
@@ -22,7 +27,7 @@ def storable(value: str) -> str:
     return _UNSTORABLE.sub("", value)
 
 
-def _cleaned(data: QueryDict) -> QueryDict | None:
+def _cleaned(data: QueryDict) -> "_ImmutableQueryDict | None":
     """A copy of `data` with storable names and values, or None when it already is (the
     usual case: no copy made)."""
     if not any(
@@ -35,7 +40,7 @@ def _cleaned(data: QueryDict) -> QueryDict | None:
         # "\x00name" and "name" are then one field with both values, as a person meant.
         clean.setlistdefault(storable(key), []).extend(storable(v) for v in values)
     clean._mutable = False
-    return clean
+    return cast("_ImmutableQueryDict", clean)
 
 
 class StorableInputMiddleware:
@@ -62,6 +67,7 @@ class StorableInputMiddleware:
         if request.method in ("POST", "PUT", "PATCH"):
             if (clean := _cleaned(request.POST)) is not None:
                 request.POST = clean
-            for upload in request.FILES.values():
-                upload.name = storable(upload.name or "")
+            for _field, uploads in request.FILES.lists():
+                for upload in uploads:
+                    upload.name = storable(upload.name or "")
         return self.get_response(request)

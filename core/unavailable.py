@@ -31,7 +31,7 @@ def database_unreachable(exc: BaseException | None) -> bool:
     if not isinstance(exc, OperationalError):
         return False
     cause = exc.__cause__
-    if hasattr(cause, "sqlite_errorname"):
+    if cause is not None and hasattr(cause, "sqlite_errorname"):
         # Extended names (SQLITE_IOERR_SHORT_READ) by their primary code.
         return "_".join(cause.sqlite_errorname.split("_")[:2]) in _SQLITE_UNREACHABLE
     # psycopg: no SQLSTATE at all when the connection failed or was lost.

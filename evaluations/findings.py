@@ -1,7 +1,8 @@
 """From an evaluation's stored sections to what the pure clinical functions derive.
 
-Pure: no database, no request. The section forms store plain JSON (`Evaluation.content`);
-these converters turn it into the typed inputs of `mdt`, `neurodynamic`, `neuro` and
+Pure: no database, no request. The section forms store plain JSON (`Evaluation.content`,
+in the format `evaluations.records` reads and writes); these converters turn it into the
+typed inputs of `mdt`, `neurodynamic`, `neuro` and
 `classification`, and `derive` runs them all, so the page, the PDF and the tests read the
 same findings. Every result carries its own algorithm version; `ALGORITHM_VERSION` names
 this wiring.
@@ -9,11 +10,13 @@ this wiring.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from evaluations import classification, mdt, neuro, neurodynamic
+from evaluations import classification, mdt, neuro, neurodynamic, records
+from evaluations.records import NEURO
 from intake import triage
 from intake.bodychart import NEURO_SENSATIONS, REGION_BY_CODE
 from intake.questions import UNSURE, YES
@@ -30,14 +33,24 @@ def _none_if_blank(value: Any) -> Any:
     return None if value in ("", None) else value
 
 
+Code = TypeVar("Code", bound=enum.StrEnum)
+
+
+def _stored_code(kind: type[Code], value: Any) -> Code:
+    """A required code as stored: its string value, blank when not recorded. The record
+    dataclasses coerce and check codes themselves (a blank one raises their readable
+    ValueError), so it goes through unchanged; the cast names the type it has once coerced."""
+    return cast(Code, value or "")
+
+
 def movement_test(row: Mapping[str, Any]) -> mdt.RepeatedMovementTest:
     """One stored repeated-movement row. Raises ValueError with a readable reason."""
     return mdt.RepeatedMovementTest(
         movement_code=row["movement_code"],
         custom_label=row.get("custom_label") or "",
-        pre_distal_site=row.get("pre_distal_site") or "",
-        post_distal_site=row.get("post_distal_site") or "",
-        after_response=row.get("after_response") or "",
+        pre_distal_site=_stored_code(mdt.DistalSite, row.get("pre_distal_site")),
+        post_distal_site=_stored_code(mdt.DistalSite, row.get("post_distal_site")),
+        after_response=_stored_code(mdt.AfterResponse, row.get("after_response")),
         repetitions=_none_if_blank(row.get("repetitions")),
         during_responses=tuple(row.get("during_responses") or ()),
         mechanical_response=_none_if_blank(row.get("mechanical_response")),
@@ -67,7 +80,7 @@ def neurodynamic_test(row: Mapping[str, Any]) -> neurodynamic.NeurodynamicTest:
     return neurodynamic.NeurodynamicTest(
         code=row["code"],
         side=row["side"],
-        symptoms_reproduced=row.get("symptoms_reproduced") or "",
+        symptoms_reproduced=_stored_code(neurodynamic.Reproduction, row.get("symptoms_reproduced")),
         onset_angle_deg=_none_if_blank(row.get("onset_angle_deg")),
         measured_by=_none_if_blank(row.get("measured_by")),
         symptom_location=tuple(p.strip() for p in location.split(",") if p.strip()),
@@ -91,26 +104,26 @@ REFLEXES = tuple(neuro.Reflex)
 
 
 def neuro_exam(section: Mapping[str, Any] | None) -> neuro.NeuroExam:
-    """The neuro-exam grid (flat field names, see `evaluations.forms.NeuroForm`)."""
+    """The neuro-exam record (flat, one key per cell: `records.NEURO`)."""
     s = section or {}
     myotomes, dermatomes, reflexes, umn = [], [], [], []
     for movement in MYOTOME_MOVEMENTS:
         for code, side in SIDES:
-            grade = s.get(f"myo_{movement}_{code}")
-            if grade in ("", None):
+            grade = s.get(NEURO.myotome(movement, code))
+            if grade is None or grade == "":
                 continue
             myotomes.append(
                 neuro.MyotomeTest(
                     movement=movement,
                     side=side,
                     grade=int(grade),
-                    pain_inhibited=bool(s.get(f"myo_{movement}_{code}_pi")),
+                    pain_inhibited=bool(s.get(NEURO.myotome_pain(movement, code))),
                 )
             )
     for root in DERMATOME_ROOTS:
         for modality in DERMATOME_MODALITIES:
             for code, side in SIDES:
-                finding = s.get(f"derm_{root}_{modality}_{code}")
+                finding = s.get(NEURO.dermatome(root, modality, code))
                 if finding:
                     dermatomes.append(
                         neuro.DermatomeTest(
@@ -119,21 +132,21 @@ def neuro_exam(section: Mapping[str, Any] | None) -> neuro.NeuroExam:
                     )
     for reflex in REFLEXES:
         for code, side in SIDES:
-            grade = s.get(f"reflex_{reflex}_{code}")
+            grade = s.get(NEURO.reflex(reflex, code))
             if grade:
                 reflexes.append(
                     neuro.ReflexTest(
                         reflex=reflex,
                         side=side,
                         grade=grade,
-                        reinforced=bool(s.get(f"reflex_{reflex}_{code}_reinforced")),
+                        reinforced=bool(s.get(NEURO.reflex_reinforced(reflex, code))),
                     )
                 )
     for code, side in SIDES:
-        babinski = s.get(f"babinski_{code}") or None
-        beats = _none_if_blank(s.get(f"clonus_{code}"))
-        sustained = bool(s.get(f"clonus_sustained_{code}"))
-        hoffmann = s.get(f"hoffmann_{code}")
+        babinski = s.get(NEURO.babinski(code)) or None
+        beats = _none_if_blank(s.get(NEURO.clonus(code)))
+        sustained = bool(s.get(NEURO.clonus_sustained(code)))
+        hoffmann = s.get(NEURO.hoffmann(code))
         if babinski or beats is not None or sustained or hoffmann is not None:
             umn.append(
                 neuro.UmnTest(
@@ -144,22 +157,26 @@ def neuro_exam(section: Mapping[str, Any] | None) -> neuro.NeuroExam:
                     hoffmann=hoffmann,
                 )
             )
-    progressive = {side for code, side in SIDES if s.get(f"progressive_{code}")}
+    progressive = {side for code, side in SIDES if s.get(NEURO.progressive(code))}
     return neuro.NeuroExam(
         myotomes=tuple(myotomes),
         dermatomes=tuple(dermatomes),
         reflexes=tuple(reflexes),
         umn=tuple(umn),
         progressive_weakness=frozenset(progressive),
-        saddle_sensation=s.get("saddle") or None,
-        spasticity=bool(s.get("spasticity")),
-        gait_ataxia=bool(s.get("gait_ataxia")),
+        saddle_sensation=s.get(NEURO.saddle) or None,
+        spasticity=bool(s.get(NEURO.spasticity)),
+        gait_ataxia=bool(s.get(NEURO.gait_ataxia)),
     )
 
 
 # --- What the intake already says, for the classification suggestion -------------------------
 
-TRI_STATE = {"yes": True, "no": False}
+# What an intake answer says, looked up by the stored answer. The keys admit None because an
+# answer may be missing, and a missing one is looked up like any other: it reads as unknown.
+TRI_STATE: Mapping[str | None, bool] = {"yes": True, "no": False}
+LEG_VS_BACK: Mapping[str | None, bool] = {"leg_worse": True, "back_worse": False, "same": False}
+FOLLOWS_PATH: Mapping[str | None, bool] = {"path": True, "moves": False}
 
 
 def _yes(value: Any) -> bool | None:
@@ -194,12 +211,8 @@ def intake_inputs(
         "leg_pain": leg_pain,
         "leg_pain_side": side,
         "pain_below_knee": any(r.below_knee for r in leg) if leg_pain and chart else None,
-        "leg_worse_than_back": {"leg_worse": True, "back_worse": False, "same": False}.get(
-            leg_vs_back
-        )
-        if leg_pain
-        else None,
-        "dermatomal_distribution": {"path": True, "moves": False}.get(feels.get("follows_path")),
+        "leg_worse_than_back": LEG_VS_BACK.get(leg_vs_back) if leg_pain else None,
+        "dermatomal_distribution": FOLLOWS_PATH.get(feels.get("follows_path")),
         "radicular_quality": bool(qualities & {"shooting", "electric", "burning"})
         if qualities
         else None,
@@ -214,9 +227,9 @@ def intake_inputs(
     if when:
         out["walking_or_standing_symptoms"] = bool(worse_with & {"walking", "standing"})
         relief = when.get("sitting_relief")
-        out["relieved_by_sitting"] = {"yes": True, "no": False}.get(relief)
+        out["relieved_by_sitting"] = TRI_STATE.get(relief)
         cart = when.get("cart_relief")
-        flexion = {"yes": True, "no": False}.get(cart)
+        flexion = TRI_STATE.get(cart)
         if flexion is None and better_with:
             flexion = "bending" in better_with
         out["relieved_by_flexion"] = flexion
@@ -335,8 +348,10 @@ def derive(
     age: int | None,
     episode: Mapping | None = None,
 ) -> dict[str, Any]:
-    """All derived findings as JSON. A section whose content no longer converts (which the
+    """All derived findings as JSON, from `content` as stored (records of any version are
+    read in the current format). A section whose content no longer converts (which the
     forms prevent) reports its reason under `errors` instead of failing the page."""
+    content = records.read_content(content)
     errors: dict[str, str] = {}
     out: dict[str, Any] = {"algorithm_version": ALGORITHM_VERSION}
 

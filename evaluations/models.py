@@ -1,9 +1,13 @@
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class EvaluationQuerySet(models.QuerySet):
@@ -90,6 +94,12 @@ class Evaluation(models.Model):
 
     history = HistoricalRecords(excluded_fields=["content", "drafts", "findings"])
     objects = EvaluationQuerySet.as_manager()
+
+    if TYPE_CHECKING:
+        # Who is making this change: simple_history reads it when it writes the history row.
+        _history_user: User | None
+        # While set, simple_history writes no history row for a save.
+        skip_history_when_saving: bool
 
     class Meta:
         ordering = ["-created_at"]

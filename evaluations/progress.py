@@ -24,20 +24,20 @@ import datetime
 import decimal
 import numbers
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
-from typing import Any
+from typing import Any, Protocol, cast
 
 from core.sources import for_clinicians
 from evaluations.mdt import DistalSite
-from intake.scoring import nprs, odi, psfs
+from intake import questionnaires
 from intake.scoring.common import AsDictMixin, ChangeThreshold, round_half_up
 from intake.scoring.common import coerce_enum as _coerce
 
 ALGORITHM_VERSION = "progress-1.0"
 
 SOURCES = ("intake", "evaluation")
-LOWER, HIGHER = "lower", "higher"
+LOWER, HIGHER = questionnaires.LOWER, questionnaires.HIGHER
 NOT_ENOUGH_DATA = "not enough data"
 CENTRALISING = "centralising"
 PERIPHERALISING = "peripheralising"
@@ -51,7 +51,7 @@ class _AsDict(AsDictMixin):
     """`as_dict()` as elsewhere, with dates as ISO strings so the result is JSON-ready."""
 
     def as_dict(self) -> dict[str, Any]:
-        return _iso_dates(super().as_dict())
+        return cast(dict[str, Any], _iso_dates(super().as_dict()))
 
 
 def _iso_dates(value: Any) -> Any:
@@ -83,58 +83,10 @@ class MeasureSpec(AsDictMixin):
     tick_step: float  # for charts
 
 
+# The measures and their scales come from the questionnaire registry, so a questionnaire
+# charted over visits is declared once, beside its scoring.
 MEASURES: dict[str, MeasureSpec] = {
-    spec.code: spec
-    for spec in (
-        MeasureSpec(
-            code="back_pain",
-            title="Back pain (NPRS)",
-            unit="points",
-            scale_min=0,
-            scale_max=10,
-            better=LOWER,
-            mcid=nprs.MCID,
-            noun="Back pain",
-            noun_mid="back pain",
-            tick_step=2,
-        ),
-        MeasureSpec(
-            code="leg_pain",
-            title="Leg pain (NPRS)",
-            unit="points",
-            scale_min=0,
-            scale_max=10,
-            better=LOWER,
-            mcid=nprs.MCID,
-            noun="Leg pain",
-            noun_mid="leg pain",
-            tick_step=2,
-        ),
-        MeasureSpec(
-            code="odi",
-            title="Oswestry Disability Index (ODI)",
-            unit="%",
-            scale_min=0,
-            scale_max=100,
-            better=LOWER,
-            mcid=odi.MCID,
-            noun="Disability (ODI)",
-            noun_mid="disability (ODI)",
-            tick_step=20,
-        ),
-        MeasureSpec(
-            code="psfs",
-            title="Patient-Specific Functional Scale (PSFS mean)",
-            unit="points",
-            scale_min=0,
-            scale_max=10,
-            better=HIGHER,
-            mcid=psfs.MCID,
-            noun="PSFS mean",
-            noun_mid="PSFS mean",
-            tick_step=2,
-        ),
-    )
+    m.code: MeasureSpec(**m.chart_fields()) for m in questionnaires.progress_measures()
 }
 
 
@@ -223,7 +175,7 @@ def measure_progress(code: str, points: Iterable[Point]) -> MeasureProgress:
     change = improvement = percent = None
     important = worsened = None
     if len(ordered) >= 2:
-        start, end = _exact(baseline.value), _exact(latest.value)
+        start, end = _exact(ordered[0].value), _exact(ordered[-1].value)
         delta = end - start
         gain = -delta if spec.better == LOWER else delta
         change, improvement = float(delta), float(gain)
@@ -360,7 +312,7 @@ def _measure_statement(spec: MeasureSpec, points: tuple[Point, ...]) -> str:
         if gain >= mcid_points:
             reach = "more than" if gain > mcid_points else "reaching"
             body = f"{amount}, {reach} {mcid_text} ({cite}). An important improvement."
-        elif _meets_relative(relative, spec.mcid):
+        elif relative is not None and rel is not None and _meets_relative(relative, spec.mcid):
             body = (
                 f"{amount} ({_num(relative)}%), less than {mcid_text} but reaching its "
                 f"alternative of a {_num(rel)}% improvement ({cite}). An important improvement."
@@ -383,7 +335,7 @@ def _measure_statement(spec: MeasureSpec, points: tuple[Point, ...]) -> str:
     return head + body + _draft_note(points)
 
 
-def _draft_note(points: tuple, noun: str = "value") -> str:
+def _draft_note(points: "Sequence[Point | DistalPoint]", noun: str = "value") -> str:
     if points[-1].draft:
         return f" The latest {noun} is from an unsigned draft evaluation."
     if points[0].draft:
@@ -447,7 +399,7 @@ def distal_progress(points: Iterable[DistalPoint]) -> DistalProgress:
     ordered = tuple(sorted(items, key=lambda p: p.on))
     baseline = ordered[0] if ordered else None
     latest = ordered[-1] if ordered else None
-    if len(ordered) < 2:
+    if len(ordered) < 2 or baseline is None or latest is None:
         trend = NOT_ENOUGH_DATA
     elif latest.site is DistalSite.NONE and baseline.site is not DistalSite.NONE:
         trend = ABOLISHED
@@ -505,6 +457,22 @@ class PatientProgress:
     distal: DistalProgress
 
 
+class StoredIntake(Protocol):
+    """What the baseline reads from a submitted intake (an intake.models.Intake row)."""
+
+    submitted_at: datetime.datetime | None
+    scores: Mapping[str, Any] | None  # JSON
+
+
+class StoredVisit(Protocol):
+    """What progress reads from one evaluation (an evaluations.models.Evaluation row)."""
+
+    kind: str
+    status: str
+    visit_date: datetime.date
+    findings: Mapping[str, Any] | None  # JSON
+
+
 _KIND_LABELS = {
     "initial": "Initial evaluation",
     "reevaluation": "Re-evaluation",
@@ -512,24 +480,12 @@ _KIND_LABELS = {
 }
 
 
-def _intake_values(intake, answers: dict) -> dict[str, float]:
+def _intake_values(intake: StoredIntake, answers: Mapping[str, Any]) -> dict[str, float]:
     """Baseline values from the submitted intake's answers (amendments applied)."""
-    values: dict[str, float] = {}
-    pain = answers.get("pain") or {}
-    for code, item in (("back_pain", "nprs_back_now"), ("leg_pain", "nprs_leg_now")):
-        if isinstance(pain.get(item), int):
-            values[code] = pain[item]
-    scores = getattr(intake, "scores", None) or {}
-    odi = scores.get("odi") or {}
-    if odi.get("percentage") is not None:
-        values["odi"] = odi["percentage"]
-    psfs = scores.get("psfs") or {}
-    if psfs.get("mean") is not None:
-        values["psfs"] = psfs["mean"]
-    return values
+    return questionnaires.baseline_values(answers, getattr(intake, "scores", None) or {})
 
 
-def visit_values(evaluation) -> tuple[dict[str, float], str | None]:
+def visit_values(evaluation: StoredVisit) -> tuple[dict[str, float], str | None]:
     """One evaluation's outcome values by measure code, and its most distal symptom site."""
     outcomes = (evaluation.findings or {}).get("outcomes") or {}
     values: dict[str, float] = {}
@@ -543,15 +499,18 @@ def visit_values(evaluation) -> tuple[dict[str, float], str | None]:
     return values, outcomes.get("distal_site") or None
 
 
-def from_records(intake, answers: dict, visits) -> PatientProgress:
+def from_records(
+    intake: StoredIntake | None, answers: Mapping[str, Any], visits: Iterable[StoredVisit]
+) -> PatientProgress:
     """The progress of one patient from their submitted intake (the baseline) and their
     evaluations, oldest first. `visits` are Evaluation rows (only `kind`, `status`,
     `visit_date`, `created_at` and `findings` are read); unsigned ones are drafts."""
     series: dict[str, list[Point]] = {code: [] for code in MEASURES}
     distal: list[DistalPoint] = []
-    if intake is not None and getattr(intake, "submitted_at", None):
+    submitted_at: datetime.datetime | None = getattr(intake, "submitted_at", None)
+    if intake is not None and submitted_at:
         values = _intake_values(intake, answers or {})
-        on = intake.submitted_at.date()
+        on = submitted_at.date()
         for code, value in values.items():
             series[code].append(Point(on=on, value=value, label="Intake", source="intake"))
     counts: dict[str, int] = {}
@@ -572,10 +531,9 @@ def from_records(intake, answers: dict, visits) -> PatientProgress:
                     draft=draft,
                 )
             )
-        if site:
-            distal.append(
-                DistalPoint(on=evaluation.visit_date, site=site, label=label, draft=draft)
-            )
+        if site:  # the stored code: DistalPoint coerces it to its DistalSite (or refuses it)
+            at = cast(DistalSite, site)
+            distal.append(DistalPoint(on=evaluation.visit_date, site=at, label=label, draft=draft))
     return PatientProgress(
         measures=tuple(measure_progress(code, points) for code, points in series.items()),
         distal=distal_progress(distal),

@@ -23,7 +23,8 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_patient_record
 from evaluations import findings as findings_mod
-from evaluations import forms as eval_forms
+from evaluations import records, sections
+from evaluations.forms import SectionContext
 from evaluations.models import Addendum, Evaluation
 from intake.instruments import ODI
 from intake.models import Intake, RedFlagAlert
@@ -70,16 +71,18 @@ def intake_basis(evaluation: Evaluation, *, answers: dict | None = None) -> Inta
     )
 
 
-def section_context(evaluation: Evaluation, basis: IntakeBasis, *, odi_licensed: bool):
+def section_context(
+    evaluation: Evaluation, basis: IntakeBasis, *, odi_licensed: bool
+) -> SectionContext:
     psfs = (basis.answers.get("psfs") or {}).get("activities") or []
     age = findings_mod.age_on(evaluation.patient.date_of_birth, evaluation.visit_date)
-    return eval_forms.SectionContext(
+    return SectionContext(
         kind=evaluation.kind,
         today=timezone.localdate(),
         date_of_birth=evaluation.patient.date_of_birth,
         psfs_activities=[{"id": a["id"], "activity": a.get("name", "")} for a in psfs],
         odi_licensed=odi_licensed
-        or bool((evaluation.content.get("outcomes") or {}).get("odi_sections")),
+        or bool(records.read("outcomes", evaluation.content.get("outcomes")).get("odi_sections")),
         intake_inputs=findings_mod.intake_inputs(basis.answers, age=age, episode=basis.episode),
     )
 
@@ -164,8 +167,7 @@ def evaluation_save_section(
     a mismatch means another tab or device saved in between, so nothing is written and the
     form comes back with the typed input and a warning. Pressing "Save mine" sends
     `overwrite=<current version>`, a deliberate choice made after seeing the warning."""
-    if key not in eval_forms.SECTIONS:
-        raise KeyError(key)
+    section = sections.SECTIONS[key]  # KeyError for a key that names no section
     with transaction.atomic():
         evaluation = (
             Evaluation.objects.select_for_update(of=("self",))
@@ -175,16 +177,15 @@ def evaluation_save_section(
         current = int(evaluation.section_versions.get(key, 0))
         basis = intake_basis(evaluation)
         ctx = section_context(evaluation, basis, odi_licensed=odi_licensed())
-        if key == "classification" and data.get("adopt"):
-            data = _adopt_suggestion(data, evaluation.findings.get("classification") or {})
-        form = eval_forms.build(key, ctx, data=data)
+        if section.prepare is not None:
+            data = section.prepare(data, evaluation.findings)
+        form = section.build(ctx, data=data)
         if evaluation.is_signed:
             audit_patient_record(
                 evaluation,
                 actor=by,
                 action=AuditEvent.Action.DENIED,
-                summary="Refused a change to the signed evaluation "
-                f"({eval_forms.SECTION_TITLES[key]})",
+                summary=f"Refused a change to the signed evaluation ({section.title})",
                 details={"section": key},
             )
             return SaveResult("locked", form, current, evaluation, ctx=ctx)
@@ -221,11 +222,13 @@ def evaluation_save_section(
             evaluation,
             actor=by,
             action=AuditEvent.Action.UPDATE,
-            summary=f"Saved {eval_forms.SECTION_TITLES[key].lower()}"
+            summary=f"Saved {section.title.lower()}"
             + ("" if valid else " (draft with fields to check)"),
             details={"section": key, "version": current + 1, "valid": valid},
         )
-        alert = _neuro_alert(evaluation, by=by, at=now) if key == "neuro" and valid else None
+        alert = None
+        if valid and section.after_save is not None:
+            alert = section.after_save(evaluation, by=by, at=now)
         return SaveResult(
             "saved" if valid else "invalid",
             form,
@@ -235,53 +238,6 @@ def evaluation_save_section(
             saved_at=now,
             ctx=ctx,
         )
-
-
-def _adopt_suggestion(data: QueryDict, suggestion: dict) -> QueryDict:
-    """The therapist asked to start from the system's suggestion: fill the choices from
-    it. The rationale stays the therapist's own words."""
-    data = data.copy()
-    if suggestion.get("category"):
-        data["category"] = suggestion["category"]
-    data["side"] = suggestion.get("side") or ""
-    data.setlist("suspected_levels", list(suggestion.get("suspected_levels") or []))
-    for name in ("neuropathic_grade", "nociplastic_grade"):
-        if suggestion.get(name):
-            data[name] = suggestion[name]
-    return data
-
-
-def _neuro_alert(evaluation: Evaluation, *, by: User, at) -> RedFlagAlert | None:
-    """An upper motor neuron sign or progressive weakness raises the same staff alert as
-    the intake's red flags. Once per distinct set of findings: re-saving the exam does not
-    raise it again, a new finding does."""
-    result = evaluation.findings.get("neuro") or {}
-    if not result.get("raises_alert"):
-        return None
-    items = sorted(result.get("alert_items") or [])
-    if RedFlagAlert.objects.filter(evaluation=evaluation, items=items).exists():
-        return None
-    alerts = result.get("alerts") or []
-    level = "EMERGENCY" if any(a.get("level") == "EMERGENCY" for a in alerts) else "URGENT"
-    text = "; ".join(a.get("text", "") for a in alerts)[:200]
-    alert = RedFlagAlert.objects.create(
-        evaluation=evaluation,
-        intake=evaluation.intake,
-        patient=evaluation.patient,
-        level=level,
-        ces=any(i.startswith("CES") for i in items),
-        items=items,
-        summary=f"{level.title()}: neuro exam: {text}"[:255],
-        raised_at=at,
-    )
-    audit_patient_record(
-        alert,
-        actor=by,
-        action=AuditEvent.Action.ALERT,
-        summary=f"Raised an {level.lower()} alert from the neuro exam ({', '.join(items)})",
-        details={"items": items, "evaluation": str(evaluation.public_id)},
-    )
-    return alert
 
 
 # --- Sign and lock ----------------------------------------------------------------------------
@@ -300,6 +256,8 @@ def content_hash(evaluation: Evaluation) -> str:
         "kind": evaluation.kind,
         "visit_date": evaluation.visit_date.isoformat(),
         "therapist": evaluation.therapist_id,
+        # As stored, never as read through `records`: reading upgrades a copy, so the
+        # hash of a record signed in an older format still matches.
         "content": evaluation.content,
         "findings": evaluation.findings,
         "signed_by": evaluation.signed_by_id,
@@ -347,10 +305,10 @@ def _alert_problems(evaluation: Evaluation, plan: dict) -> list[str]:
 def sign_problems(evaluation: Evaluation) -> list[str]:
     """What must be done before the evaluation can be signed, in plain words."""
     problems = []
-    titles = eval_forms.SECTION_TITLES
+    titles = sections.SECTION_TITLES
     for key in evaluation.drafts:
         problems.append(f"{titles.get(key, key)} has changes that are not valid yet.")
-    c = evaluation.content
+    c = records.read_content(evaluation.content)
     cls = c.get("classification") or {}
     if not cls.get("category"):
         problems.append("Choose a classification category.")
@@ -422,7 +380,7 @@ def _sign(*, evaluation_id: int, by: User) -> Evaluation:
     return evaluation
 
 
-ADDENDUM_SECTIONS = [("", "The whole evaluation"), *eval_forms.SECTION_TITLES.items()]
+ADDENDUM_SECTIONS = [("", "The whole evaluation"), *sections.SECTION_TITLES.items()]
 
 
 @transaction.atomic

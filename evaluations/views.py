@@ -14,18 +14,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import StaffRequest
 from audit.models import AuditEvent
 from audit.services import audit_patient_record, audit_record, shown_mrns
 from core.models import Clinic
-from evaluations import forms as eval_forms
-from evaluations import plan_catalog, services
+from evaluations import plan_catalog, records, sections, services
 from evaluations import progress as progress_mod
 from evaluations.charts import distal_chart_svg, measure_chart_svg
+from evaluations.forms import SectionContext
 from evaluations.models import Addendum, Evaluation
 from intake.instruments import ODI
 from intake.models import IntakeAmendment, RedFlagAlert
@@ -41,7 +42,7 @@ LIST_FILTERS = {
 LIST_LIMIT = 100
 
 
-def _can_edit(request: HttpRequest, evaluation: Evaluation) -> bool:
+def _can_edit(request: StaffRequest, evaluation: Evaluation) -> bool:
     return (
         request.user.has_perm("evaluations.change_evaluation")
         and not evaluation.is_signed
@@ -61,7 +62,7 @@ def _evaluation(public_id: UUID) -> Evaluation:
 
 @require_http_methods(["GET"])
 @permission_required("evaluations.view_evaluation", raise_exception=True)
-def evaluation_list(request: HttpRequest) -> HttpResponse:
+def evaluation_list(request: StaffRequest) -> HttpResponse:
     show = request.GET.get("show", "mine")
     if show not in LIST_FILTERS:
         show = "mine"
@@ -90,7 +91,7 @@ class StartForm(forms.Form):
 
 @require_POST
 @permission_required("evaluations.add_evaluation", raise_exception=True)
-def start(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+def start(request: StaffRequest, patient_id: UUID) -> HttpResponse:
     patient = get_object_or_404(Patient, public_id=patient_id)
     form = StartForm(request.POST)
     if not form.is_valid():
@@ -106,29 +107,39 @@ def start(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 
 
 def _section_view(
-    key: str, evaluation: Evaluation, ctx: eval_forms.SectionContext, *, form=None, state=""
+    section: sections.Section,
+    evaluation: Evaluation,
+    ctx: SectionContext,
+    *,
+    content: dict,
+    form=None,
+    state="",
 ) -> dict:
     """Everything the section template needs. A section with an unsaved draft shows the
-    draft (with its errors) rather than the last valid save."""
+    draft (with its errors) rather than the last valid save. `content`: the evaluation's
+    records as `records.read_content` reads them."""
+    key = section.key
     if form is None:
         draft = evaluation.drafts.get(key)
         if draft is not None:
-            form = eval_forms.build(key, ctx, data=services.draft_querydict(draft))
+            form = section.build(ctx, data=services.draft_querydict(draft))
             form.is_valid()
             state = state or "invalid"
         else:
-            form = eval_forms.build(key, ctx, stored=evaluation.content.get(key))
-    eval_forms.show_suggestions(form, evaluation.content, evaluation.findings)
+            form = section.build(ctx, stored=content.get(key))
+    if section.annotate is not None:
+        section.annotate(form, content, evaluation.findings)
     return {
         "key": key,
-        "title": eval_forms.SECTION_TITLES[key],
-        "short_title": eval_forms.SECTION_SHORT_TITLES[key],
+        "title": section.title,
+        "short_title": section.short_title,
         "form": form,
         "version": int(evaluation.section_versions.get(key, 0)),
-        "stored": evaluation.content.get(key) or {},
+        "stored": content.get(key) or {},
         "findings": evaluation.findings,
         "state": state,
-        "template": f"evaluations/sections/{key}.html",
+        "template": section.template,
+        "findings_template": section.findings_template,
     }
 
 
@@ -150,7 +161,7 @@ def _charts(data: progress_mod.PatientProgress) -> dict:
 
 @require_http_methods(["GET"])
 @permission_required("evaluations.view_evaluation", raise_exception=True)
-def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     evaluation = get_object_or_404(
         Evaluation.objects.select_related(
             "patient", "therapist", "signed_by", "intake"
@@ -182,11 +193,14 @@ def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     )
     ctx = services.section_context(evaluation, basis, odi_licensed=ODI in packs)
     editable = _can_edit(request, evaluation)
-    sections = [_section_view(key, evaluation, ctx) for key in eval_forms.SECTIONS]
+    content = records.read_content(evaluation.content)
+    shown_sections = [
+        _section_view(s, evaluation, ctx, content=content) for s in sections.SECTIONS.values()
+    ]
     addenda = list(evaluation.addenda.all())
     for a in addenda:
         # Addendum.section holds the section's key; people read its title.
-        a.section_title = eval_forms.SECTION_TITLES.get(a.section, a.section)
+        a.section_title = sections.SECTION_TITLES.get(a.section, a.section)
     return render(
         request,
         "evaluations/detail.html",
@@ -194,10 +208,11 @@ def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
             "evaluation": evaluation,
             "patient": evaluation.patient,
             "intake_summary": intake_summary,
-            "sections": sections,
+            "sections": shown_sections,
             "editable": editable,
             "findings": evaluation.findings,
-            "shown": eval_forms.shown_findings(evaluation.findings, evaluation.content),
+            "content": content,
+            "shown": sections.shown_findings(evaluation.findings, content),
             "addenda": addenda,
             "alerts": list(evaluation.alerts.all()),
             "progress": _progress(evaluation, basis),
@@ -211,9 +226,10 @@ def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 @permission_required("evaluations.change_evaluation", raise_exception=True)
-def save_section(request: HttpRequest, public_id: UUID, key: str) -> HttpResponse:
+def save_section(request: StaffRequest, public_id: UUID, key: str) -> HttpResponse:
     evaluation = _evaluation(public_id)
-    if key not in eval_forms.SECTIONS:
+    section = sections.SECTIONS.get(key)
+    if section is None:
         return HttpResponse("Unknown section.", status=404)
     if evaluation.therapist_id != request.user.pk and not evaluation.is_signed:
         audit_patient_record(
@@ -231,7 +247,7 @@ def save_section(request: HttpRequest, public_id: UUID, key: str) -> HttpRespons
     status = {"saved": 200, "invalid": 200, "conflict": 409, "locked": 409}[result.status]
     if not request.htmx:
         if result.status == "saved":
-            messages.success(request, f"{eval_forms.SECTION_TITLES[key]} saved.")
+            messages.success(request, f"{section.title} saved.")
         elif result.status == "locked":
             messages.error(request, "This evaluation is signed and locked. Add an addendum.")
         elif result.status == "conflict":
@@ -244,10 +260,13 @@ def save_section(request: HttpRequest, public_id: UUID, key: str) -> HttpRespons
             messages.warning(request, "Saved as a draft. Some fields need attention.")
         return redirect(reverse("evaluations:detail", args=[evaluation.public_id]) + f"#s-{key}")
     result.form.is_valid()
-    section = _section_view(key, evaluation, result.ctx, form=result.form, state=result.status)
+    content = records.read_content(evaluation.content)
+    shown = _section_view(
+        section, evaluation, result.ctx, content=content, form=result.form, state=result.status
+    )
     if result.status == "conflict":
         # Keep the version the form was showing, so only a deliberate "Save mine" overwrites.
-        section["form_version"] = request.POST.get("version", "")
+        shown["form_version"] = request.POST.get("version", "")
     # Autosaves leave the form alone (the therapist may be typing in it) and update only
     # the status, version and findings; an explicit save re-renders the form with errors.
     autosave = request.POST.get("autosave") == "1" and "add_row" not in request.POST
@@ -256,15 +275,16 @@ def save_section(request: HttpRequest, public_id: UUID, key: str) -> HttpRespons
         request,
         template,
         {
-            "section": section,
+            "section": shown,
             "evaluation": evaluation,
             "editable": result.status not in ("locked",),
             "findings": evaluation.findings,
-            "shown": eval_forms.shown_findings(evaluation.findings, evaluation.content),
+            "content": content,
+            "shown": sections.shown_findings(evaluation.findings, content),
             "alert": result.alert,
             "saved_at": result.saved_at,
             "sign_problems": services.sign_problems(evaluation),
-            "section_keys": list(eval_forms.SECTIONS),
+            "all_sections": list(sections.SECTIONS.values()),
             "catalog_status": plan_catalog.CATALOG_STATUS,
             "catalog_version": plan_catalog.CATALOG_VERSION,
         },
@@ -291,7 +311,7 @@ class SignForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("evaluations.change_evaluation", raise_exception=True)
-def sign(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def sign(request: StaffRequest, public_id: UUID) -> HttpResponse:
     evaluation = _evaluation(public_id)
     if evaluation.is_signed:
         messages.info(request, "This evaluation is already signed.")
@@ -358,7 +378,7 @@ class AddendumForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("evaluations.change_evaluation", raise_exception=True)
-def addendum(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def addendum(request: StaffRequest, public_id: UUID) -> HttpResponse:
     evaluation = _evaluation(public_id)
     if not evaluation.is_signed:
         messages.info(request, "This evaluation is still a draft: edit it directly.")
@@ -394,7 +414,7 @@ def addendum(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @permission_required("evaluations.view_evaluation", raise_exception=True)
-def patient_progress(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+def patient_progress(request: StaffRequest, patient_id: UUID) -> HttpResponse:
     patient = get_object_or_404(Patient, public_id=patient_id)
     audit_record(
         actor=request.user,

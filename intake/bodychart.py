@@ -18,7 +18,9 @@ class Region:
     below_knee: bool
 
 
-def _pair(code: str, label: str, view: str, *, leg: bool = False, below_knee: bool = False):
+def _pair(
+    code: str, label: str, view: str, *, leg: bool = False, below_knee: bool = False
+) -> list[Region]:
     return [
         Region(f"{code}_{side[0]}", f"{label}, {side}", view, side, leg, below_knee)
         for side in ("left", "right")

@@ -1,10 +1,19 @@
-"""Synthetic intake answers for demo data and benchmarks. Never real patients."""
+"""Synthetic intakes for demo data and benchmarks: answers, results and the intake
+records themselves (dashboard's seed_demo decides who gets which). Never real patients."""
+
+from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from intake import results
+from intake.models import Intake, RedFlagAlert
 from intake.questions import HISTORY_QUESTIONS, RED_FLAG_QUESTIONS
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from patients.models import Patient
 
 ACTIVITIES = (
     "Sitting at work",
@@ -93,3 +102,69 @@ def demo_results(answers: dict, *, date_of_birth: date, on: date) -> dict:
         "scores": computed.scores,
         "pattern": computed.pattern,
     }
+
+
+# --- Records -------------------------------------------------------------------------------------
+# The intake app's own demo records; dashboard's seed_demo decides who gets which.
+
+
+def demo_intake(
+    *,
+    patient: Patient,
+    started_by: User,
+    started: datetime,
+    answers: dict,
+    submitted_after: timedelta | None,
+    current_step: str = "",
+) -> Intake:
+    """An intake started at `started`: submitted `submitted_after` later with its results
+    computed from `answers`, or (None) still in progress at `current_step` with the
+    answers given so far."""
+    if submitted_after is not None:
+        extra = demo_results(answers, date_of_birth=patient.date_of_birth, on=started.date())
+        return Intake.objects.create(
+            patient=patient,
+            started_by=started_by,
+            started_at=started,
+            status=Intake.Status.SUBMITTED,
+            submitted_at=started + submitted_after,
+            answers=answers,
+            **extra,
+        )
+    return Intake.objects.create(
+        patient=patient,
+        started_by=started_by,
+        started_at=started,
+        status=Intake.Status.IN_PROGRESS,
+        answers=answers,
+        current_step=current_step,
+    )
+
+
+def demo_stopped_intake(intake: Intake, *, therapist: User) -> None:
+    """Turn `intake` into one stopped by a cauda equina answer, already acknowledged by a
+    therapist as a false positive, so the demo shows the whole path without an open alert
+    covering every screen."""
+    intake.status = Intake.Status.STOPPED
+    intake.submitted_at = None
+    intake.stopped_at = intake.started_at + timedelta(minutes=6)
+    intake.answers = {k: intake.answers[k] for k in ("about", "consent", "where")}
+    intake.answers["redflags"] = {"CES-3": "unsure"}
+    intake.red_flag_level = Intake.RedFlagLevel.EMERGENCY
+    intake.triage = {"level": "EMERGENCY", "items": ["CES-3"], "ces": True, "hits": []}
+    intake.scores, intake.pattern = {}, {}
+    intake.save()
+    RedFlagAlert.objects.create(
+        intake=intake,
+        patient=intake.patient,
+        level="EMERGENCY",
+        ces=True,
+        items=["CES-3"],
+        summary="Possible cauda equina syndrome (CES-3)",
+        raised_at=intake.stopped_at,
+        acknowledged_at=intake.stopped_at + timedelta(minutes=3),
+        acknowledged_by=therapist,
+        outcome=RedFlagAlert.Outcome.FALSE_POSITIVE,
+        action_note="Demo: patient meant long-standing frequency since prostate surgery "
+        "in 2019; no new change, saddle sensation normal on questioning. Safety-netted.",
+    )

@@ -1,5 +1,7 @@
 """One form per tablet screen. Each turns what the patient tapped into JSON-ready
-answers (`answers()`), keyed by the stable codes in intake/questions.py."""
+answers (`answers()`), keyed by the stable codes in intake/questions.py, and reads them
+back as rows in the words the patient saw (`describe()`). A questionnaire's form is named
+by its entry in intake.questionnaires."""
 
 import base64
 import binascii
@@ -12,8 +14,9 @@ from django.utils import timezone
 from core import images
 from core.models import Clinic
 from intake import questions as q
-from intake.bodychart import REGIONS, SENSATIONS, validate_chart
+from intake.bodychart import REGION_BY_CODE, REGIONS, SENSATIONS, validate_chart
 from intake.instruments import Pack, option_scores
+from intake.scoring import odi, startback
 from patients.models import Patient
 from patients.services import EDITABLE_FIELDS
 
@@ -71,7 +74,8 @@ class StepForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def _post_clean(self):
-        super()._post_clean()
+        # BaseForm has this hook (it is ModelForm's); django-stubs does not declare it.
+        super()._post_clean()  # type: ignore[misc]
         # Text boxes with a problem are outlined, and say so to a screen reader.
         for name in self.errors:
             if name in self.fields:
@@ -90,6 +94,31 @@ class StepForm(forms.Form):
     @classmethod
     def initial_from(cls, answers: dict) -> dict:
         return dict(answers)
+
+    @classmethod
+    def describe(cls, answers: dict, context: StepContext | None) -> list[tuple[str, str]]:
+        """Stored answers as (question, answer) rows in the words the patient saw, for
+        the review screen and the staff summary. Without a context to build the form
+        with, the stored codes themselves."""
+        if context is None:
+            return [(k, str(v)) for k, v in answers.items()]
+        form = cls(context=context)
+        return [
+            (str(form.fields[name].label), _answer_text(form.fields[name], value))
+            for name, value in cls.initial_from(answers).items()
+            if name in form.fields
+        ]
+
+
+def _answer_text(field, value) -> str:
+    choices = dict((str(k), v) for k, v in getattr(field, "choices", []) or [])
+    if isinstance(value, list):
+        return ", ".join(choices.get(str(v), str(v)) for v in value) or "None chosen"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if value in ("", None):
+        return "Not answered"
+    return choices.get(str(value), str(value))
 
 
 # What a patient may confirm or correct on the tablet: contact details, not identity
@@ -199,6 +228,15 @@ class ConsentForm(StepForm):
             "consent_version": self.context.clinic.consent_version if self.context.clinic else "",
         }
 
+    @classmethod
+    def describe(cls, answers: dict, context: StepContext | None) -> list[tuple[str, str]]:
+        return [
+            ("Consent to assessment and treatment", "Given"),
+            ("Privacy notice", "Read"),
+            ("Signed by", answers.get("signed_name", "")),
+            ("Consent version", answers.get("consent_version", "")),
+        ]
+
 
 class WhereForm(StepForm):
     def __init__(self, *args, context: StepContext, **kwargs):
@@ -207,7 +245,8 @@ class WhereForm(StepForm):
             self.fields[f"chart_{region.code}"] = _multi(list(SENSATIONS.items()), region.label)
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if not any(cleaned.get(f"chart_{r.code}") for r in REGIONS):
             raise forms.ValidationError(
                 "Please mark at least one area where you feel pain or other symptoms."
@@ -221,6 +260,14 @@ class WhereForm(StepForm):
     @classmethod
     def initial_from(cls, answers: dict) -> dict:
         return {f"chart_{code}": felt for code, felt in (answers.get("chart") or {}).items()}
+
+    @classmethod
+    def describe(cls, answers: dict, context: StepContext | None) -> list[tuple[str, str]]:
+        return [
+            (REGION_BY_CODE[code].label, ", ".join(SENSATIONS[s] for s in felt))
+            for code, felt in (answers.get("chart") or {}).items()
+            if code in REGION_BY_CODE
+        ]
 
     def regions(self):
         """(region, bound field) pairs for the accessible list."""
@@ -322,7 +369,7 @@ class RedFlagsForm(StepForm):
             self.fields[code] = _radio(q.YES_NO_UNSURE, question)
 
 
-class _PackForm(StepForm):
+class PackForm(StepForm):
     """Questions whose wording comes from an instrument pack."""
 
     instrument = ""
@@ -341,17 +388,18 @@ class _PackForm(StepForm):
             )
 
 
-class StartBackForm(_PackForm):
-    instrument = "keele_sbst_9"
+class StartBackForm(PackForm):
+    instrument = startback.INSTRUMENT_CODE
 
 
-class OdiForm(_PackForm):
-    instrument = "odi_v2_1a"
+class OdiForm(PackForm):
+    instrument = odi.INSTRUMENT_CODE
     required_items = False
     MIN_ANSWERED = 9
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         answered = [k for k, v in cleaned.items() if v]
         if self.pack and len(answered) < self.MIN_ANSWERED:
             raise forms.ValidationError(
@@ -361,6 +409,8 @@ class OdiForm(_PackForm):
         return cleaned
 
     def answers(self) -> dict:
+        # Only a form with its pack has the questions whose answers these are.
+        assert self.pack is not None
         scores = option_scores(self.pack)
         chosen = {k: v for k, v in self.cleaned_data.items() if v}
         return {
@@ -391,7 +441,8 @@ class PsfsForm(StepForm):
             )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         for n in range(1, q.PSFS_MAX_ACTIVITIES + 1):
             name = (cleaned.get(f"activity_{n}") or "").strip()
             score = cleaned.get(f"score_{n}")
@@ -423,6 +474,10 @@ class PsfsForm(StepForm):
             initial[f"activity_{n}"] = activity["name"]
             initial[f"score_{n}"] = activity["score"]
         return initial
+
+    @classmethod
+    def describe(cls, answers: dict, context: StepContext | None) -> list[tuple[str, str]]:
+        return [(a["name"], f"{a['score']} out of 10") for a in answers.get("activities") or []]
 
     def rows(self):
         return [

@@ -6,7 +6,10 @@ that intake only, so no URL reaches another patient.
 
 import base64
 import functools
+import logging
 import uuid
+from collections.abc import Callable
+from typing import TypeVar, cast
 
 from django import forms
 from django.conf import settings
@@ -22,16 +25,27 @@ from django.utils.functional import SimpleLazyObject
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import lockout
+from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_patient_record
 from core.http import hx_redirect
 from core.models import Clinic
-from intake import patient_session, services, tablets
+from intake import ces_check, patient_session, questionnaires, services, tablets
+from intake import steps as steps_mod
 from intake.forms import AboutForm, StepContext
-from intake.instruments import ODI
+from intake.http import KioskRequest
 from intake.models import Intake, IntakeConsent
-from intake.steps import STEPS, steps_for
 from intake.summary import describe
+
+logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+
+
+def _lazy(load: Callable[[], _T]) -> _T:
+    """What `load` returns, loaded when first used (a SimpleLazyObject)."""
+    # cast: a SimpleLazyObject stands in for its value, passing every use on to it.
+    return cast(_T, SimpleLazyObject(load))
 
 
 def kiosk_view(view):
@@ -40,7 +54,8 @@ def kiosk_view(view):
 
     @login_not_required
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    # Typed as the views see the request once this has set its `intake`.
+    def wrapper(request: KioskRequest, *args, **kwargs) -> HttpResponse:
         access = getattr(request, "patient_access", None)
         if access is None:
             ended = getattr(request, "patient_session_ended", None)
@@ -54,7 +69,7 @@ def kiosk_view(view):
             return render(request, "intake/kiosk/no_intake.html", status=403)
         # Loaded when a view first reads it: an autosave, the tablet's commonest request,
         # needs only its id (the service reads the intake under a lock itself).
-        request.intake = SimpleLazyObject(
+        request.intake = _lazy(
             lambda: Intake.objects.select_related("patient").get(pk=access.intake_id)
         )
         return view(request, *args, **kwargs)
@@ -63,7 +78,7 @@ def kiosk_view(view):
 
 
 def _steps(packs):
-    return steps_for(odi_available=ODI in packs)
+    return steps_mod.steps_for(packs=packs)
 
 
 def _first_incomplete(steps, intake: Intake) -> int:
@@ -102,34 +117,49 @@ def _raw(form, data) -> dict[str, list[str]]:
     return {name: data.getlist(name) for name in form.fields if name != "signature"}
 
 
-def _partial_answers(form) -> dict:
-    """The answers of the fields that are valid, for the cauda equina check on a
-    screen the patient has not finished."""
-    try:
-        return form.answers()
-    except (KeyError, AttributeError, TypeError):
-        return {}
-
-
-def _save(request: HttpRequest, step, form, *, current_step: str) -> services.SaveOutcome:
-    valid = form.is_valid()
-    signature = None
-    if step.key == "consent" and "signature" not in form.errors and form.data.get("signature"):
-        signature = (form.data.get("signed_name", "")[:200], form.cleaned_data["signature"])
-    return services.intake_save_step(
+def _save(request: KioskRequest, step, form, *, current_step: str) -> services.SaveOutcome:
+    # Read before any of the form's own code runs, so that a fault there cannot hide a
+    # cauda equina answer (intake.ces_check).
+    ces_answers = ces_check.submitted_answers(step.key, form.data) if step.checks_ces else None
+    save = functools.partial(
+        services.intake_save_step,
         intake_id=request.patient_access.intake_id,
         step=step.key,
-        raw=_raw(form, form.data),
-        answers=form.answers() if valid else None,
-        ces_answers=_partial_answers(form) if step.checks_ces else None,
-        signature=signature,
+        ces_answers=ces_answers,
         current_step=current_step,
     )
+    try:
+        valid = form.is_valid()
+        answers = form.answers() if valid else None
+        signature = _signature(step, form)
+    except Exception:
+        if ces_answers is None:
+            raise
+        # The screen's form is at fault. Keep what was typed and run the cauda equina
+        # check on what was sent: a CES answer stops the intake (the patient at the
+        # tablet is told to speak to staff now, and the alert goes out) and the fault is
+        # logged; without one, the fault is a 500 like any other.
+        outcome = save(raw=_raw(form, form.data), answers=None, signature=None)
+        if not outcome.stopped:
+            raise
+        logger.exception(
+            "The %s screen failed to read its answers; the cauda equina check on what "
+            "was sent stopped the intake",
+            step.key,
+        )
+        return outcome
+    return save(raw=_raw(form, form.data), answers=answers, signature=signature)
+
+
+def _signature(step, form) -> tuple[str, bytes] | None:
+    if step.key == "consent" and "signature" not in form.errors and form.data.get("signature"):
+        return (form.data.get("signed_name", "")[:200], form.cleaned_data["signature"])
+    return None
 
 
 @kiosk_view
 @require_http_methods(["GET"])
-def resume(request: HttpRequest) -> HttpResponse:
+def resume(request: KioskRequest) -> HttpResponse:
     intake = request.intake
     if intake.status == Intake.Status.STOPPED:
         return redirect("kiosk:stop")
@@ -148,7 +178,7 @@ def resume(request: HttpRequest) -> HttpResponse:
 
 @kiosk_view
 @require_http_methods(["GET", "POST"])
-def step_view(request: HttpRequest, step: str) -> HttpResponse:
+def step_view(request: KioskRequest, step: str) -> HttpResponse:
     intake = request.intake
     if not intake.is_open:
         return redirect("kiosk:resume")
@@ -203,7 +233,8 @@ def step_view(request: HttpRequest, step: str) -> HttpResponse:
             "form": form,
             "show_errors": show_errors,
             "pack": getattr(form, "pack", None),
-            "odi_available": ODI in packs,
+            # Clinic-loaded questionnaires this installation cannot ask (the review says so).
+            "not_asked": questionnaires.not_asked(packs),
             "review": _review_rows(intake, steps, context) if current.key == "review" else None,
         },
         status=status,
@@ -230,15 +261,15 @@ def _review_rows(intake: Intake, steps, context: StepContext) -> list[dict]:
 
 @kiosk_view
 @require_POST
-def autosave(request: HttpRequest, step: str) -> HttpResponse:
+def autosave(request: KioskRequest, step: str) -> HttpResponse:
     intake = request.intake  # lazy: read below only by screens that need the patient
     # Autosave runs on every tap: read the packs and clinic only for screens that use them.
-    packs = services.instrument_packs() if step in ("startback", "odi") else {}
-    steps = {s.key: s for s in STEPS}
+    packs = services.instrument_packs() if step in questionnaires.pack_steps() else {}
+    steps = steps_mod.step_by_key()
     if step not in steps or step == "review":
         raise Http404
     clinic = Clinic.objects.current() if step == "consent" else None
-    patient = SimpleLazyObject(lambda: intake.patient)  # the "when" screen reads the DOB
+    patient = _lazy(lambda: intake.patient)  # the "when" screen reads the DOB
     context = StepContext(patient=patient, clinic=clinic, packs=packs)
     form = _form_for(steps[step], intake, context, data=request.POST)
     try:
@@ -255,7 +286,7 @@ def autosave(request: HttpRequest, step: str) -> HttpResponse:
 
 @kiosk_view
 @require_POST
-def submit(request: HttpRequest) -> HttpResponse:
+def submit(request: KioskRequest) -> HttpResponse:
     try:
         submission_id = uuid.UUID(request.POST.get("submission_id", ""))
     except ValueError:
@@ -274,7 +305,7 @@ def submit(request: HttpRequest) -> HttpResponse:
 
 @kiosk_view
 @require_http_methods(["GET"])
-def done(request: HttpRequest) -> HttpResponse:
+def done(request: KioskRequest) -> HttpResponse:
     if request.intake.status != Intake.Status.SUBMITTED:
         return redirect("kiosk:resume")
     return render(
@@ -284,7 +315,7 @@ def done(request: HttpRequest) -> HttpResponse:
 
 @kiosk_view
 @require_http_methods(["GET"])
-def stop(request: HttpRequest) -> HttpResponse:
+def stop(request: KioskRequest) -> HttpResponse:
     if request.intake.status != Intake.Status.STOPPED:
         return redirect("kiosk:resume")
     return render(request, "intake/kiosk/stop.html", {"mode": request.kiosk["kind"]})
@@ -307,12 +338,14 @@ class UnlockForm(forms.Form):
 
 @kiosk_view
 @require_http_methods(["GET", "POST"])
-def exit_kiosk(request: HttpRequest) -> HttpResponse:
+def exit_kiosk(request: KioskRequest) -> HttpResponse:
     """A member of staff takes the clinic's tablet back. On a patient's own device (a
     link) there is nothing to unlock: the page says they can close it."""
     access = request.patient_access
     if access.kind != patient_session.KIOSK:
         return render(request, "intake/kiosk/exit_link.html")
+    # A kiosk session stands on its tablet: patient_session ends one that has none.
+    assert access.tablet is not None
     form = UnlockForm(request.POST or None)
     paused_until = access.tablet.unlock_paused_until
     if paused_until and paused_until <= timezone.now():
@@ -338,12 +371,13 @@ def exit_kiosk(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _hand_back(request: HttpRequest, user) -> HttpResponse:
+def _hand_back(request: KioskRequest, user: User) -> HttpResponse:
     """End the patient's session and sign the member of staff in, as far as their normal
     sign-in would go with the password: those whose role needs two-factor are held on the
     two-factor page (accounts.middleware) before anything else opens."""
     intake = request.intake
     tablet = request.patient_access.tablet
+    assert tablet is not None  # a kiosk session's (exit_kiosk hands back no other)
     logout(request)  # a fresh session: nothing of the patient's carries over
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     audit_patient_record(

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from intake import patient_session
+from intake.http import PatientRequest
 
 # Paths a device holding a patient's form may reach besides its intake screens.
 _ALLOWED_PREFIXES = ("/kiosk/", "/static/", "/healthz")
@@ -21,7 +22,7 @@ class KioskMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: PatientRequest) -> HttpResponse:
         access, ended = patient_session.check(request)
         request.patient_access = access
         request.patient_session_ended = ended

@@ -1,12 +1,16 @@
 import hashlib
 import uuid
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 class IntakeQuerySet(models.QuerySet):
@@ -85,6 +89,12 @@ class Intake(models.Model):
         excluded_fields=["answers", "drafts", "answered_at", "updated_at", "current_step"]
     )
     objects = IntakeQuerySet.as_manager()
+
+    if TYPE_CHECKING:
+        # Who is making this change: simple_history reads it when it writes the history row.
+        _history_user: User | None
+        # While set, simple_history writes no history row for a save.
+        skip_history_when_saving: bool
 
     class Meta:
         ordering = ["-started_at"]

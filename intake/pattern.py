@@ -9,6 +9,7 @@ compression cluster (clinical.md 1.2).
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from intake.bodychart import NEURO_SENSATIONS, REGION_BY_CODE
 
@@ -38,7 +39,7 @@ class PatternSuggestion:
     algorithm_version: str = ALGORITHM_VERSION
     note: str = "A suggestion from the patient's answers, not a diagnosis."
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 

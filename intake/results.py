@@ -1,16 +1,18 @@
 """From an intake's answers to what staff need: red-flag triage, PROM scores and the
 provisional pattern, each with the version of the rules or algorithm that made it.
 
-Pure functions: answers in (the per-screen dicts the tablet stores), results out.
+Functions of the answers alone, with no database: answers in (the per-screen dicts the
+tablet stores), results out. The questionnaires scored are the registry's
+(intake.questionnaires).
 """
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from intake import bodychart, pattern, triage
+from intake import bodychart, pattern, questionnaires, triage
 from intake.questions import HISTORY_QUESTIONS, RED_FLAG_QUESTIONS, UNSURE, YES
-from intake.scoring import score_nprs, score_odi, score_psfs, score_startback
+from intake.scoring.odi import INSTRUMENT_CODE as ODI
 
 ALGORITHM_VERSION = "intake-results-1.0"
 
@@ -71,14 +73,19 @@ def _yes(value) -> bool | None:
     return None
 
 
+# The "feels" screen's answers as the pattern reads them; a question skipped looks up None.
+_LEG_WORSE: Mapping[str | None, bool] = {"leg_worse": True, "back_worse": False}
+_FOLLOWS_PATH: Mapping[str | None, bool] = {"path": True, "moves": False}
+
+
 def suggest(answers: Mapping[str, Mapping]) -> pattern.PatternSuggestion:
     feels = answers.get("feels") or {}
     leg_vs_back = feels.get("leg_vs_back")
     follows = feels.get("follows_path")
     return pattern.suggest_pattern(
         chart=(answers.get("where") or {}).get("chart") or {},
-        leg_worse_than_back={"leg_worse": True, "back_worse": False}.get(leg_vs_back),
-        follows_path={"path": True, "moves": False}.get(follows),
+        leg_worse_than_back=_LEG_WORSE.get(leg_vs_back),
+        follows_path=_FOLLOWS_PATH.get(follows),
         worse_on_cough=_yes(feels.get("worse_on_cough")),
         attacks=_yes(feels.get("attacks")),
         qualities=frozenset(feels.get("qualities") or ()),
@@ -95,26 +102,21 @@ def episode(onset: date | None, on: date) -> dict:
     return {"weeks": weeks, "phase": phase}
 
 
-def scores(answers: Mapping[str, Mapping], *, odi_licensed: bool) -> dict[str, dict]:
-    out: dict[str, dict] = {}
-    pain = answers.get("pain")
-    if pain:
-        out["nprs"] = score_nprs({k: v for k, v in pain.items() if k.startswith("nprs_")}).as_dict()
-    sbst = answers.get("startback")
-    if sbst:
-        out["startback"] = score_startback(
-            {k: v for k, v in sbst.items() if k.startswith("sbst_")}
-        ).as_dict()
-    psfs = (answers.get("psfs") or {}).get("activities")
-    if psfs:
-        out["psfs"] = score_psfs({a["id"]: a["score"] for a in psfs}).as_dict()
-        out["psfs"]["activities"] = psfs
-    odi_answers = answers.get("odi") or {}
-    if odi_licensed and odi_answers.get("sections") is not None:
-        out["odi"] = score_odi(odi_answers["sections"]).as_dict()
-    elif not odi_licensed:
-        out["odi"] = {"status": "not_licensed", "instrument": "odi_v2_1a"}
-    return out
+def scores(
+    answers: Mapping[str, Mapping],
+    *,
+    odi_licensed: bool | None = None,
+    licensed: Collection[str] | None = None,
+) -> dict[str, dict]:
+    """Every registered questionnaire's score. `licensed`: the clinic-loaded
+    questionnaires (instrument codes) whose licensed pack was in force, so that they were
+    asked; `odi_licensed` says the same of the ODI alone, for callers from when it was
+    the only one. One of the two is required: what was asked is never guessed."""
+    if licensed is None:
+        if odi_licensed is None:
+            raise TypeError("scores() needs `licensed` (or `odi_licensed`)")
+        licensed = {ODI} if odi_licensed else set()
+    return questionnaires.score_all(answers, licensed=licensed)
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,8 @@ def compute(
     *,
     date_of_birth: date | None,
     on: date,
-    odi_licensed: bool,
+    odi_licensed: bool | None = None,
+    licensed: Collection[str] | None = None,
     ruleset: triage.Ruleset | None = None,
 ) -> IntakeResults:
     result = run_triage(answers, date_of_birth=date_of_birth, on=on, ruleset=ruleset)
@@ -142,7 +145,7 @@ def compute(
         triage=result.as_dict(),
         red_flag_level=result.level.name,
         ces=result.ces,
-        scores=scores(answers, odi_licensed=odi_licensed),
+        scores=scores(answers, odi_licensed=odi_licensed, licensed=licensed),
         pattern=suggest(answers).as_dict(),
         episode=episode(date.fromisoformat(onset) if onset else None, on),
     )

@@ -18,9 +18,10 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_patient_record, audit_record
 from core.models import Clinic
+from intake import questionnaires
 from intake import results as results_mod
 from intake.forms import ABOUT_FIELDS
-from intake.instruments import ODI, Pack, PackError, parse_pack, shipped_pack
+from intake.instruments import Pack, PackError
 from intake.models import (
     ClinicTablet,
     InstrumentPack,
@@ -31,7 +32,7 @@ from intake.models import (
     RedFlagAlert,
     hash_token,
 )
-from intake.steps import ANSWER_STEPS, steps_for
+from intake.steps import steps_for
 from intake.triage import CES_ITEMS
 from patients.models import Patient
 from patients.services import patient_update
@@ -58,16 +59,14 @@ class AccessRefused(Exception):
 
 
 def instrument_packs(language: str = "en") -> dict[str, Pack]:
-    """Questionnaire wording available here: the clinic's loaded packs (in force) over
-    the packs this project ships. One query."""
-    packs = {}
-    shipped = shipped_pack("keele_sbst_9", language)
-    if shipped:
-        packs[shipped.instrument] = shipped
+    """Questionnaire wording available here, by instrument code: the clinic's loaded
+    packs (in force) over the packs this project ships. One query. A stored pack that no
+    longer fits its questionnaire's engine is left out, so its screen is not asked."""
+    packs = questionnaires.shipped_packs(language)
     for row in InstrumentPack.objects.filter(language=language):
         if row.in_force:
             try:
-                packs[row.instrument] = parse_pack(json.dumps(row.content))
+                packs[row.instrument] = questionnaires.parse_pack(json.dumps(row.content))
             except PackError:
                 continue
     return packs
@@ -75,7 +74,7 @@ def instrument_packs(language: str = "en") -> dict[str, Pack]:
 
 @transaction.atomic
 def instrument_pack_load(*, raw: bytes, loaded_by: str = "") -> InstrumentPack:
-    pack = parse_pack(raw)
+    pack = questionnaires.parse_pack(raw)
     row, created = InstrumentPack.objects.update_or_create(
         instrument=pack.instrument,
         language=pack.language,
@@ -202,6 +201,7 @@ def intake_link_redeem(*, token: str, date_of_birth) -> IntakeAccess:
         access, refusal = _redeem(token=token, date_of_birth=date_of_birth)
     if refusal:
         raise AccessRefused(refusal)
+    assert access is not None  # _redeem finds no access only with a refusal
     return access
 
 
@@ -386,11 +386,8 @@ def intake_submit(*, intake_id: int, submission_id: UUID) -> Intake:
     if not intake.is_open:
         raise IntakeClosed
     packs = instrument_packs()
-    odi_available = ODI in packs
     missing = [
-        s.key
-        for s in steps_for(odi_available=odi_available)
-        if s.key in ANSWER_STEPS and s.key not in intake.answers
+        s.key for s in steps_for(packs=packs) if s.key != "review" and s.key not in intake.answers
     ]
     if not hasattr(intake, "consent") and "consent" not in missing:
         missing.insert(0, "consent")
@@ -401,7 +398,7 @@ def intake_submit(*, intake_id: int, submission_id: UUID) -> Intake:
         intake.answers,
         date_of_birth=intake.patient.date_of_birth,
         on=timezone.localdate(),
-        odi_licensed=odi_available,
+        licensed=questionnaires.licensed(packs),
     )
     about = intake.answers.get("about", {})
     patient_update(
@@ -463,8 +460,7 @@ def intake_amend(
         after,
         date_of_birth=intake.patient.date_of_birth,
         on=timezone.localdate(),
-        odi_licensed="odi" in intake.scores
-        and intake.scores["odi"].get("status") != "not_licensed",
+        licensed=questionnaires.licensed_when_scored(intake.scores),
     )
     amendment = IntakeAmendment.objects.create(
         intake=intake,

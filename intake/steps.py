@@ -1,8 +1,14 @@
-"""The tablet's screens, in order. One topic each (issue 3)."""
+"""The tablet's screens, in order. One topic each (issue 3).
 
+The screens of the intake itself are listed here; each questionnaire's screen comes from
+its entry in the registry (intake.questionnaires), placed after the screen it names.
+"""
+
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from intake import forms as f
+from intake import questionnaires
 
 
 @dataclass(frozen=True)
@@ -13,9 +19,16 @@ class Step:
     intro: str = ""
     # Screens whose answers can raise a cauda equina alert are checked on every save.
     checks_ces: bool = False
+    # The screen's template; by default templates/intake/kiosk/steps/<key>.html.
+    template: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.template:
+            object.__setattr__(self, "template", f"intake/kiosk/steps/{self.key}.html")
 
 
-STEPS: tuple[Step, ...] = (
+# The intake's own screens. The questionnaires' go between them (see all_steps).
+SCREENS: tuple[Step, ...] = (
     Step("about", "About you", f.AboutForm, "Please check your details and fill in any gaps."),
     Step("consent", "Consent", f.ConsentForm, "Please read, then sign with your finger."),
     Step(
@@ -27,7 +40,6 @@ STEPS: tuple[Step, ...] = (
     ),
     Step("feels", "What it feels like", f.FeelsForm),
     Step("when", "When and how", f.WhenForm),
-    Step("pain", "Your pain now", f.PainForm, "Choose a number from 0 to 10 for each."),
     Step("history", "Your health", f.HistoryForm),
     Step(
         "redflags",
@@ -37,31 +49,42 @@ STEPS: tuple[Step, ...] = (
         "sure, choose “Not sure”.",
         checks_ces=True,
     ),
-    Step(
-        "startback",
-        "How your back affects you",
-        f.StartBackForm,
-        "Thinking about the last 2 weeks, choose your answer to each statement.",
-    ),
-    Step(
-        "psfs",
-        "Activities you find hard",
-        f.PsfsForm,
-        "Name 3 to 5 activities you cannot do or find hard because of your problem, and "
-        "say how well you can do each today.",
-    ),
-    Step(
-        "odi",
-        "Daily life",
-        f.OdiForm,
-        "Choose the one statement in each section that fits best today.",
-    ),
     Step("review", "Check and send", f.ReviewForm),
 )
+
+
+def all_steps() -> tuple[Step, ...]:
+    """Every screen in order: the intake's own, and each registered questionnaire's
+    right after the screen its entry names. Review stays last. A questionnaire placed
+    after a screen that does not exist, or out of the registry's order, is an error
+    here rather than a screen that quietly never shows."""
+    steps = list(SCREENS)
+    for q in questionnaires.QUESTIONNAIRES:
+        keys = [s.key for s in steps]
+        if q.after not in keys or q.after == "review":
+            raise ValueError(f"Questionnaire {q.key!r}: no screen {q.after!r} to follow")
+        step = Step(q.step, q.title, q.form, q.intro, template=q.template)
+        steps.insert(keys.index(q.after) + 1, step)
+    asked = [s.key for s in steps if s.key in questionnaires.by_step()]
+    if asked != [q.step for q in questionnaires.QUESTIONNAIRES]:
+        raise ValueError(f"QUESTIONNAIRES must be listed in screen order: {asked}")
+    return tuple(steps)
+
+
+def step_by_key() -> dict[str, Step]:
+    return {s.key: s for s in all_steps()}
+
+
+def steps_for(*, packs: Collection[str], answered: Collection[str] = ()) -> tuple[Step, ...]:
+    """The screens this installation shows, given the instrument packs in force here: a
+    clinic-loaded questionnaire's screen only with its licensed pack (or, in a summary,
+    when the intake answered it anyway)."""
+    left_out = {q.step for q in questionnaires.not_asked(packs)} - set(answered)
+    return tuple(s for s in all_steps() if s.key not in left_out)
+
+
+# The screens as registered when this module was imported, for pages and tools that list
+# them. Code that decides what a patient is asked calls the functions above.
+STEPS: tuple[Step, ...] = all_steps()
 STEP_BY_KEY = {s.key: s for s in STEPS}
 ANSWER_STEPS = tuple(s.key for s in STEPS if s.key != "review")
-
-
-def steps_for(*, odi_available: bool) -> tuple[Step, ...]:
-    """The screens this installation shows: without a licensed ODI pack, no ODI screen."""
-    return tuple(s for s in STEPS if odi_available or s.key != "odi")

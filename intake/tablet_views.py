@@ -5,12 +5,13 @@ from uuid import UUID
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import StaffRequest
 from audit.models import AuditEvent
 from audit.services import audit_record
 from intake import tablets
@@ -27,7 +28,7 @@ class TabletEnrolForm(forms.Form):
     )
 
 
-def _back_to(request: HttpRequest, fallback: str) -> str:
+def _back_to(request: StaffRequest, fallback: str) -> str:
     candidate = request.POST.get("next", "")
     if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -38,7 +39,7 @@ def _back_to(request: HttpRequest, fallback: str) -> str:
 
 @require_http_methods(["GET", "POST"])
 @permission_required("intake.add_clinictablet", raise_exception=True)
-def this_device(request: HttpRequest) -> HttpResponse:
+def this_device(request: StaffRequest) -> HttpResponse:
     """Whether the device in hand is one of the clinic's tablets, and enrolling it."""
     tablet = tablets.tablet_for_request(request)
     form = TabletEnrolForm(request.POST or None)
@@ -64,7 +65,7 @@ def this_device(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @permission_required("intake.view_clinictablet", raise_exception=True)
-def tablet_list(request: HttpRequest) -> HttpResponse:
+def tablet_list(request: StaffRequest) -> HttpResponse:
     rows = list(ClinicTablet.objects.select_related("enrolled_by", "revoked_by"))
     audit_record(
         actor=request.user,
@@ -84,7 +85,7 @@ def tablet_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permission_required("intake.change_clinictablet", raise_exception=True)
-def tablet_revoke(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def tablet_revoke(request: StaffRequest, public_id: UUID) -> HttpResponse:
     tablet = get_object_or_404(ClinicTablet, public_id=public_id)
     tablets.tablet_revoke(tablet=tablet, by=request.user)
     messages.success(

@@ -14,6 +14,7 @@ the clinic's shared address.
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -30,17 +31,25 @@ from intake.models import ClinicTablet, IntakeAccess, hash_token
 COOKIE = settings.TABLET_COOKIE_NAME
 
 
+class _TabletCachingRequest(HttpRequest):
+    """A request as tablet_for_request leaves it, for the type checker only."""
+
+    _clinic_tablet: ClinicTablet | None
+
+
 def tablet_for_request(request: HttpRequest) -> ClinicTablet | None:
     """The enrolled, not revoked tablet this request comes from, or None. Cached on the
     request: the kiosk middleware and the views ask more than once."""
-    if not hasattr(request, "_clinic_tablet"):
-        raw = request.COOKIES.get(COOKIE, "")
-        request._clinic_tablet = (
+    # cast: the very same request, on which this function alone sets the cache.
+    cached = cast(_TabletCachingRequest, request)
+    if not hasattr(cached, "_clinic_tablet"):
+        raw = cached.COOKIES.get(COOKIE, "")
+        cached._clinic_tablet = (
             ClinicTablet.objects.active().filter(token_hash=hash_token(raw)).first()
             if raw
             else None
         )
-    return request._clinic_tablet
+    return cached._clinic_tablet
 
 
 def holds_tablet_cookie(request: HttpRequest, tablet: ClinicTablet) -> bool:

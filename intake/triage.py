@@ -19,6 +19,7 @@ from datetime import date
 from enum import IntEnum
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 RULES_PATH = Path(__file__).parent / "rules" / "red_flags.json"
 CES_ITEMS = frozenset({"CES-1", "CES-2", "CES-3", "CES-4", "CES-5", "CES-6"})
@@ -94,7 +95,7 @@ class TriageResult:
     def stops_intake(self) -> bool:
         return self.ces
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["level"] = self.level.name
         return data
@@ -104,7 +105,7 @@ class RulesetError(ValueError):
     pass
 
 
-def parse_ruleset(data: Mapping) -> Ruleset:
+def parse_ruleset(data: Mapping[str, Any]) -> Ruleset:
     """Validate a ruleset document. The CES rule must exist, be locked, be an
     emergency and fire on any single CES item."""
     items = dict(data["items"])

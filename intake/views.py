@@ -10,12 +10,13 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.http import StaffRequest
 from audit.models import AuditEvent
 from audit.services import audit_patient_record, audit_record, shown_mrns
 from core.dates import parse_day
@@ -23,7 +24,7 @@ from core.models import Clinic
 from intake import patient_session, services, tablets
 from intake.forms import StepContext
 from intake.models import Intake, IntakeAmendment, RedFlagAlert
-from intake.steps import STEP_BY_KEY
+from intake.steps import all_steps, step_by_key
 from intake.summary import summary_context
 from intake.tablet_views import TabletEnrolForm
 from intake.triage import default_ruleset
@@ -37,7 +38,7 @@ QUEUE_FILTERS = {
 }
 
 
-def _audit_view(request: HttpRequest, record: Intake | RedFlagAlert, summary: str) -> None:
+def _audit_view(request: StaffRequest, record: Intake | RedFlagAlert, summary: str) -> None:
     """Every staff read of an intake or alert leaves an audit entry."""
     audit_patient_record(
         record,
@@ -55,7 +56,7 @@ def _intake(public_id: UUID) -> Intake:
 
 @require_http_methods(["GET"])
 @permission_required("intake.view_intake", raise_exception=True)
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: StaffRequest) -> HttpResponse:
     """Today's intakes (or another day's), newest first, with red-flag badges."""
     day, problem = parse_day(request.GET.get("day", ""))
     if problem:
@@ -98,7 +99,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permission_required("intake.add_intake", raise_exception=True)
-def start(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+def start(request: StaffRequest, patient_id: UUID) -> HttpResponse:
     patient = get_object_or_404(Patient, public_id=patient_id)
     intake = services.intake_start(patient=patient, by=request.user)
     return redirect("intake:handover", public_id=intake.public_id)
@@ -106,7 +107,7 @@ def start(request: HttpRequest, patient_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @permission_required("intake.add_intake", raise_exception=True)
-def handover(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def handover(request: StaffRequest, public_id: UUID) -> HttpResponse:
     intake = _intake(public_id)
     _audit_view(request, intake, "Opened the intake hand-over page")
     return render(
@@ -127,7 +128,7 @@ def handover(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 @permission_required("intake.add_intake", raise_exception=True)
-def kiosk_open(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def kiosk_open(request: StaffRequest, public_id: UUID) -> HttpResponse:
     """Turn this device, one of the clinic's enrolled tablets, into the patient's form:
     sign the member of staff out and leave a session that holds this one intake."""
     intake = _intake(public_id)
@@ -151,7 +152,7 @@ def kiosk_open(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 @permission_required("intake.add_intake", raise_exception=True)
-def close_access(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def close_access(request: StaffRequest, public_id: UUID) -> HttpResponse:
     """Close the patient's form wherever it is open (a tablet whose unlock is paused, a
     phone left open) without cancelling the intake: the answers stay, and the front desk
     can hand it over again."""
@@ -166,7 +167,7 @@ def close_access(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_POST
 @permission_required("intake.add_intake", raise_exception=True)
-def link_create(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def link_create(request: StaffRequest, public_id: UUID) -> HttpResponse:
     intake = _intake(public_id)
     try:
         access, raw = services.intake_link_create(intake=intake, by=request.user)
@@ -187,7 +188,7 @@ class CancelForm(forms.Form):
 
 @require_POST
 @permission_required("intake.add_intake", raise_exception=True)
-def cancel(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def cancel(request: StaffRequest, public_id: UUID) -> HttpResponse:
     intake = _intake(public_id)
     form = CancelForm(request.POST)
     if not form.is_valid():
@@ -210,7 +211,7 @@ def _context(intake: Intake) -> tuple[StepContext, dict]:
 
 @require_http_methods(["GET"])
 @permission_required("intake.view_intake", raise_exception=True)
-def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     intake = get_object_or_404(
         Intake.objects.select_related("patient", "started_by", "consent").prefetch_related(
             Prefetch("amendments", queryset=IntakeAmendment.objects.select_related("by")),
@@ -237,11 +238,11 @@ def detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
     )
 
 
-def _status(request: HttpRequest, intake: Intake) -> HttpResponse:
+def _status(request: StaffRequest, intake: Intake) -> HttpResponse:
     """The front desk's view of an intake: complete or not, flagged or not, consent
     signed; nothing of what the patient answered (intake.view_intake_clinical)."""
     _audit_view(request, intake, "Viewed intake status (no clinical content)")
-    steps = [k for k in STEP_BY_KEY if k != "review"]
+    steps = [s.key for s in all_steps() if s.key != "review"]
     alerts = list(intake.alerts.all())
     flagged = bool(alerts) or intake.red_flag_level in (
         Intake.RedFlagLevel.URGENT,
@@ -264,7 +265,7 @@ def _status(request: HttpRequest, intake: Intake) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @permission_required("intake.view_intake_clinical", raise_exception=True)
-def signature(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def signature(request: StaffRequest, public_id: UUID) -> HttpResponse:
     intake = _intake(public_id)
     consent = getattr(intake, "consent", None)
     if consent is None:
@@ -286,15 +287,16 @@ class AmendReasonForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("intake.change_intake", raise_exception=True)
-def amend(request: HttpRequest, public_id: UUID, step: str) -> HttpResponse:
+def amend(request: StaffRequest, public_id: UUID, step: str) -> HttpResponse:
     intake = _intake(public_id)
-    if step not in STEP_BY_KEY or step in ("review", "consent"):
+    steps = step_by_key()
+    if step not in steps or step in ("review", "consent"):
         raise Http404
     if intake.status not in (Intake.Status.SUBMITTED, Intake.Status.STOPPED):
         messages.error(request, "Only a submitted or stopped intake can be amended.")
         return redirect("intake:detail", public_id=intake.public_id)
     context, _packs = _context(intake)
-    step_def = STEP_BY_KEY[step]
+    step_def = steps[step]
     current = services.effective_answers(intake, intake.amendments.all()).get(step, {})
     if request.method == "POST":
         form = step_def.form_class(request.POST, context=context)
@@ -338,7 +340,7 @@ ALERTS_SHOWN = "alerts_shown"
 
 
 @require_http_methods(["GET"])
-def alerts_banner(request: HttpRequest) -> HttpResponse:
+def alerts_banner(request: StaffRequest) -> HttpResponse:
     """Polled by every staff screen (base.html). Cheap: one indexed query for open
     alerts. Audited the first time this session is shown each alert (it names the
     patient), not on every poll, which would bury the trail."""
@@ -378,7 +380,7 @@ class AcknowledgeForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 @permission_required("intake.view_intake_clinical", raise_exception=True)
-def alert_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def alert_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     alert = get_object_or_404(
         RedFlagAlert.objects.select_related("patient", "intake", "evaluation", "acknowledged_by"),
         public_id=public_id,
@@ -403,6 +405,8 @@ def alert_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
                     messages.success(request, "Alert acknowledged and recorded.")
                 else:
                     by = done.alert.acknowledged_by
+                    # Saved in one go with acknowledged_at, and PROTECTed: never None here.
+                    assert by is not None
                     when = timezone.localtime(done.alert.acknowledged_at)
                     messages.info(
                         request,

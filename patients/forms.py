@@ -1,4 +1,5 @@
 from datetime import date
+from typing import Any
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
@@ -104,15 +105,16 @@ class PatientForm(forms.ModelForm):
             raise forms.ValidationError("Enter a date of birth after 1900.")
         return dob
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if not self.check_duplicates or self.errors:
             return cleaned
         self.duplicates = list(
             Patient.objects.filter(
                 search_family=normalise_name(cleaned.get("family_name", "")),
                 search_given=normalise_name(cleaned.get("given_name", "")),
-                date_of_birth=cleaned.get("date_of_birth"),
+                date_of_birth=cleaned["date_of_birth"],  # required, and no errors
             )[:5]
         )
         if self.duplicates and not cleaned.get("confirm_not_duplicate"):

@@ -1,4 +1,5 @@
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import global_settings
 from django.core.validators import RegexValidator
@@ -8,13 +9,16 @@ from simple_history.models import HistoricalRecords
 
 from patients.search import PatientQuery, normalise_name
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 phone_validator = RegexValidator(
     r"^\+?[0-9 ()\-.]{6,25}$",
     "Enter a phone number of digits, spaces and + ( ) - only, for example +44 20 7946 0000.",
 )
 
 
-class PatientQuerySet(models.QuerySet):
+class PatientQuerySet(models.QuerySet["Patient"]):
     LIST_ORDER = ("search_family", "search_given", "id")
 
     def matching(self, query: PatientQuery) -> "PatientQuerySet":
@@ -105,6 +109,10 @@ class Patient(models.Model):
 
     objects = PatientQuerySet.as_manager()
 
+    if TYPE_CHECKING:
+        # Who is making this change: simple_history reads it when it writes the history row.
+        _history_user: User | None
+
     class Meta:
         ordering = ["search_family", "search_given", "id"]
         indexes = [
@@ -119,6 +127,13 @@ class Patient(models.Model):
         self.search_family = normalise_name(self.family_name)[:100]
         self.search_given = normalise_name(self.given_name)[:100]
         super().save(*args, **kwargs)
+
+    @classmethod
+    def field_label(cls, name: str) -> str:
+        """How staff read the name of one of the record's own fields."""
+        field = cls._meta.get_field(name)
+        # Only the record's own columns have a label; a relation pointing here has none.
+        return str(field.verbose_name) if isinstance(field, models.Field) else name
 
     @property
     def full_name(self) -> str:

@@ -78,7 +78,7 @@ def patient_update(
     patient.full_clean()
     patient._history_user = by
     patient.save()
-    labels = [str(Patient._meta.get_field(name).verbose_name) for name in changed]
+    labels = [Patient.field_label(name) for name in changed]
     audit_record(
         actor=by,
         action=AuditEvent.Action.UPDATE,

@@ -3,10 +3,11 @@ from uuid import UUID
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import StaffRequest
 from audit.models import AuditEvent
 from audit.services import audit_record
 from core.pagination import paginate
@@ -27,17 +28,14 @@ def _change_history(patient: Patient, limit: int = 20) -> list[dict]:
     for newer, older in zip(records, [*records[1:], None], strict=False):
         fields = []
         if older is not None:
-            fields = [
-                str(Patient._meta.get_field(c.field).verbose_name)
-                for c in newer.diff_against(older).changes
-            ]
+            fields = [Patient.field_label(c.field) for c in newer.diff_against(older).changes]
         rows.append({"record": newer, "fields": fields})
     return rows[:limit]
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("patients.view_patient", raise_exception=True)
-def patient_list(request: HttpRequest) -> HttpResponse:
+def patient_list(request: StaffRequest) -> HttpResponse:
     """The patient list, and search by name, MRN or date of birth.
 
     Searches are POSTed so names and birth dates never appear in URLs, server access
@@ -68,7 +66,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required("patients.add_patient", raise_exception=True)
-def patient_new(request: HttpRequest) -> HttpResponse:
+def patient_new(request: StaffRequest) -> HttpResponse:
     form = PatientForm(request.POST or None, check_duplicates=True)
     if request.method == "POST" and form.is_valid():
         try:
@@ -83,7 +81,7 @@ def patient_new(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET"])
 @permission_required("patients.view_patient", raise_exception=True)
-def patient_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def patient_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     patient = _get_patient(public_id)
     audit_record(
         actor=request.user,
@@ -106,7 +104,7 @@ def patient_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required("patients.change_patient", raise_exception=True)
-def patient_edit(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def patient_edit(request: StaffRequest, public_id: UUID) -> HttpResponse:
     patient = _get_patient(public_id)
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():

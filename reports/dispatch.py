@@ -4,6 +4,11 @@ With a broker the task goes to Celery; without one (the embedded default) it run
 background thread of the web process, so the page still shows progress; tests run it
 inline. A failed publish is logged and left to the sweep: the job row is already
 committed, so nothing is lost and no page fails because Redis is down.
+
+Tasks are named here, not imported: the services and the runner send the next step of a
+job by the name its messages carry (as a worker receives it), and Celery's task registry
+gives the task. reports.tasks defines each task under these names and calls the services
+and the runner, so nothing below it imports it and no import goes round in a circle.
 """
 
 import logging
@@ -11,10 +16,35 @@ import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+from celery import Task, current_app
 from django.conf import settings
 from django.db import connections
 
+from reports.runlog import log_failure
+
 logger = logging.getLogger(__name__)
+
+# The report tasks by name (reports/tasks.py: each is declared with `name=` one of these).
+RENDER_DOCUMENT = "reports.tasks.render_document"
+RENDER_EXPORT_PART = "reports.tasks.render_export_part"
+FINISH_EXPORT = "reports.tasks.finish_export"
+SWEEP_JOBS = "reports.tasks.sweep_jobs"
+PURGE_EXPIRED = "reports.tasks.purge_expired"
+
+_discover_lock = threading.Lock()
+
+
+def task_named(name: str) -> Task:
+    """The registered task called `name`. A worker has loaded every installed app's task
+    module when it starts; a web process, a shell or a test may not have yet, so the first
+    name it asks for that is missing loads them the same way (Celery's autodiscovery)."""
+    app = current_app
+    if name not in app.tasks:
+        with _discover_lock:
+            if name not in app.tasks:
+                app.autodiscover_tasks(force=True)
+    return app.tasks[name]
+
 
 _executor: ThreadPoolExecutor | None = None
 _executor_lock = threading.Lock()
@@ -28,12 +58,10 @@ def _thread_pool() -> ThreadPoolExecutor:
         return _executor
 
 
-def _run_in_thread(task, args: tuple[str, ...], task_id: str) -> None:
+def _run_in_thread(task: Task, args: tuple[str | int, ...], task_id: str) -> None:
     try:
         task.apply(args=args, task_id=task_id)
     except Exception:
-        from reports.runner import log_failure
-
         log_failure("in-process report task %s failed", task.name)
     finally:
         # The thread's own database connections; the request's are not touched.
@@ -47,13 +75,12 @@ def _run_in_thread(task, args: tuple[str, ...], task_id: str) -> None:
 PUBLISH_TIMEOUT_SECONDS = 1.0
 
 
-def _publish(task, args: tuple[str, ...], task_id: str) -> None:
+def _publish(task, args: tuple[str | int, ...], task_id: str) -> None:
     """Send one message on a connection of its own with short timeouts and no retries.
     A fresh connection also means the first publish after a Redis restart does not fail on
     a pooled connection that Redis closed."""
-    from clinic.celery import app
-
-    with app.connection_for_write(
+    # The app the task is bound to: clinic.celery's, with the settings' broker.
+    with task.app.connection_for_write(
         connect_timeout=PUBLISH_TIMEOUT_SECONDS,
         transport_options={
             "socket_timeout": PUBLISH_TIMEOUT_SECONDS,
@@ -65,9 +92,12 @@ def _publish(task, args: tuple[str, ...], task_id: str) -> None:
         task.apply_async(args=args, task_id=task_id, retry=False, connection=connection)
 
 
-def enqueue(task, *args: str) -> bool:
-    """Run or send `task(*args)`; the arguments are ids only. True when it was handed
-    over (or ran), False when the broker refused it (the sweep sends it again)."""
+def enqueue(task: Task | str, *args: str | int) -> bool:
+    """Run or send `task(*args)` (a task or its name); the arguments are ids only. True
+    when it was handed over (or ran), False when the broker refused it (the sweep sends it
+    again)."""
+    if isinstance(task, str):
+        task = task_named(task)
     mode = settings.REPORT_JOBS_MODE
     task_id = str(uuid.uuid4())
     if mode == "inline":

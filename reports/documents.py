@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from uuid import UUID
 
 from django.db.models import Model
@@ -14,29 +14,37 @@ from django.utils import timezone
 from reports.docs import evaluation as evaluation_doc
 from reports.docs import handout as handout_doc
 from reports.docs import intake as intake_doc
+from reports.docs import progress as progress_doc
 
 if TYPE_CHECKING:
     from patients.models import Patient
 
 
+# The record a document is made from (an Intake, an Evaluation): each kind's functions
+# take the very model its `load` returns.
+Subject = TypeVar("Subject", bound=Model)
+
+
 @dataclass(frozen=True)
-class DocumentKind:
+class DocumentKind(Generic[Subject]):
     key: str  # "intake_summary" | "evaluation" | "progress" | "handout"
     label: str
     subject: str  # "intake" | "evaluation"
     template: str
     permission: str
     # The subject by public_id, with everything the document reads prefetched.
-    load: Callable[[UUID], Model]
+    load: Callable[[UUID], Subject]
     # The document's own context: title, patient, draft, signature, notices and its keys.
-    context: Callable[[Model, object], dict]
+    context: Callable[[Subject, object], dict]
     # Changes whenever the rendered content would change: jobs for the same version reuse.
-    version: Callable[[Model], str]
+    version: Callable[[Subject], str]
     # "" when the document can be made, else a reason a person can read.
-    unavailable: Callable[[Model], str]
+    unavailable: Callable[[Subject], str]
 
 
-DOCUMENTS: dict[str, DocumentKind] = {
+# Callers pick a kind by its key at run time: which model its subject is, only the kind
+# knows.
+DOCUMENTS: dict[str, DocumentKind[Any]] = {
     kind.key: kind
     for kind in (
         DocumentKind(
@@ -68,10 +76,10 @@ DOCUMENTS: dict[str, DocumentKind] = {
             template="reports/pdf/progress.html",
             permission="evaluations.view_evaluation",
             load=evaluation_doc.load_evaluation,
-            context=evaluation_doc.progress_context,
+            context=progress_doc.progress_context,
             # The report covers the earlier visits too, so its version does.
-            version=evaluation_doc.progress_version,
-            unavailable=evaluation_doc.progress_unavailable,
+            version=progress_doc.progress_version,
+            unavailable=progress_doc.progress_unavailable,
         ),
         DocumentKind(
             key="handout",

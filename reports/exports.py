@@ -1,10 +1,12 @@
-"""What goes into a batch export: its documents, their names in the ZIP, and the outcome
-CSV. Only record ids and MRNs are stored on the job; names and clinical text are read
-from the records when each document is rendered."""
+"""What goes into a batch export: the selection asked for, its documents, their names in
+the ZIP, and the outcome CSV. Only record ids and MRNs are stored on the job; names and
+clinical text are read from the records when each document is rendered."""
 
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, TextIO
 
 from evaluations.models import Evaluation
@@ -12,7 +14,19 @@ from evaluations.progress import visit_values
 
 if TYPE_CHECKING:
     from reports.models import ReportJob
-    from reports.services import ExportRequest
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    """The export the form asked for (reports.forms.ExportForm.export_request)."""
+
+    date_from: date
+    date_to: date
+    therapist_ids: tuple[int, ...]  # empty: every therapist
+    kinds: tuple[str, ...]
+    include_csv: bool
+    include_drafts: bool
+
 
 EXPORT_KINDS = ("evaluation", "progress", "handout", "intake_summary")
 FOLDERS = {

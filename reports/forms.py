@@ -1,12 +1,17 @@
+from __future__ import annotations
+
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from core.dates import BoundedDateField
-from reports.exports import EXPORT_KINDS
-from reports.services import ExportRequest
+from reports.exports import EXPORT_KINDS, ExportRequest
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 KIND_LABELS = {
     "evaluation": "Evaluation and plan of care",
@@ -37,7 +42,7 @@ class ExportForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "Enter the last visit date.", "invalid": "Enter a real date."},
     )
-    therapists = forms.ModelMultipleChoiceField(
+    therapists: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -60,14 +65,16 @@ class ExportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["therapists"].queryset = _therapists()
-        self.fields["therapists"].label_from_instance = lambda u: str(u)
+        therapists = self.fields["therapists"]
+        assert isinstance(therapists, forms.ModelMultipleChoiceField)  # declared above
+        therapists.queryset = _therapists()
         today = timezone.localdate()
         self.fields["date_from"].initial = today - timedelta(days=30)
         self.fields["date_to"].initial = today
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end:
             if end < start:
@@ -90,13 +97,21 @@ class ExportForm(forms.Form):
         )
 
 
+_ANY_STATUS = ("", "Any status")
+_ANY_KIND = ("", "Any kind")
+
+
 class JobFilterForm(forms.Form):
-    status = forms.ChoiceField(required=False, choices=[("", "Any status")])
-    kind = forms.ChoiceField(required=False, choices=[("", "Any kind")])
+    # The statuses and kinds follow the "any" choice, added when the form is made.
+    status = forms.ChoiceField(required=False, choices=[_ANY_STATUS])
+    kind = forms.ChoiceField(required=False, choices=[_ANY_KIND])
 
     def __init__(self, *args, **kwargs):
         from reports.models import ReportJob
 
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices += ReportJob.Status.choices
-        self.fields["kind"].choices += ReportJob.Kind.choices
+        status, kind = self.fields["status"], self.fields["kind"]
+        assert isinstance(status, forms.ChoiceField)  # declared above
+        assert isinstance(kind, forms.ChoiceField)
+        status.choices = [_ANY_STATUS, *ReportJob.Status.choices]
+        kind.choices = [_ANY_KIND, *ReportJob.Kind.choices]

@@ -29,6 +29,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 from urllib.parse import unquote
 from urllib.request import DataHandler, Request
 
@@ -283,7 +284,9 @@ def _state():
                 with _listening() as listener:
                     sheets = [
                         CSS(
-                            string=Path(finders.find(name)).read_text(encoding="utf-8"),
+                            # cast: the finders listed every name (BASE_STYLESHEET ships
+                            # with this app), so each is found, never None.
+                            string=Path(cast(str, finders.find(name))).read_text(encoding="utf-8"),
                             base_url=STATIC_SCHEME + name,
                             url_fetcher=fetcher,
                             font_config=font_config,

@@ -10,22 +10,24 @@ from __future__ import annotations
 import hashlib
 import logging
 import shutil
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_record
 from core.models import Clinic
-from reports import runner
-from reports.dispatch import enqueue
+from reports.dispatch import FINISH_EXPORT, RENDER_DOCUMENT, RENDER_EXPORT_PART, enqueue
+from reports.documents import DOCUMENTS, patient_of
+from reports.exports import ExportRequest, export_items
 from reports.models import ExportPart, ReportJob
+from reports.runner.claims import MAX_ATTEMPTS, fail_after_retries
+from reports.runner.files import parts_dir
 
 logger = logging.getLogger(__name__)
 
@@ -41,18 +43,14 @@ def _dedupe_key(kind: str, subject_id: str, version: str, clinic: Clinic) -> str
 
 
 def _dispatch_document(job: ReportJob) -> None:
-    from reports.tasks import render_document
-
-    if enqueue(render_document, str(job.public_id)):
+    if enqueue(RENDER_DOCUMENT, str(job.public_id)):
         ReportJob.objects.filter(pk=job.pk, dispatched_at__isnull=True).update(
             dispatched_at=timezone.now()
         )
 
 
 def _dispatch_part(job: ReportJob, part: ExportPart) -> bool:
-    from reports.tasks import render_export_part
-
-    if enqueue(render_export_part, str(job.public_id), part.index):
+    if enqueue(RENDER_EXPORT_PART, str(job.public_id), part.index):
         ExportPart.objects.filter(pk=part.pk).update(dispatched_at=timezone.now())
         return True
     return False
@@ -71,14 +69,12 @@ def _dispatch_export(job: ReportJob) -> None:
     ReportJob.objects.filter(pk=job.pk).update(dispatched_at=timezone.now())
 
 
-def report_request(*, kind: str, subject, by: AbstractBaseUser) -> ReportJob:
+def report_request(*, kind: str, subject, by: User) -> ReportJob:
     """The job that renders document `kind` of `subject` (an intake or an evaluation).
 
     Asking again for the same document of the same record version returns the pending
     job, or the finished one while its file is kept, instead of rendering it again.
     """
-    from reports.documents import DOCUMENTS, patient_of
-
     doc = DOCUMENTS[kind]
     if reason := doc.unavailable(subject):
         raise ReportUnavailable(reason)
@@ -129,7 +125,7 @@ def _reusable(key: str) -> ReportJob | None:
     return None
 
 
-def report_retry(*, job: ReportJob, by: AbstractBaseUser) -> ReportJob:
+def report_retry(*, job: ReportJob, by: User) -> ReportJob:
     """A failed job, queued again from the start (a document) or from where it stopped
     (an export: finished parts stay finished)."""
     with transaction.atomic():
@@ -161,37 +157,23 @@ def report_retry(*, job: ReportJob, by: AbstractBaseUser) -> ReportJob:
 
 
 def _resume_export(job: ReportJob) -> None:
-    from reports.tasks import finish_export
-
     pending = list(job.parts.exclude(status=ExportPart.Status.DONE).order_by("index"))
     if pending:
         ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.RUNNING)
         _dispatch_parts(job, pending)
     else:
         ReportJob.objects.filter(pk=job.pk).update(status=ReportJob.Status.RUNNING)
-        enqueue(finish_export, str(job.public_id))
+        enqueue(FINISH_EXPORT, str(job.public_id))
 
 
 # --- Batch export ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ExportRequest:
-    date_from: date
-    date_to: date
-    therapist_ids: tuple[int, ...]  # empty: every therapist
-    kinds: tuple[str, ...]
-    include_csv: bool
-    include_drafts: bool
 
 
 class ExportEmpty(Exception):
     """No record matches the export's filters."""
 
 
-def export_request(*, request: ExportRequest, by: AbstractBaseUser) -> ReportJob:
-    from reports.exports import export_items
-
+def export_request(*, request: ExportRequest, by: User) -> ReportJob:
     items = export_items(request)
     if not items and not request.include_csv:
         raise ExportEmpty("No evaluations match these dates and therapists.")
@@ -232,7 +214,7 @@ def export_request(*, request: ExportRequest, by: AbstractBaseUser) -> ReportJob
     return job
 
 
-def job_download(*, job: ReportJob, by: AbstractBaseUser) -> Path:
+def job_download(*, job: ReportJob, by: User) -> Path:
     """The file to send, after recording who downloaded it."""
     path = Path(settings.MEDIA_ROOT) / job.file
     audit_record(
@@ -255,19 +237,17 @@ def jobs_sweep(*, now=None) -> dict[str, int]:
     Runs every minute (Celery beat). Safe to run anywhere and any number of times: the
     runner's claim lets only one run do the work.
     """
-    from reports.tasks import finish_export
-
     now = now or timezone.now()
     undelivered_before = now - timedelta(seconds=settings.REPORT_REDISPATCH_SECONDS)
     stale_before = now - timedelta(seconds=settings.REPORT_STALE_SECONDS)
     counts = {"documents": 0, "parts": 0, "finishes": 0, "gave_up": 0}
 
     active = ReportJob.objects.active()
-    for job in active.filter(attempts__gte=runner.MAX_ATTEMPTS):
-        runner.fail_after_retries(job.public_id)
+    for job in active.filter(attempts__gte=MAX_ATTEMPTS):
+        fail_after_retries(job.public_id)
         counts["gave_up"] += 1
 
-    documents = active.exclude(kind=ReportJob.Kind.EXPORT).filter(attempts__lt=runner.MAX_ATTEMPTS)
+    documents = active.exclude(kind=ReportJob.Kind.EXPORT).filter(attempts__lt=MAX_ATTEMPTS)
     for job in documents.filter(status=ReportJob.Status.QUEUED).exclude(
         dispatched_at__gte=undelivered_before
     ):
@@ -283,12 +263,10 @@ def jobs_sweep(*, now=None) -> dict[str, int]:
 
     exports = ReportJob.objects.active().filter(kind=ReportJob.Kind.EXPORT)
     parts = ExportPart.objects.filter(job__in=exports).select_related("job")
-    for part in parts.filter(attempts__gte=runner.MAX_ATTEMPTS).exclude(
-        status=ExportPart.Status.DONE
-    ):
-        runner.fail_after_retries(part.job.public_id)
+    for part in parts.filter(attempts__gte=MAX_ATTEMPTS).exclude(status=ExportPart.Status.DONE):
+        fail_after_retries(part.job.public_id)
         counts["gave_up"] += 1
-    parts = parts.filter(attempts__lt=runner.MAX_ATTEMPTS)
+    parts = parts.filter(attempts__lt=MAX_ATTEMPTS)
     # A queued part of an export that is moving is only waiting its turn behind the other
     # parts: send it again only if its publish failed or the whole export has stalled.
     waiting = parts.filter(status=ExportPart.Status.QUEUED).filter(
@@ -309,7 +287,7 @@ def jobs_sweep(*, now=None) -> dict[str, int]:
     for job in exports.filter(status=ReportJob.Status.RUNNING, heartbeat_at__lt=stale_before):
         if not job.parts.exclude(status=ExportPart.Status.DONE).exists():
             ReportJob.objects.filter(pk=job.pk).update(run_token=None)
-            enqueue(finish_export, str(job.public_id))
+            enqueue(FINISH_EXPORT, str(job.public_id))
             counts["finishes"] += 1
     return counts
 
@@ -341,7 +319,7 @@ def reports_purge_expired(*, now=None) -> int:
     for job in ReportJob.objects.expired(now).only("pk", "public_id", "file"):
         if job.file:
             (Path(settings.MEDIA_ROOT) / job.file).unlink(missing_ok=True)
-        shutil.rmtree(runner.parts_dir(job), ignore_errors=True)
+        shutil.rmtree(parts_dir(job), ignore_errors=True)
         ReportJob.objects.filter(pk=job.pk).update(purged_at=now, file="")
         removed += 1
     # Failed exports keep their parts for a retry until they are as old as a finished
@@ -353,7 +331,7 @@ def reports_purge_expired(*, now=None) -> int:
         finished_at__lt=now - timedelta(hours=settings.EXPORT_RETENTION_HOURS),
     )
     for job in old_failures.only("pk", "public_id"):
-        shutil.rmtree(runner.parts_dir(job), ignore_errors=True)
+        shutil.rmtree(parts_dir(job), ignore_errors=True)
         ReportJob.objects.filter(pk=job.pk).update(purged_at=now)
         removed += 1
     return removed

@@ -1,4 +1,9 @@
-"""Celery tasks for PDF jobs and exports: thin wrappers around reports.runner.
+"""Celery tasks for PDF jobs and exports: thin wrappers around reports.runner, and the
+periodic sweep and clean-up of reports.services.
+
+The top of the reports app's job machinery: these tasks call the runner and the services,
+and nothing in reports imports them back. Each task is declared under its name in
+reports.dispatch, which is how the services and the runner send one (by name).
 
 Arguments are the job's public id (and a part number), never patient data, so nothing
 identifying passes through Redis or the worker's log. Messages are acknowledged after the
@@ -10,9 +15,16 @@ import logging
 from uuid import UUID
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_init, worker_ready
 
-from reports import runner
+from reports import dispatch
+from reports.pdf import warm_up
+from reports.runner.claims import TRANSIENT_ERRORS, fail_after_retries
+from reports.runner.document_job import run_document_job
+from reports.runner.export_parts import run_export_part
+from reports.runner.export_zip import run_export_finish
+from reports.services import jobs_sweep, reports_purge_expired, seconds_until_stale
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +36,6 @@ def _preload_weasyprint(**kwargs) -> None:
     """Import WeasyPrint, parse our stylesheets and load the fonts (about half a second)
     once, in the worker's main process: the pool's children are forked from it, so a new
     or recycled child renders its first document as fast as the rest."""
-    from reports.pdf import warm_up
-
     warm_up()
 
 
@@ -51,14 +61,14 @@ def _run_id(task) -> UUID:
     return UUID(task.request.id)
 
 
-def _run(task, job_id: str, work, retry_on=runner.TRANSIENT_ERRORS) -> None:
+def _run(task, job_id: str, work, retry_on=TRANSIENT_ERRORS) -> None:
     """Run `work(run_id)`; on a transient error retry with backoff, and fail the job with a
     reason once the retries are used up."""
     try:
         work(_run_id(task))
     except retry_on as exc:
         if task.request.retries >= task.max_retries:
-            runner.fail_after_retries(UUID(job_id))
+            fail_after_retries(UUID(job_id))
             return
         raise task.retry(exc=exc, countdown=_backoff(task.request.retries)) from exc
 
@@ -66,6 +76,7 @@ def _run(task, job_id: str, work, retry_on=runner.TRANSIENT_ERRORS) -> None:
 # acks_late and reject_on_worker_lost are the project defaults (settings); they are
 # repeated here because these tasks must never lose their message.
 @shared_task(
+    name=dispatch.RENDER_DOCUMENT,
     bind=True,
     ignore_result=True,
     max_retries=RETRIES,
@@ -75,10 +86,11 @@ def _run(task, job_id: str, work, retry_on=runner.TRANSIENT_ERRORS) -> None:
     reject_on_worker_lost=True,
 )
 def render_document(self, job_id: str) -> None:
-    _run(self, job_id, lambda run_id: runner.run_document_job(UUID(job_id), run_id=run_id))
+    _run(self, job_id, lambda run_id: run_document_job(UUID(job_id), run_id=run_id))
 
 
 @shared_task(
+    name=dispatch.RENDER_EXPORT_PART,
     bind=True,
     ignore_result=True,
     max_retries=RETRIES,
@@ -93,12 +105,13 @@ def render_export_part(self, job_id: str, index: int) -> None:
     _run(
         self,
         job_id,
-        lambda run_id: runner.run_export_part(UUID(job_id), int(index), run_id=run_id),
-        retry_on=(runner.SoftTimeLimitExceeded, *runner.TRANSIENT_ERRORS),
+        lambda run_id: run_export_part(UUID(job_id), int(index), run_id=run_id),
+        retry_on=(SoftTimeLimitExceeded, *TRANSIENT_ERRORS),
     )
 
 
 @shared_task(
+    name=dispatch.FINISH_EXPORT,
     bind=True,
     ignore_result=True,
     max_retries=RETRIES,
@@ -108,16 +121,14 @@ def render_export_part(self, job_id: str, index: int) -> None:
     reject_on_worker_lost=True,
 )
 def finish_export(self, job_id: str) -> None:
-    _run(self, job_id, lambda run_id: runner.run_export_finish(UUID(job_id), run_id=run_id))
+    _run(self, job_id, lambda run_id: run_export_finish(UUID(job_id), run_id=run_id))
 
 
-@shared_task(ignore_result=True, soft_time_limit=50, time_limit=60)
+@shared_task(name=dispatch.SWEEP_JOBS, ignore_result=True, soft_time_limit=50, time_limit=60)
 def sweep_jobs(follow_up: bool = False) -> None:
     """Beat's sweep; with follow_up (a worker's start-up sweep), one more sweep is sent for
     the moment the oldest running work goes stale, in case its worker was the one that
     just died."""
-    from reports.services import jobs_sweep, seconds_until_stale
-
     counts = jobs_sweep()
     if any(counts.values()):
         logger.info("report sweep: %s", counts)
@@ -125,10 +136,8 @@ def sweep_jobs(follow_up: bool = False) -> None:
         sweep_jobs.apply_async(countdown=delay, expires=delay + 60)
 
 
-@shared_task(ignore_result=True, soft_time_limit=280, time_limit=300)
+@shared_task(name=dispatch.PURGE_EXPIRED, ignore_result=True, soft_time_limit=280, time_limit=300)
 def purge_expired() -> None:
-    from reports.services import reports_purge_expired
-
     removed = reports_purge_expired()
     if removed:
         logger.info("removed %s expired report files", removed)

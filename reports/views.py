@@ -14,12 +14,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import StaffRequest
 from audit.models import AuditEvent
 from audit.services import audit_record, shown_mrns
 from core.pagination import paginate
@@ -31,7 +33,7 @@ from reports.models import ReportJob
 POLL_SECONDS = 1
 
 
-def _check_job_access(request: HttpRequest, job: ReportJob) -> None:
+def _check_job_access(request: StaffRequest, job: ReportJob) -> None:
     if job.is_export:
         allowed = request.user.has_perm("reports.run_export")
     else:
@@ -40,7 +42,7 @@ def _check_job_access(request: HttpRequest, job: ReportJob) -> None:
         raise PermissionDenied
 
 
-def _job(request: HttpRequest, public_id: UUID) -> ReportJob:
+def _job(request: StaffRequest, public_id: UUID) -> ReportJob:
     job = get_object_or_404(
         ReportJob.objects.select_related("patient", "requested_by"), public_id=public_id
     )
@@ -72,11 +74,11 @@ def _job_context(job: ReportJob) -> dict:
     }
 
 
-def _render_job(request: HttpRequest, job: ReportJob, *, status: int = 200) -> HttpResponse:
+def _render_job(request: StaffRequest, job: ReportJob, *, status: int = 200) -> HttpResponse:
     return render(request, "reports/_job.html", _job_context(job), status=status)
 
 
-def _back(request: HttpRequest) -> str:
+def _back(request: StaffRequest) -> str:
     """The page the request came from, when it is one of ours; else home. The Referer is
     whatever the client sent: redirect() would take a bare word for a view name (a 500)
     and follow any other site."""
@@ -91,7 +93,7 @@ def _back(request: HttpRequest) -> str:
 
 
 @require_POST
-def request_document(request: HttpRequest, kind: str, subject_id: UUID) -> HttpResponse:
+def request_document(request: StaffRequest, kind: str, subject_id: UUID) -> HttpResponse:
     doc = DOCUMENTS.get(kind)
     if doc is None:
         raise Http404("No such document.")
@@ -114,13 +116,13 @@ def request_document(request: HttpRequest, kind: str, subject_id: UUID) -> HttpR
 
 
 @require_GET
-def job_status(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def job_status(request: StaffRequest, public_id: UUID) -> HttpResponse:
     """The polled fragment: status, progress, download or retry. No patient data."""
     return _render_job(request, _job(request, public_id))
 
 
 @require_GET
-def job_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def job_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     job = _job(request, public_id)
     if job.patient is not None:
         audit_record(
@@ -134,7 +136,7 @@ def job_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_POST
-def job_retry(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def job_retry(request: StaffRequest, public_id: UUID) -> HttpResponse:
     job = services.report_retry(job=_job(request, public_id), by=request.user)
     if request.htmx:
         return _render_job(request, job)
@@ -142,7 +144,7 @@ def job_retry(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 
 @require_GET
-def job_download(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def job_download(request: StaffRequest, public_id: UUID) -> HttpResponseBase:
     job = _job(request, public_id)
     if not job.is_downloadable:
         raise Http404("This file is not available: it is not ready, or it has expired.")
@@ -163,7 +165,7 @@ def job_download(request: HttpRequest, public_id: UUID) -> HttpResponse:
 
 @require_GET
 @permission_required("reports.view_reportjob", raise_exception=True)
-def job_list(request: HttpRequest) -> HttpResponse:
+def job_list(request: StaffRequest) -> HttpResponse:
     form = JobFilterForm(request.GET or None)
     jobs = ReportJob.objects.for_list()
     if form.is_valid():
@@ -193,7 +195,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @permission_required("reports.run_export", raise_exception=True)
-def export_new(request: HttpRequest) -> HttpResponse:
+def export_new(request: StaffRequest) -> HttpResponse:
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,13 +1,15 @@
 """Small rendering helpers for the evaluation grids: a labelled field, a grid cell, touch-
 sized check boxes. Rendered in Python because the neuro exam alone has over a hundred cells."""
 
-from django import template
+from typing import Any, cast
+
+from django import forms, template
 from django.forms import BoundField
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
 from evaluations import plan_catalog
-from evaluations.forms import fast_format_html
+from evaluations.forms.widgets import fast_format_html
 
 register = template.Library()
 
@@ -28,7 +30,7 @@ def _errors(field: BoundField) -> SafeString:
 
 
 def _widget(field: BoundField) -> str:
-    attrs = {}
+    attrs: dict[str, str | bool] = {}
     if field.errors:
         attrs["aria-describedby"] = f"{field.auto_id}_error"
         attrs["aria-invalid"] = "true"
@@ -81,8 +83,13 @@ def checks(field: BoundField, legend: str | None = None) -> SafeString:
     """A multi-select as touch-sized toggle buttons (real check boxes underneath). Written
     from the choices, as Django's subwidgets would give them (ids `<id>_<n>`), without
     building a widget per option."""
-    chosen = set(field.field.widget.format_value(field.value()))
-    disabled = " disabled" if field.field.disabled else ""
+    choice_field = field.field
+    assert isinstance(choice_field, forms.ChoiceField)  # the templates pass multi-selects only
+    chosen = set(choice_field.widget.format_value(field.value()))
+    disabled = " disabled" if choice_field.disabled else ""
+    # Django's setter normalises any choices given to a list of (value, label) pairs;
+    # django-stubs types the getter as everything the setter accepts (mappings, enums...).
+    choices = cast("list[tuple[Any, str]]", choice_field.choices)
     items = "".join(
         fast_format_html(
             '<input type="checkbox" class="btn-check" name="{}" value="{}" id="{}_{}"{}{}>'
@@ -97,7 +104,7 @@ def checks(field: BoundField, legend: str | None = None) -> SafeString:
             index,
             text,
         )
-        for index, (value, text) in enumerate(field.field.choices)
+        for index, (value, text) in enumerate(choices)
     )
     return fast_format_html(
         '<fieldset class="touch-checks"><legend class="form-label small mb-1">{}</legend>'

@@ -1,16 +1,21 @@
-"""Questionnaire wording, kept apart from scoring (clinical.md 3.0, 9.2).
+"""Questionnaire wording, kept apart from scoring (clinical.md 3.0, 9.2): the instrument
+pack format.
 
 An instrument pack is a JSON document holding one instrument's item text and response
 options in one language. Packs for instruments this project may ship (the Keele STarT
 Back tool, non-commercial use) live beside this file; packs for licensed instruments
 (the ODI) are loaded by each clinic with `manage.py load_instrument_pack` and stored in
-the database, never in git. Validation checks a pack against the scoring engine, so a
-pack cannot change how an instrument is scored.
+the database, never in git. Validation checks a pack against what the instrument's
+scoring engine expects, so a pack cannot change how an instrument is scored.
+
+Which instruments there are, what each expects and which may ship is the registry's
+(intake.questionnaires): `questionnaires.parse_pack` and `questionnaires.shipped_packs`
+are the calls to use; this module only knows the format.
 """
 
-import functools
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -20,27 +25,14 @@ from intake.scoring import odi, startback
 PACK_FORMAT = "clinic-instrument-pack/1"
 SHIPPED_DIR = Path(__file__).parent
 
+# The codes other apps name packs by.
 ODI = odi.INSTRUMENT_CODE
 STARTBACK = startback.INSTRUMENT_CODE
 
-# What each instrument's engine expects: item ids, and per item the option ids with scores.
-_SBST_AGREE = {"disagree": 0, "agree": 1}
-_SBST_BOTHER = {
-    "not_at_all": 0,
-    "slightly": 0,
-    "moderately": 0,
-    "very_much": 1,
-    "extremely": 1,
-}
-EXPECTED_ITEMS: dict[str, dict[str, dict[str, int] | None]] = {
-    # ODI options are the clinic's own statement ids; their scores must be exactly 0-5.
-    ODI: {section: None for section in odi.SECTION_IDS},
-    STARTBACK: {
-        item: (_SBST_BOTHER if item == "sbst_9" else _SBST_AGREE) for item in startback.ITEM_IDS
-    },
-}
-# Instruments whose text this repository may not ship: only a clinic's pack provides it.
-RESTRICTED = frozenset({ODI})
+# What an instrument's engine expects of a pack: its item ids in order and, per item, the
+# option ids with their scores, or None where the options are the clinic's own statement
+# ids scored 0 to 5 once each (the ODI's sections).
+ItemScores = Mapping[str, Mapping[str, int] | None]
 
 
 class PackError(ValueError):
@@ -67,8 +59,9 @@ class Pack:
         return self.document.get("copyright", "")
 
 
-def parse_pack(raw: bytes | str) -> Pack:
-    """Validate an instrument pack document; raise PackError saying what is wrong."""
+def parse_pack(raw: bytes | str, *, expected: Mapping[str, ItemScores]) -> Pack:
+    """Validate an instrument pack document against `expected` (instrument code -> what
+    its engine expects); raise PackError saying what is wrong."""
     if isinstance(raw, str):
         raw = raw.encode()
     try:
@@ -78,8 +71,9 @@ def parse_pack(raw: bytes | str) -> Pack:
     if not isinstance(doc, dict) or doc.get("format") != PACK_FORMAT:
         raise PackError(f'"format" must be "{PACK_FORMAT}"')
     code = doc.get("instrument")
-    if code not in EXPECTED_ITEMS:
-        raise PackError(f"unknown instrument {code!r}; known: {', '.join(sorted(EXPECTED_ITEMS))}")
+    if code not in expected:
+        raise PackError(f"unknown instrument {code!r}; known: {', '.join(sorted(expected))}")
+    assert isinstance(code, str)  # one of the codes `expected` knows
     for key in ("version", "language", "title"):
         if not isinstance(doc.get(key), str) or not doc[key].strip():
             raise PackError(f'"{key}" is required')
@@ -95,11 +89,11 @@ def parse_pack(raw: bytes | str) -> Pack:
         raise PackError('"licence.expires_on" must be a date like 2027-12-31') from exc
 
     items = doc.get("items")
-    expected = EXPECTED_ITEMS[code]
+    wanted_items = expected[code]
     if not isinstance(items, list) or [i.get("id") for i in items if isinstance(i, dict)] != list(
-        expected
+        wanted_items
     ):
-        raise PackError(f"items must be exactly, in order: {', '.join(expected)}")
+        raise PackError(f"items must be exactly, in order: {', '.join(wanted_items)}")
     for item in items:
         if not str(item.get("text") or item.get("title") or "").strip():
             raise PackError(f"item {item['id']} has no text")
@@ -115,7 +109,7 @@ def parse_pack(raw: bytes | str) -> Pack:
         if len(set(ids)) != len(ids):
             raise PackError(f"item {item['id']}: option ids repeat")
         scores = {o["id"]: o.get("score") for o in options}
-        wanted = expected[item["id"]]
+        wanted = wanted_items[item["id"]]
         if wanted is None:  # ODI: six statements scored 0 to 5
             if sorted(s for s in scores.values() if isinstance(s, int)) != list(range(6)):
                 raise PackError(f"item {item['id']}: options must be scored 0 to 5, once each")
@@ -133,13 +127,10 @@ def parse_pack(raw: bytes | str) -> Pack:
     )
 
 
-@functools.cache
-def shipped_pack(code: str, language: str = "en") -> Pack | None:
-    """A pack this project ships, read from disk once per process."""
-    if code in RESTRICTED:
-        return None
+def shipped_document(code: str, language: str = "en") -> bytes | None:
+    """The pack file this project ships for `code` in `language`, if there is one."""
     path = SHIPPED_DIR / f"{code}.{language}.json"
-    return parse_pack(path.read_bytes()) if path.exists() else None
+    return path.read_bytes() if path.exists() else None
 
 
 def option_scores(pack: Pack) -> dict[str, dict[str, int]]:

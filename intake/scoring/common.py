@@ -9,7 +9,9 @@ import enum
 from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
+
+StrEnumT = TypeVar("StrEnumT", bound=enum.StrEnum)
 
 
 class Verification(enum.StrEnum):
@@ -24,7 +26,8 @@ class AsDictMixin:
     """`as_dict()` for result dataclasses: JSON-ready (enums as values, tuples as lists)."""
 
     def as_dict(self) -> dict[str, Any]:
-        return _to_json(self)
+        data: dict[str, Any] = _to_json(self)
+        return data
 
 
 def _to_json(value: Any) -> Any:
@@ -97,11 +100,22 @@ def round_half_up(value: Fraction | int, places: int = 1) -> float:
     return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
 
-def coerce_enum(kind: type[enum.StrEnum], value: object, what: str) -> Any:
+def coerce_enum(kind: type[StrEnumT], value: object, what: str) -> StrEnumT:
     """The enum member for `value` (a member or its stored code, as a form or the database
     gives it), or a ValueError that lists the allowed codes."""
+    member = member_or_none(kind, value)
+    if member is None:
+        allowed = ", ".join(m.value for m in kind)
+        raise ValueError(f"{what} must be one of {allowed}; got {value!r}.")
+    return member
+
+
+def member_or_none(kind: type[StrEnumT], value: object) -> StrEnumT | None:
+    """The member of `kind` that `value` is or whose code it is, else None."""
+    # A member is a str too; anything else names no member of a StrEnum.
+    if not isinstance(value, str):
+        return None
     try:
         return kind(value)
     except ValueError:
-        allowed = ", ".join(m.value for m in kind)
-        raise ValueError(f"{what} must be one of {allowed}; got {value!r}.") from None
+        return None

@@ -44,7 +44,7 @@ class BandScheme(AsDictMixin):
     provenance: str = ""  # the spec's reference ids and checks: never shown
 
     def __post_init__(self) -> None:
-        expected = RATING_MIN
+        expected: float = RATING_MIN
         for band in self.bands:
             if band.lower != expected or band.upper < band.lower:
                 raise ValueError(f"NPRS band scheme {self.code!r} must cover 0-10 without gaps.")

@@ -22,7 +22,7 @@ import dataclasses
 import enum
 from collections.abc import Mapping
 
-from .common import AsDictMixin, ChangeThreshold, reject_unknown_ids
+from .common import AsDictMixin, ChangeThreshold, member_or_none, reject_unknown_ids
 
 ALGORITHM_VERSION = "startback-1.0"
 INSTRUMENT_CODE = "keele_sbst_9"
@@ -107,23 +107,20 @@ def score_item(item_id: str, answer: object) -> int:
     if item_id not in ITEM_IDS:
         raise ValueError(f"Unknown STarT Back item id {item_id!r}.")
     if item_id == "sbst_9":
-        try:
-            response = BothersomeResponse(answer)
-        except ValueError:
+        response = member_or_none(BothersomeResponse, answer)
+        if response is None:
             options = ", ".join(r.value for r in BothersomeResponse)
-            raise ValueError(
-                f"STarT Back item 9 must be one of {options}; got {answer!r}."
-            ) from None
+            raise ValueError(f"STarT Back item 9 must be one of {options}; got {answer!r}.")
         return int(response in ITEM_9_SCORING_ONE)
     if isinstance(answer, bool):
         return int(answer)
-    try:
-        return int(AgreeResponse(answer) is AgreeResponse.AGREE)
-    except ValueError:
+    agreement = member_or_none(AgreeResponse, answer)
+    if agreement is None:
         raise ValueError(
             f"STarT Back item {item_id.removeprefix('sbst_')} must be 'agree' or 'disagree'; "
             f"got {answer!r}."
-        ) from None
+        )
+    return int(agreement is AgreeResponse.AGREE)
 
 
 def score_startback(answers: Mapping[str, object]) -> StartBackResult:

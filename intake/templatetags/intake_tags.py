@@ -1,5 +1,6 @@
 from django import template
 
+from intake import questionnaires
 from intake.bodychart import REGION_BY_CODE, SENSATIONS
 
 register = template.Library()
@@ -45,3 +46,16 @@ def band_scheme_name(code: str) -> str:
 
     schemes = {s.code: s.source for s in (nprs.BOONSTRA_2016, nprs.COMMON_1_3_4_6_7_10)}
     return schemes.get(code, code)
+
+
+@register.filter
+def staff_score_rows(scores) -> list:
+    """The scores table of the staff summary: a row or more per questionnaire scored
+    (intake.questionnaires)."""
+    return questionnaires.staff_score_rows(scores or {})
+
+
+@register.filter
+def staff_notices(scores) -> list[str]:
+    """Copyright statements the staff summary prints under its scores."""
+    return questionnaires.staff_notices(scores or {})

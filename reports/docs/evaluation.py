@@ -1,53 +1,60 @@
-"""The evaluation documents: the evaluation and plan of care (initial, re-evaluation or
-discharge) for the referring physician, and the progress (or discharge) report over the
-patient's visits up to one evaluation.
+"""The evaluation and plan of care (initial, re-evaluation or discharge) for the referring
+physician.
 
 Context builders only. The findings are the ones stored on the record when it was saved
-(`evaluations.findings`, frozen with the signature), progress comes from
-`evaluations.progress`, the charts from `evaluations.charts`, the words from
-`evaluations.forms.label` and the plan catalog. The one judgement made here is reading a
-goal's target number against the latest score (`goal_status`), and the PDF says so.
+(`evaluations.findings`, frozen with the signature), the words from
+`evaluations.vocabulary.label`, the plan of care from reports.docs.plan. Loading, the version,
+the classification and the licence notices are shared with the progress report
+(reports.docs.progress), which covers the visits up to this one.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
-from datetime import date
+from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Prefetch
 
-from core.sources import for_clinicians
-from evaluations import classification, mdt, neuro, neurodynamic, plan_catalog, services
+from evaluations import (
+    classification,
+    mdt,
+    neuro,
+    neurodynamic,
+    records,
+    services,
+    vocabulary,
+    wording,
+)
 from evaluations import findings as findings_mod
-from evaluations import forms as eval_forms
 from evaluations import progress as progress_mod
-from evaluations.charts import distal_chart_svg, measure_chart_svg
 from evaluations.models import Addendum, Evaluation
-from intake import triage
-from intake.instruments import ODI
+from evaluations.records import NEURO
+from evaluations.sections import SECTION_TITLES
+from intake import questionnaires, triage
 from intake.models import IntakeAmendment, RedFlagAlert
 from intake.scoring import nprs
-from intake.scoring.startback import KEELE_COPYRIGHT_STATEMENT
 from intake.services import instrument_packs
 from intake.summary import summary_context
-from reports.docs.formatting import dates_in_words
+from reports.docs.common import (
+    change_text,
+    code_label,
+    digest,
+    header_context,
+    mcid_amount,
+    mcid_source,
+    person_name,
+    printed,
+)
+from reports.docs.plan import plan_context
 
-TITLES = {
+# Tables keyed by an enum, looked up with the stored code (a str equal to its member).
+TITLES: dict[str, str] = {
     Evaluation.Kind.INITIAL: "Initial evaluation and plan of care",
     Evaluation.Kind.REEVALUATION: "Re-evaluation",
     Evaluation.Kind.DISCHARGE: "Discharge evaluation",
 }
 # Shown when the ODI is printed and the clinic's pack carries no statement of its own.
-ODI_NOTICE = (
-    "Oswestry Disability Index (ODI) v2.1a © Jeremy Fairbank 1980, all rights reserved; "
-    "distributed by Mapi Research Trust. Used under the clinic's licence."
-)
-CPG_CITATION = (
-    "George SZ, Fritz JM, Silfies SP, et al. Interventions for the management of acute and "
-    "chronic low back pain: revision 2021. J Orthop Sports Phys Ther 2021;51(11):CPG1-CPG60."
-)
+ODI_NOTICE = questionnaires.ODI_NOTICE
 TRIAGE_LEVELS = {
     "NONE": "No red flag found",
     "MONITOR": "Monitor",
@@ -57,11 +64,9 @@ TRIAGE_LEVELS = {
 PREFERENCE_WORDS = {**mdt.DIRECTION_WORDS, mdt.NO_PREFERENCE: "none shown", mdt.UNCLEAR: "unclear"}
 ROLE_WORDS = {mdt.Role.FAVOURS: "favours", mdt.Role.AGAINST: "against"}
 SIDE_WORDS = {"L": "Left", "R": "Right"}
-HOFFMANN = {True: "Positive", False: "Negative"}
-GOAL_MEASURES = dict(eval_forms.GOAL_MEASURES)
-REFERRAL_TO = dict(eval_forms.REFERRAL_TO)
+HOFFMANN: dict[bool | None, str] = {True: "Positive", False: "Negative"}
+CATEGORY_WORDS: dict[str, str] = dict(classification.CATEGORY_LABELS.items())
 ADDENDUM_SECTIONS = dict(services.ADDENDUM_SECTIONS)
-OUTCOME_KEYS = ("back_now", "leg_now", "odi", "psfs", "distal_site")
 
 
 # --- Loading and versions ----------------------------------------------------------------------
@@ -85,18 +90,6 @@ def load_evaluation(public_id: UUID) -> Evaluation:
     return _with_everything().get(public_id=public_id)
 
 
-def _up_to(evaluation: Evaluation):
-    """The patient's visits up to and including this one, in `for_progress` order."""
-    return Evaluation.objects.for_progress(evaluation.patient).filter(
-        Q(visit_date__lt=evaluation.visit_date)
-        | Q(visit_date=evaluation.visit_date, created_at__lte=evaluation.created_at)
-    )
-
-
-def _digest(parts: list[object]) -> str:
-    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:24]
-
-
 def evaluation_version(evaluation: Evaluation) -> str:
     """Changes whenever the evaluation document would: the record (status, signed hash or
     last save), its addenda, the intake's corrections and alerts it prints, the patient's
@@ -115,16 +108,7 @@ def evaluation_version(evaluation: Evaluation) -> str:
         amendments = list(evaluation.intake.amendments.all())
         parts += [len(amendments), amendments[-1].pk if amendments else 0]
         parts += [(a.pk, a.acknowledged_at) for a in evaluation.intake.alerts.all()]
-    return f"{evaluation.status}-{_digest(parts)}"
-
-
-def progress_version(evaluation: Evaluation) -> str:
-    """The evaluation's version and the latest state of every visit up to it (one query):
-    a visit added, saved or signed changes the report."""
-    visits = _up_to(evaluation).aggregate(
-        n=Count("pk"), saved=Max("updated_at"), signed=Count("signed_at"), last=Max("signed_at")
-    )
-    return f"{evaluation_version(evaluation)}-{_digest(list(visits.values()))}"
+    return f"{evaluation.status}-{digest(parts)}"
 
 
 def evaluation_unavailable(evaluation: Evaluation) -> str:
@@ -133,122 +117,19 @@ def evaluation_unavailable(evaluation: Evaluation) -> str:
     return ""
 
 
-def progress_unavailable(evaluation: Evaluation) -> str:
-    if reason := evaluation_unavailable(evaluation):
-        return reason
-    outcomes = (evaluation.findings or {}).get("outcomes") or {}
-    if not any(outcomes.get(key) is not None for key in OUTCOME_KEYS):
-        return (
-            "This evaluation has no outcome measures recorded yet, so there is no progress "
-            "to report."
-        )
-    return ""
+# --- Notices -------------------------------------------------------------------------------------
 
 
-# --- Small helpers --------------------------------------------------------------------------------
-
-
-def _name(user) -> str:
-    return (user.get_full_name() or user.username) if user is not None else ""
-
-
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def _label(code: str | None) -> str:
-    return eval_forms.label(code) if code else ""
-
-
-def _printed(source: str) -> str:
-    """A derived text as printed: as clinicians read it (core.sources), without the
-    spec's reference ids, verification marks or notes about how far a citation was
-    checked, including in texts stored before they were left out."""
-    return for_clinicians(source)
-
-
-def _plain(texts) -> list[str]:
-    return [_printed(t) for t in texts or ()]
-
-
-def _alerts(alerts) -> list[dict]:
-    return [
-        {**a, "text": _printed(a.get("text", "")), "basis": _printed(a.get("basis", ""))}
-        for a in alerts or ()
-    ]
-
-
-def _mcid_amount(threshold) -> str:
-    """'2 points or a 30% improvement'."""
-    text = progress_mod.format_number(threshold.points)
-    text += " point" if text == "1" else " points"
-    if threshold.relative_percent is not None:
-        text += f" or a {progress_mod.format_number(threshold.relative_percent)}% improvement"
-    return text
-
-
-def _source(threshold) -> str:
-    # How far a source was checked is provenance for the code and docs, not for the reader
-    # (tests/test_clinical_text.py).
-    return _printed(threshold.source)
-
-
-def mcid_text(threshold) -> str:
-    """'2 points or a 30% improvement (Ostelo RWJG et al. Spine 2008;33(1):90-94)'."""
-    return f"{_mcid_amount(threshold)} ({_source(threshold)})"
-
-
-def verdict(m: progress_mod.MeasureProgress) -> str:
-    """What the change from the baseline means against the MCID, in a few words."""
-    if m.important is None:
-        return "one measurement so far"
-    if m.important:
-        return "important improvement"
-    if m.worsened_importantly:
-        return "important worsening"
-    return "no change" if m.change == 0 else "not an important change"
-
-
-def change_text(m: progress_mod.MeasureProgress) -> str:
-    """'-4 points: important improvement'."""
-    if not m.change:
-        return verdict(m)
-    sign = "+" if m.change > 0 else "\u2212"
-    amount = progress_mod.format_number(abs(m.change))
-    return f"{sign}{amount} {'point' if amount == '1' else 'points'}: {verdict(m)}"
-
-
-def _common(evaluation: Evaluation, title: str) -> dict:
-    """The base template's keys, and who wrote and signed the record."""
-    signed = evaluation.is_signed and evaluation.signed_by is not None
-    return {
-        "title": title,
-        "patient": evaluation.patient,
-        "draft": not evaluation.is_signed,
-        "signature": {
-            "by": _name(evaluation.signed_by),
-            "at": evaluation.signed_at,
-            "label": "Signed",
-        }
-        if signed
-        else None,
-        "evaluation": evaluation,
-        "therapist": _name(evaluation.therapist),
-        "licence_number": (evaluation.signed_by or evaluation.therapist).licence_number,
-    }
-
-
-def _notices(*, startback: dict | None, odi_shown: bool, packs: dict | None) -> list[str]:
-    notices = []
-    if startback:
-        notices.append(startback.get("copyright_statement") or KEELE_COPYRIGHT_STATEMENT)
-    if odi_shown:
-        pack = (packs or {}).get(ODI)
-        notices.append((pack.copyright if pack else "") or ODI_NOTICE)
-    return list(dict.fromkeys(n for n in notices if n))
+def licence_notices(*, startback: dict | None, odi_shown: bool, packs: dict | None) -> list[str]:
+    """The questionnaires' licence and copyright statements a document must print: STarT
+    Back's when its result is shown, the ODI's when the ODI is printed (the clinic's pack's
+    own statement, else ODI_NOTICE). `packs` are the clinic's instrument packs
+    (intake.services.instrument_packs). The evaluation and the progress report both print
+    them."""
+    keys = (["startback"] if startback else []) + (["odi"] if odi_shown else [])
+    return questionnaires.notices(
+        keys, scores={"startback": startback} if startback else {}, packs=packs
+    )
 
 
 # --- The evaluation document ----------------------------------------------------------------------
@@ -263,11 +144,11 @@ def evaluation_context(evaluation: Evaluation, clinic) -> dict:
         summary = summary_context(evaluation.intake, packs=packs, clinic=clinic)
     basis = services.intake_basis(evaluation, answers=summary["answers"] if summary else None)
     results = summary["results"] if summary else {}
-    content, found = evaluation.content or {}, evaluation.findings or {}
+    content, found = records.read_content(evaluation.content), evaluation.findings or {}
     scores = results.get("scores") or {}
     outcomes = _outcomes(evaluation, basis, scores)
     return {
-        **_common(evaluation, TITLES.get(evaluation.kind, "Evaluation")),
+        **header_context(evaluation, TITLES.get(evaluation.kind, "Evaluation")),
         "intake": basis.intake,
         "red_flags": _red_flags(results, summary, evaluation, found.get("neuro")),
         "subjective": (content.get("outcomes") or {}).get("notes", ""),
@@ -275,19 +156,29 @@ def evaluation_context(evaluation: Evaluation, clinic) -> dict:
         "movements": _movements(content.get("movements"), found.get("movements")),
         "neurodynamic": _neurodynamic(content.get("neurodynamic"), found.get("neurodynamic")),
         "neuro": _neuro(content.get("neuro"), found.get("neuro")),
-        "classification": _classification(
+        "classification": classification_context(
             content.get("classification"), found.get("classification")
         ),
-        "plan": _plan(content.get("plan")),
+        "plan": plan_context(content.get("plan")),
         "addenda": _addenda(evaluation),
         "errors": [
-            f"{eval_forms.SECTION_TITLES.get(k, k)}: {v}"
-            for k, v in (found.get("errors") or {}).items()
+            f"{SECTION_TITLES.get(k, k)}: {v}" for k, v in (found.get("errors") or {}).items()
         ],
-        "notices": _notices(
+        "notices": licence_notices(
             startback=outcomes["startback"], odi_shown=outcomes["odi_shown"], packs=packs
         ),
     }
+
+
+def _plain(texts) -> list[str]:
+    return [printed(t) for t in texts or ()]
+
+
+def _alerts(alerts) -> list[dict]:
+    return [
+        {**a, "text": printed(a.get("text", "")), "basis": printed(a.get("basis", ""))}
+        for a in alerts or ()
+    ]
 
 
 def _sentence(text: str) -> str:
@@ -303,7 +194,7 @@ def _alert(alert: RedFlagAlert) -> dict:
         "source": "neuro exam" if alert.evaluation_id else "intake",
         "summary": _sentence(alert.summary),
         "acknowledged_at": alert.acknowledged_at,
-        "acknowledged_by": _name(alert.acknowledged_by),
+        "acknowledged_by": person_name(alert.acknowledged_by),
         "outcome": alert.get_outcome_display() if alert.outcome else "",
         "referral": alert.outcome in RedFlagAlert.REFERRAL_NEEDED,
         "note": _sentence(alert.action_note),
@@ -318,7 +209,8 @@ def _red_flags(results: dict, summary: dict | None, evaluation: Evaluation, neur
     items = triage.default_ruleset().items
     found = neuro_found or {}
     raised = sorted(found.get("alert_items") or ())
-    alerts, own = {}, None
+    alerts: dict[int, RedFlagAlert] = {}
+    own: RedFlagAlert | None = None
     for alert in [*(summary["alerts"] if summary else ()), *evaluation.alerts.all()]:
         if alert.evaluation_id == evaluation.pk and raised and sorted(alert.items) == raised:
             own = own or alert
@@ -375,8 +267,8 @@ def _outcomes(evaluation: Evaluation, basis: services.IntakeBasis, scores: dict)
                 if baseline
                 else "",
                 "change": change_text(m) if baseline else "",
-                "mcid": f"{_mcid_amount(m.mcid)} ({progress_mod.short_citation(m.mcid.source)})",
-                "source": _source(m.mcid),
+                "mcid": f"{mcid_amount(m.mcid)} ({progress_mod.short_citation(m.mcid.source)})",
+                "source": mcid_source(m.mcid),
             }
         )
     psfs = found.get("psfs") or {}
@@ -389,10 +281,10 @@ def _outcomes(evaluation: Evaluation, basis: services.IntakeBasis, scores: dict)
         "psfs_activities": [
             {**a, "intake": intake_psfs.get(a.get("id"))} for a in psfs.get("activities") or ()
         ],
-        "distal_site": _label(found.get("distal_site")),
+        "distal_site": code_label(found.get("distal_site")),
         "startback": scores.get("startback"),
         "odi_shown": any(r["code"] == "odi" for r in rows),
-        "nprs_bands": _printed(nprs.DEFAULT_BAND_SCHEME.source),
+        "nprs_bands": printed(nprs.DEFAULT_BAND_SCHEME.source),
         "sources": list(dict.fromkeys(r["source"] for r in rows)),
     }
 
@@ -411,7 +303,7 @@ def _movements(section: dict | None, result: dict | None) -> dict | None:
     tests = []
     for test in result.get("tests") or ():
         # The stored row this result came from, for what the summary leaves out.
-        row = next(
+        row: dict[str, Any] = next(
             (r for r in rows if (r.get("custom_label") or r.get("movement_code")) == test["label"]),
             {},
         )
@@ -423,9 +315,9 @@ def _movements(section: dict | None, result: dict | None) -> dict | None:
             measure = f"{row['measure_name']}: {value} {row.get('measure_unit', '')}".strip()
         tests.append(
             {
-                "summary": _printed(test["summary"]),
-                "loading": _label(test.get("loading")),
-                "force": _label(test.get("force_progression")),
+                "summary": printed(test["summary"]),
+                "loading": code_label(test.get("loading")),
+                "force": code_label(test.get("force_progression")),
                 "pain_before": row.get("pre_nprs"),
                 "role": ROLE_WORDS.get(test.get("role"), ""),
                 "measure": measure,
@@ -440,7 +332,7 @@ def _movements(section: dict | None, result: dict | None) -> dict | None:
         "abolished": [_movement_label(c) for c in result.get("abolished_tests") or ()],
         "peripheralised": [_movement_label(c) for c in result.get("peripheralised_tests") or ()],
         "centralisation_seen": result.get("centralisation_seen"),
-        "summary": _printed(result.get("summary", "")),
+        "summary": printed(result.get("summary", "")),
         "algorithm_version": result.get("algorithm_version", ""),
     }
 
@@ -454,35 +346,38 @@ def _neurodynamic(section: dict | None, result: dict | None) -> dict | None:
     for i, row in enumerate(rows):
         suggestion = found[i].get("suggestion", "") if i < len(found) else ""
         code = row.get("code", "")
-        manoeuvres = ", ".join(_label(m).lower() for m in row.get("sd_manoeuvres") or ())
+        manoeuvres = ", ".join(code_label(m).lower() for m in row.get("sd_manoeuvres") or ())
         changed = row.get("sd_changed_symptoms") or neurodynamic.Change.NOT_DONE
         tests.append(
             {
-                "name": row.get("custom_label") or neurodynamic.TEST_LABELS.get(code, _label(code)),
+                "name": row.get("custom_label")
+                or neurodynamic.TEST_LABELS.get(code, code_label(code)),
                 "side": SIDE_WORDS.get(row.get("side"), ""),
                 "angle": row.get("onset_angle_deg"),
                 "measure": neurodynamic.ANGLE_MEASURE.get(code, ""),
-                "measured_by": _label(row.get("measured_by")),
-                "reproduced": _label(row.get("symptoms_reproduced")),
-                "location": eval_forms.region_text(row.get("symptom_location") or ""),
+                "measured_by": code_label(row.get("measured_by")),
+                "reproduced": code_label(row.get("symptoms_reproduced")),
+                "location": wording.region_text(row.get("symptom_location") or ""),
                 "below_knee": {True: "yes", False: "no"}.get(row.get("below_knee"), ""),
-                "differentiation": f"{manoeuvres}: {_label(changed).lower()}" if manoeuvres else "",
-                "interpretation": _label(row.get("interpretation")),
-                "suggestion": _label(suggestion),
+                "differentiation": f"{manoeuvres}: {code_label(changed).lower()}"
+                if manoeuvres
+                else "",
+                "interpretation": code_label(row.get("interpretation")),
+                "suggestion": code_label(suggestion),
             }
         )
     comparisons = [
         {
             **c,
             "name": neurodynamic.TEST_LABELS.get(c["code"], c["label"]),
-            "threshold_source": _printed(c["threshold"]["source"]),
+            "threshold_source": printed(c["threshold"]["source"]),
         }
         for c in (result or {}).get("angle_comparisons") or ()
     ]
     return {
         "tests": tests,
         "comparisons": comparisons,
-        "summary": _printed((result or {}).get("summary", "")),
+        "summary": printed((result or {}).get("summary", "")),
         "algorithm_version": (result or {}).get("algorithm_version", ""),
     }
 
@@ -496,15 +391,15 @@ def _neuro(section: dict | None, result: dict | None) -> dict | None:
     differs = {a.get("code", "") for a in (result or {}).get("asymmetries") or ()}
     sides = ("L", "R")
 
-    def grade(name: str) -> str:
-        value = s.get(name)
+    def grade(movement: str, side: str) -> str:
+        value = s.get(NEURO.myotome(movement, side))
         if value in ("", None):
             return ""
-        return f"{value} (pain)" if s.get(f"{name}_pi") else str(value)
+        return f"{value} (pain)" if s.get(NEURO.myotome_pain(movement, side)) else str(value)
 
-    myotomes = []
+    myotomes: list[dict[str, Any]] = []
     for movement in findings_mod.MYOTOME_MOVEMENTS:
-        cells = [grade(f"myo_{movement}_{side}") for side in sides]
+        cells = [grade(movement, side) for side in sides]
         if any(cells):
             info = neuro.MOVEMENTS[movement]
             myotomes.append(
@@ -516,18 +411,19 @@ def _neuro(section: dict | None, result: dict | None) -> dict | None:
                     "differs": movement in differs,
                 }
             )
-    dermatomes = []
+    dermatomes: list[dict[str, Any]] = []
     for root in findings_mod.DERMATOME_ROOTS:
         modalities = findings_mod.DERMATOME_MODALITIES
-        cells = [
-            tuple(_label(s.get(f"derm_{root}_{m}_{side}")) for side in sides) for m in modalities
+        pairs = [
+            tuple(code_label(s.get(NEURO.dermatome(root, m, side))) for side in sides)
+            for m in modalities
         ]
-        if any(any(pair) for pair in cells):
+        if any(any(pair) for pair in pairs):
             dermatomes.append(
                 {
                     "root": root,
                     "area": neuro.DERMATOME_AREAS[root],
-                    "cells": cells,
+                    "cells": pairs,
                     "differs": any(f"{root} {m}" in differs for m in modalities),
                 }
             )
@@ -535,9 +431,9 @@ def _neuro(section: dict | None, result: dict | None) -> dict | None:
     for reflex in findings_mod.REFLEXES:
         cells = []
         for side in sides:
-            value = s.get(f"reflex_{reflex}_{side}") or ""
-            text = eval_forms.REFLEX_GRADE_LABELS.get(value, value)
-            if value and s.get(f"reflex_{reflex}_{side}_reinforced"):
+            value = s.get(NEURO.reflex(reflex, side)) or ""
+            text = vocabulary.REFLEX_GRADE_LABELS.get(value, value)
+            if value and s.get(NEURO.reflex_reinforced(reflex, side)):
                 text += ", reinforced"
             cells.append(text)
         if any(cells):
@@ -546,26 +442,26 @@ def _neuro(section: dict | None, result: dict | None) -> dict | None:
             )
 
     def clonus(side: str) -> str:
-        beats = s.get(f"clonus_{side}")
+        beats = s.get(NEURO.clonus(side))
         text = "" if beats in ("", None) else str(beats)
-        if s.get(f"clonus_sustained_{side}"):
+        if s.get(NEURO.clonus_sustained(side)):
             text = f"{text}, sustained" if text else "Sustained"
         return text
 
     umn = []
     for text, cell in (
-        ("Babinski (plantar response)", lambda side: _label(s.get(f"babinski_{side}"))),
+        ("Babinski (plantar response)", lambda side: code_label(s.get(NEURO.babinski(side)))),
         ("Ankle clonus (beats)", clonus),
-        ("Hoffmann sign", lambda side: HOFFMANN.get(s.get(f"hoffmann_{side}"), "")),
-        ("Weakness getting worse", lambda side: "Yes" if s.get(f"progressive_{side}") else ""),
+        ("Hoffmann sign", lambda side: HOFFMANN.get(s.get(NEURO.hoffmann(side)), "")),
+        ("Weakness getting worse", lambda side: "Yes" if s.get(NEURO.progressive(side)) else ""),
     ):
         cells = [cell(side) for side in sides]
         if any(cells):
             umn.append({"label": text, "cells": cells})
     other = [
-        ("Saddle sensation (S3-S5)", _label(s.get("saddle"))),
-        ("Spasticity", "Noted" if s.get("spasticity") else ""),
-        ("Gait ataxia", "Noted" if s.get("gait_ataxia") else ""),
+        ("Saddle sensation (S3-S5)", code_label(s.get(NEURO.saddle))),
+        ("Spasticity", "Noted" if s.get(NEURO.spasticity) else ""),
+        ("Gait ataxia", "Noted" if s.get(NEURO.gait_ataxia) else ""),
     ]
     # Rows with a finding other than normal on both sides are printed in full; the normal
     # ones are listed by name after them, so the abnormal findings stand out.
@@ -585,7 +481,7 @@ def _neuro(section: dict | None, result: dict | None) -> dict | None:
         "notes": s.get("notes", ""),
         "levels": [
             {
-                "side": _label(level.get("side")).lower(),
+                "side": code_label(level.get("side")).lower(),
                 "roots": "/".join(level.get("roots") or ()),
                 "confidence": level.get("confidence_text", ""),
             }
@@ -593,7 +489,7 @@ def _neuro(section: dict | None, result: dict | None) -> dict | None:
         ],
         "alerts": _alerts(r.get("alerts")),
         "to_recheck": r.get("to_recheck") or [],
-        "summary": _printed(r.get("summary", "")),
+        "summary": printed(r.get("summary", "")),
         "algorithm_version": r.get("algorithm_version", ""),
     }
 
@@ -601,11 +497,13 @@ def _neuro(section: dict | None, result: dict | None) -> dict | None:
 def _category(code: str | None) -> str:
     if not code:
         return ""
-    text = classification.CATEGORY_LABELS.get(code, _label(code))
+    text = CATEGORY_WORDS.get(code, code_label(code))
     return text[:1].upper() + text[1:]
 
 
-def _classification(chosen: dict | None, suggestion: dict | None) -> dict | None:
+def classification_context(chosen: dict | None, suggestion: dict | None) -> dict | None:
+    """The classification chosen beside the one suggested, or None when neither is
+    recorded. The progress report prints it too, for this visit and the previous one."""
     if not chosen and not suggestion:
         return None
     chosen, suggestion = chosen or {}, suggestion or {}
@@ -621,12 +519,12 @@ def _classification(chosen: dict | None, suggestion: dict | None) -> dict | None
     )
     return {
         "category": _category(chosen.get("category")),
-        "side": _label(chosen.get("side")),
+        "side": code_label(chosen.get("side")),
         "levels": ", ".join(chosen.get("suspected_levels") or ()),
-        "neuropathic": _label(chosen.get("neuropathic_grade")),
-        "nociplastic": _label(chosen.get("nociplastic_grade")),
+        "neuropathic": code_label(chosen.get("neuropathic_grade")),
+        "nociplastic": code_label(chosen.get("nociplastic_grade")),
         "rationale": chosen.get("rationale", ""),
-        "suggestion": _printed(suggestion.get("summary", "")),
+        "suggestion": printed(suggestion.get("summary", "")),
         "matches": bool(suggestion) and picked == suggested,
         "evidence_for": _plain(suggestion.get("evidence_for")),
         "evidence_against": _plain(suggestion.get("evidence_against")),
@@ -636,247 +534,14 @@ def _classification(chosen: dict | None, suggestion: dict | None) -> dict | None
     }
 
 
-def _choice(summary: dict) -> tuple:
-    return (summary["category"], summary["side"], summary["levels"])
-
-
-def _cpg(link: plan_catalog.CpgLink | None) -> dict | None:
-    if link is None:
-        return None
-    return {
-        "category": link.category,
-        "verb": link.verb,
-        "grade": link.grade,
-    }
-
-
-def _plan_item(item: dict) -> dict:
-    code = item.get("code", "")
-    entry = plan_catalog.BY_CODE.get(code)
-    return {
-        "code": code,
-        "text": dates_in_words(plan_catalog.describe_item(code, item.get("values") or {})),
-        "cpg": _cpg(entry.cpg) if entry else None,
-    }
-
-
-def _plan(plan: dict | None) -> dict | None:
-    if not plan:
-        return None
-    items = plan.get("items") or ()
-    families = []
-    for family, family_label in plan_catalog.FAMILIES:
-        chosen = [
-            _plan_item(i)
-            for i in items
-            if (entry := plan_catalog.BY_CODE.get(i.get("code"))) and entry.family == family
-        ]
-        if chosen:
-            families.append({"label": family_label, "items": chosen})
-    unknown = [_plan_item(i) for i in items if i.get("code") not in plan_catalog.BY_CODE]
-    if unknown:
-        families.append({"label": "Other", "items": unknown})
-    return {
-        "families": families,
-        "frequency": plan.get("frequency_per_week"),
-        "weeks": plan.get("weeks"),
-        "goals": [
-            {
-                "measure": GOAL_MEASURES.get(g.get("measure"), _label(g.get("measure"))),
-                "code": g.get("measure", ""),
-                "target": g.get("target", ""),
-                "by": _date(g.get("by")),
-            }
-            for g in plan.get("goals") or ()
-        ],
-        "hep": plan.get("hep", ""),
-        "reeval_date": _date(plan.get("reeval_date")),
-        "referral": referral(plan),
-        "catalog_version": plan.get("catalog_version", ""),
-        "catalog_status": plan_catalog.CATALOG_STATUS,
-        "cpg_citation": CPG_CITATION,
-    }
-
-
-def referral(plan: dict) -> dict | None:
-    """The plan's referral with its urgency in words ("Urgent: seen the same day"), or None.
-    Shared with the patient handout."""
-    if not plan.get("referral"):
-        return None
-    urgency = plan.get("referral_urgency") or ""
-    return {
-        "to": REFERRAL_TO.get(plan.get("referral_to"), _label(plan.get("referral_to"))),
-        "urgency_code": urgency,
-        "urgency": eval_forms.REFERRAL_URGENCY_LABELS.get(urgency, _label(urgency))
-        or "Urgency not recorded",
-        "reason": plan.get("referral_reason", ""),
-    }
-
-
 def _addenda(evaluation: Evaluation) -> list[dict]:
     return [
         {
             "at": a.at,
-            "by": _name(a.by),
+            "by": person_name(a.by),
             "about": ADDENDUM_SECTIONS.get(a.section, a.section) or "The whole evaluation",
             "reason": a.reason,
             "text": a.text,
         }
         for a in evaluation.addenda.all()
     ]
-
-
-# --- The progress or discharge report ------------------------------------------------------------
-
-# Wide enough for the charts' own titles, narrow enough for A4 and Letter.
-CHART_WIDTH, CHART_HEIGHT = 640, 180
-# Reading a goal's target: the number after removing "/10"-style denominators, and which
-# side of it counts as met (⚠ product-defined; the report says it is read from the wording).
-_DENOMINATOR = re.compile(r"/\s*\d+(?:[.,]\d+)?")
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
-_AT_MOST = re.compile(r"or less|or lower|or below|at most|no more than|under|below|less than|≤|<")
-_AT_LEAST = re.compile(r"or more|or higher|or above|at least|no less than|over|above|more than|≥|>")
-
-
-def goal_status(goal: dict, measures: dict, *, on: date, final: bool = False) -> dict:
-    """Whether a goal is met on the latest recorded score of its measure, on day `on`
-    (`final`: at discharge, when a goal not met is not "not yet" met).
-
-    Only goals on a scored measure (NPRS, ODI, PSFS) whose target holds exactly one number
-    on the measure's scale are judged; "or less"/"or more" words decide the side, else the
-    measure's better direction. Everything else is left to the therapist."""
-    m = measures.get(goal.get("code"))
-    numbers = _NUMBER.findall(_DENOMINATOR.sub("", goal.get("target", "")))
-    by = goal.get("by")
-    if m is None or not m.points:
-        return {"status": "not_judged", "text": "Not judged: no score recorded for this goal"}
-    latest = m.latest
-    value = progress_mod.format_value(latest.value, m.unit)
-    where = f"latest {value}, {progress_mod.occasion(latest)}"
-    if len(numbers) != 1:
-        return {"status": "not_judged", "text": f"Not judged from the wording ({where})"}
-    target = float(numbers[0].replace(",", "."))
-    if not m.scale_min <= target <= m.scale_max:
-        return {"status": "not_judged", "text": f"Not judged from the wording ({where})"}
-    wording = goal.get("target", "").lower()
-    at_most = bool(_AT_MOST.search(wording)) or (
-        not _AT_LEAST.search(wording) and m.better == progress_mod.LOWER
-    )
-    met = latest.value <= target if at_most else latest.value >= target
-    if met:
-        return {"status": "met", "text": f"Met ({where})"}
-    if by and by > on and not final:
-        due = progress_mod.format_date(by)
-        return {"status": "not_yet", "text": f"Not yet met, due {due} ({where})"}
-    return {"status": "not_met", "text": f"Not met ({where})"}
-
-
-def _chart_rows(data: progress_mod.PatientProgress) -> tuple[list[dict], dict | None]:
-    measures = []
-    for n, m in enumerate(data.measures):
-        if not m.points:
-            continue
-        measures.append(
-            {
-                "progress": m,
-                "svg": measure_chart_svg(m, width=CHART_WIDTH, height=CHART_HEIGHT, id_suffix=n),
-                "baseline": progress_mod.format_value(m.baseline.value, m.unit),
-                "latest": progress_mod.format_value(m.latest.value, m.unit),
-                "verdict": verdict(m),
-                "change": change_text(m),
-                "mcid": mcid_text(m.mcid),
-            }
-        )
-    distal = None
-    if data.distal.points:
-        distal = {
-            "progress": data.distal,
-            "svg": distal_chart_svg(data.distal, width=CHART_WIDTH, height=CHART_HEIGHT),
-        }
-    return measures, distal
-
-
-def _plan_changes(before: dict | None, after: dict | None) -> dict:
-    def described(plan):
-        """Each item's description without its dates: education delivered again at this
-        visit is continued, not changed."""
-        out = {}
-        for item in (plan or {}).get("items") or ():
-            code = item.get("code", "")
-            entry = plan_catalog.BY_CODE.get(code)
-            dates = (
-                {p.name for p in entry.params if p.kind is plan_catalog.Kind.DATE} if entry else ()
-            )
-            values = {k: v for k, v in (item.get("values") or {}).items() if k not in dates}
-            out[code] = dates_in_words(plan_catalog.describe_item(code, values))
-        return out
-
-    def dose(plan):
-        plan = plan or {}
-        if not plan.get("frequency_per_week"):
-            return ""
-        return f"{plan['frequency_per_week']} a week for {plan.get('weeks') or '?'} weeks"
-
-    # A re-evaluation's plan is recorded afresh, not carried over, so an earlier item it
-    # leaves out is one it did not record: nothing says it was stopped.
-    old, new = described(before), described(after)
-    return {
-        "added": [text for code, text in new.items() if code not in old],
-        "not_recorded": [text for code, text in old.items() if code not in new],
-        "changed": [(old[c], text) for c, text in new.items() if c in old and old[c] != text],
-        "dose_before": dose(before),
-        "dose_after": dose(after),
-    }
-
-
-def progress_context(evaluation: Evaluation, clinic) -> dict:
-    """Everything templates/reports/pdf/progress.html prints: the visits up to and including
-    this evaluation (one query), their outcomes against the MCID with charts, the goals
-    set at the previous visit, and what changed in the classification and the plan."""
-    visits = list(_up_to(evaluation))
-    basis = services.intake_basis(evaluation)
-    data = progress_mod.from_records(basis.intake, basis.answers, visits)
-    measures, distal = _chart_rows(data)
-    by_code = {m.code: m for m in data.measures}
-    earlier = [v for v in visits if v.public_id != evaluation.public_id]
-    previous = earlier[-1] if earlier else None
-    reviewed_from = next(
-        (v for v in reversed(earlier) if ((v.content or {}).get("plan") or {}).get("goals")),
-        evaluation,
-    )
-    goals = (_plan((reviewed_from.content or {}).get("plan")) or {}).get("goals") or []
-    discharge = evaluation.kind == Evaluation.Kind.DISCHARGE
-    for goal in goals:
-        goal.update(goal_status(goal, by_code, on=evaluation.visit_date, final=discharge))
-    content = evaluation.content or {}
-    before = (
-        _classification((previous.content or {}).get("classification"), None) if previous else None
-    )
-    now = _classification(content.get("classification"), evaluation.findings.get("classification"))
-    odi_shown = any(m["progress"].code == "odi" for m in measures)
-    return {
-        **_common(evaluation, "Discharge report" if discharge else "Progress report"),
-        "discharge": discharge,
-        "visits": visits,
-        "first_visit": visits[0] if visits else evaluation,
-        "intake": basis.intake,
-        "measures": measures,
-        "distal": distal,
-        "has_drafts": any(v.status != Evaluation.Status.SIGNED for v in visits),
-        "goals": goals,
-        "goals_from": reviewed_from,
-        "classification": now,
-        "previous": previous,
-        "classification_changed": bool(before and now) and _choice(before) != _choice(now),
-        "previous_classification": before,
-        "plan": _plan(content.get("plan")),
-        "changes": _plan_changes(
-            (previous.content or {}).get("plan") if previous else None, content.get("plan")
-        ),
-        "subjective": (content.get("outcomes") or {}).get("notes", ""),
-        "notices": _notices(
-            startback=None,
-            odi_shown=odi_shown,
-            packs=instrument_packs() if odi_shown else None,
-        ),
-    }

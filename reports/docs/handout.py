@@ -15,11 +15,12 @@ from uuid import UUID
 
 from django.db.models import Prefetch
 
+from evaluations import records
 from evaluations.models import Evaluation
 from evaluations.plan_catalog import BY_CODE, FAMILIES, describe_item
 from intake.models import RedFlagAlert
-from reports.docs.evaluation import referral
 from reports.docs.formatting import dates_in_words
+from reports.docs.plan import goal_target, referral
 
 HANDOUT_TEXT_VERSION = "handout-text-2026.12-1"
 HANDOUT_TEXT_STATUS = "product default, not yet approved by a clinician"
@@ -51,7 +52,7 @@ PLAIN_NAMES = {
     "aerobic": "Exercise to get you a little out of breath",
     "aquatic_exercise": "Exercise in a warm pool",
 }
-# What each goal measures, in everyday words (evaluations.forms.GOAL_MEASURES).
+# What each goal measures, in everyday words (evaluations.goals.GOAL_MEASURES).
 GOAL_WORDS = {
     "leg_pain": "Leg pain (0 is no pain, 10 the worst)",
     "back_pain": "Back pain (0 is no pain, 10 the worst)",
@@ -113,7 +114,7 @@ CAUSE = {
         "of the warning signs."
     ),
 }
-# What the patient must do, for each referral urgency (evaluations.forms.REFERRAL_URGENCY;
+# What the patient must do, for each referral urgency (evaluations.vocabulary.REFERRAL_URGENCY;
 # "soon" is a legacy value of older records).
 REFERRAL_WORDS = {
     "emergency": "Go to a hospital emergency department now, today. Do not wait.",
@@ -129,7 +130,8 @@ REFERRAL_TO_WORDS = {
     "rheumatology": "a rheumatologist",
 }
 # An alert handled this way counts as a referral even if the plan does not hold one yet.
-_ALERT_URGENCY = {
+# Keyed by the enum, looked up with the alert's stored outcome (a str, equal to it).
+_ALERT_URGENCY: dict[str, str] = {
     RedFlagAlert.Outcome.EMERGENCY_REFERRAL: "emergency",
     RedFlagAlert.Outcome.URGENT_REFERRAL: "urgent",
 }
@@ -194,7 +196,7 @@ def load_handout(public_id: UUID) -> Evaluation:
 
 
 def _plan(evaluation: Evaluation) -> dict:
-    return (evaluation.content or {}).get("plan") or {}
+    return records.read_content(evaluation.content).get("plan") or {}
 
 
 def handout_unavailable(evaluation: Evaluation) -> str:
@@ -204,7 +206,7 @@ def handout_unavailable(evaluation: Evaluation) -> str:
 
 
 def handout_version(evaluation: Evaluation) -> str:
-    content = evaluation.content or {}
+    content = records.read_content(evaluation.content)
     classification = content.get("classification") or {}
     parts = [
         LAYOUT_VERSION,
@@ -293,7 +295,7 @@ def _name(user) -> str:
 
 def handout_context(evaluation: Evaluation, clinic) -> dict:
     plan = _plan(evaluation)
-    classification = (evaluation.content or {}).get("classification") or {}
+    classification = records.read_content(evaluation.content).get("classification") or {}
     referred = patient_referral(evaluation, plan)
     cause = (
         "referred"
@@ -320,11 +322,13 @@ def handout_context(evaluation: Evaluation, clinic) -> dict:
         "goals": [
             {
                 "measure": GOAL_WORDS.get(g.get("measure", ""), "Goal"),
-                "target": g.get("target", ""),
+                # The therapist's words for the patient; a goal set only as a number
+                # ("at most 3") is printed as that.
+                "target": g.get("target") or goal_target(g),
                 "by": _date(g.get("by", "")),
             }
             for g in plan.get("goals") or ()
-            if g.get("target")
+            if g.get("target") or goal_target(g)
         ],
         "cause_text": CAUSE[cause],
         "cause_kind": cause,

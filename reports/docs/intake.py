@@ -9,10 +9,9 @@ from uuid import UUID
 from django.db.models import Prefetch
 from django.utils.safestring import SafeString, mark_safe
 
+from intake import questionnaires
 from intake.bodychart import NEURO_SENSATIONS, REGIONS, SENSATIONS
-from intake.instruments import ODI
 from intake.models import Intake, IntakeAmendment, RedFlagAlert
-from intake.scoring.psfs import CITATION as PSFS_CITATION
 from intake.services import instrument_packs
 from intake.summary import summary_context
 from reports.docs.formatting import dates_in_words
@@ -21,7 +20,6 @@ from reports.docs.formatting import dates_in_words
 # an unchanged intake are not reused across the change.
 LAYOUT_VERSION = "intake-summary-1"
 TITLE = "Intake summary"
-DASH = "\N{EN DASH}"  # a value not given
 # Screens shown in their own part of the summary rather than as question rows.
 _OWN_PART = {"where", "consent"}
 
@@ -147,127 +145,6 @@ def body_chart_svg(chart: dict) -> SafeString:
     )
 
 
-def _band(band: dict | None) -> str:
-    return (band or {}).get("label", "") or DASH
-
-
-def _mcid(mcid: dict | None) -> str:
-    if not mcid:
-        return ""
-    text = f"{mcid['points']:g} points" if mcid.get("points") is not None else ""
-    if mcid.get("relative_percent"):
-        text += f" or {mcid['relative_percent']}%"
-    if mcid.get("source"):
-        text += f" ({mcid['source']})"
-    return text
-
-
-def _score_rows(scores: dict) -> list[dict]:
-    """One row per measure: what was scored, the band or group, the minimal important
-    change used, and the algorithm version stored with it."""
-    rows = []
-    if nprs := scores.get("nprs"):
-        for region, name in (("back", "Back"), ("leg", "Leg")):
-            r = nprs.get(region) or {}
-            if r.get("now") is None and r.get("worst_24h") is None:
-                continue
-            rows.append(
-                {
-                    "measure": f"{name} pain (NPRS 0-10)",
-                    "score": f"now {r.get('now', DASH)}, least {r.get('best_24h', DASH)}, "
-                    f"worst {r.get('worst_24h', DASH)} (last 24 h)",
-                    "band": f"now {_band(r.get('now_band'))}, "
-                    f"worst {_band(r.get('worst_24h_band'))}",
-                    "note": f"Bands: {nprs.get('band_scheme_source') or nprs.get('band_scheme')}",
-                    "mcid": _mcid(nprs.get("mcid")),
-                    "version": nprs.get("algorithm_version", ""),
-                }
-            )
-    if odi := scores.get("odi"):
-        if odi.get("status") == "not_licensed":
-            rows.append(
-                {
-                    "measure": "Oswestry Disability Index",
-                    "score": "Not licensed on this installation",
-                    "band": "",
-                    "mcid": "",
-                    "version": "",
-                }
-            )
-        else:
-            score = (
-                f"{odi['percentage']:g}%" if odi.get("percentage") is not None else "Not scorable"
-            )
-            if odi.get("status") == "prorated":
-                missing = ", ".join(odi.get("missing_sections") or ())
-                score += f" (prorated; sections missing: {missing})"
-            rows.append(
-                {
-                    "measure": "Oswestry Disability Index",
-                    "score": score,
-                    "band": _band(odi.get("band")),
-                    "mcid": _mcid(odi.get("mcid")),
-                    "version": odi.get("algorithm_version", ""),
-                }
-            )
-    if psfs := scores.get("psfs"):
-        activities = "; ".join(f"{a['name']} {a['score']}/10" for a in psfs.get("activities") or ())
-        rows.append(
-            {
-                "measure": "Patient-Specific Functional Scale",
-                "score": f"mean {psfs.get('mean')}/10 over {psfs.get('activity_count')} activities",
-                "band": "no bands defined",
-                "note": activities,
-                "mcid": _mcid(psfs.get("mcid")),
-                "version": psfs.get("algorithm_version", ""),
-            }
-        )
-    if sb := scores.get("startback"):
-        rows.append(
-            {
-                "measure": "Keele STarT Back",
-                "score": f"total {sb.get('total')}/9, distress subscale {sb.get('distress')}/5",
-                "band": f"{(sb.get('risk_group') or '').upper()} risk subgroup",
-                "mcid": "",
-                "version": sb.get("algorithm_version", ""),
-            }
-        )
-    # A neuropathic screen is clinic-loaded (clinical.md §3.5); printed when one was scored.
-    for key, label in (("paindetect", "painDETECT"), ("slanss", "S-LANSS"), ("dn4", "DN4")):
-        if screen := scores.get(key):
-            rows.append(
-                {
-                    "measure": f"Neuropathic screen ({label})",
-                    "score": str(screen.get("total", screen.get("score", DASH))),
-                    "band": _band(screen.get("band")) if screen.get("band") else "",
-                    "mcid": "",
-                    "version": screen.get("algorithm_version", ""),
-                }
-            )
-    return rows
-
-
-def _notices(scores: dict, packs: dict) -> list[str]:
-    """Copyright statements (and required citations) of the instruments printed."""
-    notices: list[str] = []
-    if sb := scores.get("startback"):
-        notices.append(sb.get("copyright_statement") or "")
-    odi = scores.get("odi") or {}
-    if odi and odi.get("status") != "not_licensed":
-        pack = packs.get(ODI)
-        notices.append((pack.copyright if pack else "") or _odi_notice())
-    if scores.get("psfs"):
-        notices.append(f"Patient-Specific Functional Scale: {PSFS_CITATION}")
-    return list(dict.fromkeys(n for n in notices if n))
-
-
-def _odi_notice() -> str:
-    # One wording for every document, kept with the evaluation documents.
-    from reports.docs import evaluation
-
-    return getattr(evaluation, "ODI_NOTICE", "")
-
-
 def _alerts(alerts) -> list[dict]:
     return [
         {
@@ -300,7 +177,10 @@ def intake_context(intake: Intake, clinic) -> dict:
             if submitted and intake.submitted_at
             else None
         ),
-        "notices": _notices(scores, packs),
+        # Copyright statements and citations of every questionnaire printed.
+        "notices": questionnaires.notices(
+            questionnaires.printed(scores), scores=scores, packs=packs
+        ),
         "intake": intake,
         "status_label": intake.get_status_display(),
         "triage": triage,
@@ -308,7 +188,7 @@ def intake_context(intake: Intake, clinic) -> dict:
         "episode": triage.get("episode") or {},
         "alerts": _alerts(summary["alerts"]),
         "pattern": results.get("pattern") or {},
-        "score_rows": _score_rows(scores),
+        "score_rows": questionnaires.pdf_score_rows(scores),
         "chart": _chart(summary["chart"]),
         "chart_svg": body_chart_svg(summary["chart"]) if summary["chart"] else "",
         "chart_colours": {"pain": _PAIN, "nerve": _NERVE, "both": _BOTH},

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core.management.commands.seed_demo import DEMO_PASSWORD
+from core.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

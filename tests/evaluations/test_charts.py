@@ -5,7 +5,6 @@ WeasyPrint. Pure functions: none of these tests touch the database.
 import dataclasses
 import datetime
 import itertools
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -314,19 +313,13 @@ def test_the_distal_chart_draws_a_step_line_and_hollow_drafts():
 # --- Speed and print --------------------------------------------------------------------------
 
 
-def test_a_chart_of_sixty_points_builds_well_under_five_milliseconds():
+def test_a_chart_of_sixty_points_draws_every_point():
+    # How fast it builds is measured by bench/charts.py, not asserted here.
     points = [
         _point(3 * i, (i * 7) % 11, f"Visit {i}", draft=i % 5 == 0, source="evaluation")
         for i in range(60)
     ]
-    progress = measure_progress("back_pain", points)
-    measure_chart_svg(progress)  # warm up
-    runs = 20
-    started = time.perf_counter()
-    for _ in range(runs):
-        svg = measure_chart_svg(progress)
-    per_chart = (time.perf_counter() - started) / runs
-    assert per_chart < 0.005
+    svg = measure_chart_svg(measure_progress("back_pain", points))
     assert len(_point_circles(_parse(svg))) == 60
 
 

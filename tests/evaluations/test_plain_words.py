@@ -15,6 +15,7 @@ from core.models import Clinic
 from evaluations import forms as eval_forms
 from evaluations import mdt, neurodynamic, services
 from evaluations.models import Evaluation
+from evaluations.vocabulary import LABELS
 from intake.bodychart import REGIONS
 from reports.docs.evaluation import evaluation_context
 from tests.evaluations.helpers import (
@@ -299,7 +300,7 @@ def _visible(html: str, *, skip: str | None = None) -> str:
 # repeated-movement codes, a neurodynamic code with its side ("SLR L"), and the one-word
 # vocabulary stored for choices ("EXTENSION", "NONE").
 _ONE_WORD = sorted(
-    {k for k in eval_forms.LABELS if "_" not in k}
+    {k for k in LABELS if "_" not in k}
     | {c.value for c in mdt.MovementCode if "_" not in c.value}
     | {"URGENT", "EMERGENCY", "UNCLEAR"} - {"OTHER"},
     key=len,

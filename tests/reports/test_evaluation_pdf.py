@@ -15,10 +15,12 @@ from accounts.roles import Role
 from core.models import Clinic
 from evaluations import services
 from evaluations.demo import demo_evaluation
+from evaluations.goals import goal_status
 from evaluations.models import Evaluation
 from evaluations.progress import Point, measure_progress
 from intake.demo import demo_answers, demo_results
 from reports.docs import evaluation as doc
+from reports.docs import progress as progress_doc
 from reports.pdf import render_document, render_html
 from tests.factories import TEST_PASSWORD, IntakeFactory, PatientFactory, UserFactory
 from tests.reports.pdftext import (
@@ -319,24 +321,24 @@ def test_the_documents_read_a_fixed_number_of_queries(
     with django_assert_num_queries(1):
         doc.evaluation_context(subject, clinic)
     with django_assert_num_queries(1):
-        doc.progress_context(subject, clinic)
+        progress_doc.progress_context(subject, clinic)
     with django_assert_num_queries(0):
         doc.evaluation_version(subject)
     with django_assert_num_queries(1):
-        doc.progress_version(subject)
+        progress_doc.progress_version(subject)
 
 
 def test_versions_change_with_what_the_documents_print(patient, physio):
     first, second = _visits(patient, physio, count=2, sign_last=False)
     before = doc.load_evaluation(second.public_id)
-    evaluation, progress = doc.evaluation_version(before), doc.progress_version(before)
+    evaluation, progress = doc.evaluation_version(before), progress_doc.progress_version(before)
 
     # A change to the earlier visit changes the progress report only.
     first.updated_at = timezone.now()
     first.save(update_fields=["updated_at"])
     after = doc.load_evaluation(second.public_id)
     assert doc.evaluation_version(after) == evaluation
-    assert doc.progress_version(after) != progress
+    assert progress_doc.progress_version(after) != progress
 
     services.evaluation_sign(evaluation=after, by=physio, password=TEST_PASSWORD)
     signed = doc.load_evaluation(second.public_id)
@@ -346,13 +348,13 @@ def test_versions_change_with_what_the_documents_print(patient, physio):
 def test_unavailable_until_something_is_recorded(patient, physio):
     empty = services.evaluation_start(patient=patient, kind="initial", by=physio)
     assert doc.evaluation_unavailable(empty) == "Nothing has been recorded in this evaluation yet."
-    assert doc.progress_unavailable(empty)
+    assert progress_doc.progress_unavailable(empty)
 
     (evaluation,) = _visits(PatientFactory(), physio, count=1)
     assert doc.evaluation_unavailable(evaluation) == ""
-    assert doc.progress_unavailable(evaluation) == ""
+    assert progress_doc.progress_unavailable(evaluation) == ""
     evaluation.findings["outcomes"] = {}
-    assert "no outcome measures" in doc.progress_unavailable(evaluation)
+    assert "no outcome measures" in progress_doc.progress_unavailable(evaluation)
 
 
 @pytest.mark.parametrize(
@@ -374,4 +376,4 @@ def test_goal_status_reads_the_target_number(target, code, latest, status):
         point = Point(on=on, value=latest, label="Re-evaluation", source="evaluation")
         measures[code] = measure_progress(code, [point])
     goal = {"code": code, "target": target, "by": on - timedelta(days=1)}
-    assert doc.goal_status(goal, measures, on=on)["status"] == status
+    assert goal_status(goal, measures, on=on)["status"] == status

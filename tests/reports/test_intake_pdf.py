@@ -13,8 +13,8 @@ from accounts.roles import Role
 from core.models import Clinic
 from intake import results
 from intake.demo import demo_answers, demo_results
-from intake.instruments import parse_pack
 from intake.models import Intake, IntakeAmendment, RedFlagAlert
+from intake.questionnaires import parse_pack
 from intake.services import instrument_pack_load
 from reports.docs.intake import body_chart_svg
 from reports.documents import DOCUMENTS, filename

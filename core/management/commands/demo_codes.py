@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from core.management.commands.seed_demo import DEMO_TOTP_KEYS
+from core.demo import DEMO_TOTP_KEYS
 
 
 class Command(BaseCommand):

@@ -1,0 +1,139 @@
+"""Synthetic demo data: a clinic, staff of every role, patients, intakes, evaluations.
+
+Each app builds its own part: the ground floor the clinic, staff and patients
+(core/demo.py), intake its intakes, answers and scores (intake/demo.py), evaluations whole
+evaluations (evaluations/demo.py). This command tells the demo's story across them: who
+came in today, who has a few weeks of history, who was followed up. It lives in the top
+app because it knows every app. Every person is made up by Faker from a fixed seed.
+Refuses to run with DEBUG off unless --force, so a production database never gets demo
+logins.
+"""
+
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+from faker import Faker
+
+from core.demo import demo_clinic, demo_loaded, demo_patients, demo_staff, demo_two_factor
+from evaluations.demo import demo_evaluation
+from evaluations.models import Evaluation
+from intake.demo import demo_answers, demo_intake, demo_stopped_intake
+
+# Past patients (indices 10-29) with a few weeks of history: about a third are followed up
+# with one or two re-evaluations, so "Progress over visits" has charts to draw. Two older
+# patients present with neurogenic claudication.
+FOLLOWED_UP = frozenset({10, 13, 16, 19, 22, 25})
+STENOSIS = frozenset({15, 25})
+
+
+class Command(BaseCommand):
+    help = "Load synthetic demo data (idempotent). Refuses with DEBUG off unless --force."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--patients", type=int, default=40)
+        parser.add_argument("--force", action="store_true", help="Allow with DEBUG off.")
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("Refusing to load demo logins with DEBUG off (use --force).")
+        if demo_loaded():
+            # Demo databases made before two-factor sign-in get the demo apps too.
+            demo_two_factor()
+            self.stdout.write("Demo data already loaded.")
+            return
+        with transaction.atomic():
+            self._seed(options["patients"])
+            demo_two_factor()
+        self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+
+    def _seed(self, n_patients: int) -> None:
+        fake = Faker(["en_GB", "en_US"])
+        Faker.seed(2026)
+        rng = random.Random(2026)  # noqa: S311  (synthetic demo data, not security)
+        demo_clinic()
+        staff = demo_staff()
+        therapists = [staff["therapist"], staff["therapist2"]]
+        patients = demo_patients(
+            by=staff["frontdesk"], count=n_patients, fake=fake, rng=rng, older=STENOSIS
+        )
+
+        now = timezone.now()
+        today_start = now.replace(hour=8, minute=0, second=0, microsecond=0)
+        for i, patient in enumerate(patients):
+            if i < 10:
+                # Today's clinic: intakes started this morning, some submitted.
+                started = min(today_start + timedelta(minutes=20 * i), now)
+                submitted = i % 3 != 0
+                answers = demo_answers(rng, today=now.date(), radicular=i % 4 != 3)
+                if not submitted:
+                    # Part-way through: the first screens answered.
+                    answers = {k: answers[k] for k in ("about", "consent", "where")}
+                intake = demo_intake(
+                    patient=patient,
+                    started_by=staff["frontdesk"],
+                    started=started,
+                    answers=answers,
+                    submitted_after=timedelta(minutes=12) if submitted else None,
+                    current_step="" if submitted else "feels",
+                )
+                if i == 9:
+                    demo_stopped_intake(intake, therapist=staff["therapist"])
+            elif i < 30:
+                days_ago = rng.randint(36, 60) if i in FOLLOWED_UP else rng.randint(1, 60)
+                started = now - timedelta(days=days_ago, hours=rng.randint(0, 6))
+                answers = demo_answers(rng, today=started.date(), radicular=i % 5 != 0)
+                if i in STENOSIS:
+                    answers["when"].update(
+                        worse_with=["standing", "walking"],
+                        better_with=["sitting", "bending"],
+                        sitting_relief="yes",
+                        cart_relief="yes",
+                        walking="5_15",
+                    )
+                intake = demo_intake(
+                    patient=patient,
+                    started_by=staff["frontdesk"],
+                    started=started,
+                    answers=answers,
+                    submitted_after=timedelta(minutes=15),
+                )
+                if i < 26:  # the rest still await evaluation
+                    self._demo_evaluations(
+                        i, patient, intake, therapists[i % 2], rng, today=now.date()
+                    )
+
+    def _demo_evaluations(self, i, patient, intake, therapist, rng, *, today) -> None:
+        """A signed initial evaluation; for the followed-up patients, re-evaluations every
+        three weeks or so with improving outcomes (the latest sometimes still a draft)."""
+        chart = intake.answers["where"]["chart"]
+        if i in STENOSIS:
+            vignette = "stenosis"
+        elif i % 5 == 0:  # the intake drew somatic pain (radicular=False)
+            vignette = "somatic_extension"
+        else:  # radicular: the level on the side the leg pain was drawn
+            vignette = "L5" if any(code.endswith("_l") for code in chart) else "S1"
+        visit = min(intake.submitted_at.date() + timedelta(days=rng.randint(0, 2)), today)
+        visits = [(Evaluation.Kind.INITIAL, visit, 0.0)]
+        if i in FOLLOWED_UP:
+            for improvement in (0.45, 0.8):
+                visit += timedelta(days=rng.randint(18, 24))
+                if visit > today:
+                    break
+                visits.append((Evaluation.Kind.REEVALUATION, visit, improvement))
+        for n, (kind, visit_date, improvement) in enumerate(visits, start=1):
+            last = n == len(visits)
+            demo_evaluation(
+                patient=patient,
+                intake=intake,
+                therapist=therapist,
+                kind=kind,
+                visit_date=visit_date,
+                vignette=vignette,
+                rng=rng,
+                improvement=improvement,
+                sign=not (last and n > 1 and i % 2 == 0),
+            )

@@ -1,0 +1,14 @@
+"""The home page's route.
+
+The page was core:home before it moved here, and templates, redirects and
+LOGIN_REDIRECT_URL still call it that, so clinic/urls.py adds these routes to the core
+namespace rather than giving them one of their own.
+"""
+
+from django.urls import path
+
+from dashboard import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+]

@@ -1,0 +1,92 @@
+"""The visit and its outcome measures: the date, pain now, the most distal symptom, the
+patient's PSFS activities from the intake and (where the clinic holds the licence) the ODI."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+
+from evaluations import mdt
+from evaluations.forms.base import SectionContext, SectionForm
+from evaluations.forms.fields import NPRS_CHOICES, as_text, choice_list, select_field, text_field
+from evaluations.forms.widgets import FastDateInput
+from intake.scoring.odi import SECTION_IDS as ODI_SECTION_IDS
+
+ODI_CHOICES = [("", "Not answered")] + [(str(n), str(n)) for n in range(6)]
+
+
+class OutcomesForm(SectionForm):
+    key = "outcomes"
+    title = "Visit and outcome measures"
+    short_title = "Outcomes"
+
+    visit_date = forms.DateField(
+        widget=FastDateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        error_messages={"required": "Enter the visit date.", "invalid": "Enter a real date."},
+    )
+    back_now = select_field(NPRS_CHOICES, "Back pain now, 0 to 10")
+    leg_now = select_field(NPRS_CHOICES, "Leg pain now, 0 to 10")
+    distal_site = select_field(choice_list(mdt.DistalSite), "Most distal symptom today")
+    notes = text_field("Subjective notes", max_length=4000, rows=3)
+
+    def __init__(self, *args, ctx: SectionContext, **kwargs):
+        super().__init__(*args, ctx=ctx, **kwargs)
+        today = ctx.today
+        self.fields["visit_date"].widget.attrs["max"] = today.isoformat()
+        self.psfs_names = []
+        for activity in ctx.psfs_activities:
+            name = f"psfs_{activity['id']}"
+            self.fields[name] = select_field(NPRS_CHOICES, f"PSFS: {activity['activity']}, 0 to 10")
+            self.fields[name].label = activity["activity"]
+            self.psfs_names.append(name)
+        self.odi_names = []
+        if ctx.odi_licensed:
+            for n, sid in enumerate(ODI_SECTION_IDS, start=1):
+                self.fields[sid] = select_field(ODI_CHOICES, f"ODI section {n} score, 0 to 5")
+                self.fields[sid].label = f"Section {n}"
+                self.odi_names.append(sid)
+
+    def clean_visit_date(self):
+        value = self.cleaned_data["visit_date"]
+        if value > self.ctx.today:
+            raise forms.ValidationError("The visit date cannot be in the future.")
+        if value < self.ctx.today - timedelta(days=366 * 5):
+            raise forms.ValidationError("Enter a visit date within the last five years.")
+        return value
+
+    def record(self) -> dict[str, Any]:
+        d = self.cleaned_data
+
+        def num(value):
+            return int(value) if value not in ("", None) else None
+
+        return {
+            "visit_date": d["visit_date"].isoformat(),
+            "back_now": num(d["back_now"]),
+            "leg_now": num(d["leg_now"]),
+            "distal_site": d["distal_site"],
+            "psfs": [
+                {"id": a["id"], "activity": a["activity"], "score": num(d[f"psfs_{a['id']}"])}
+                for a in self.ctx.psfs_activities
+            ],
+            "odi_sections": {sid: num(d[sid]) for sid in self.odi_names},
+            "notes": d["notes"],
+        }
+
+    @classmethod
+    def initial_from(cls, stored, ctx):
+        stored = stored or {}
+        initial = {
+            "visit_date": stored.get("visit_date") or ctx.today.isoformat(),
+            "back_now": as_text(stored.get("back_now")),
+            "leg_now": as_text(stored.get("leg_now")),
+            "distal_site": stored.get("distal_site", ""),
+            "notes": stored.get("notes", ""),
+        }
+        for a in stored.get("psfs") or ():
+            initial[f"psfs_{a['id']}"] = as_text(a.get("score"))
+        for sid, value in (stored.get("odi_sections") or {}).items():
+            initial[sid] = as_text(value)
+        return initial

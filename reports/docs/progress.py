@@ -1,0 +1,189 @@
+"""The progress (or discharge) report over the patient's visits up to one evaluation: the
+outcomes against the MCID with charts, the goals set at the previous visit and whether
+they are met, and what changed in the classification and the plan.
+
+Context builders only. Progress comes from `evaluations.progress` and the charts from
+`evaluations.charts`; the header, the classification and the notices are the evaluation
+document's (reports.docs.evaluation). The one judgement made here is reading a goal's
+target number against the latest score (`goal_status`), and the PDF says so.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max, Q
+
+from evaluations import plan_catalog, records, services
+from evaluations import progress as progress_mod
+from evaluations.charts import distal_chart_svg, measure_chart_svg
+from evaluations.goals import goal_status
+from evaluations.models import Evaluation
+from intake.services import instrument_packs
+from reports.docs.common import change_text, digest, header_context, mcid_text, verdict
+from reports.docs.evaluation import (
+    classification_context,
+    evaluation_unavailable,
+    evaluation_version,
+    licence_notices,
+)
+from reports.docs.formatting import dates_in_words
+from reports.docs.plan import plan_context
+
+OUTCOME_KEYS = ("back_now", "leg_now", "odi", "psfs", "distal_site")
+# Wide enough for the charts' own titles, narrow enough for A4 and Letter.
+CHART_WIDTH, CHART_HEIGHT = 640, 180
+
+
+# --- Visits and versions -------------------------------------------------------------------------
+
+
+def _up_to(evaluation: Evaluation):
+    """The patient's visits up to and including this one, in `for_progress` order."""
+    return Evaluation.objects.for_progress(evaluation.patient).filter(
+        Q(visit_date__lt=evaluation.visit_date)
+        | Q(visit_date=evaluation.visit_date, created_at__lte=evaluation.created_at)
+    )
+
+
+def progress_version(evaluation: Evaluation) -> str:
+    """The evaluation's version and the latest state of every visit up to it (one query):
+    a visit added, saved or signed changes the report."""
+    visits = _up_to(evaluation).aggregate(
+        n=Count("pk"), saved=Max("updated_at"), signed=Count("signed_at"), last=Max("signed_at")
+    )
+    return f"{evaluation_version(evaluation)}-{digest(list(visits.values()))}"
+
+
+def progress_unavailable(evaluation: Evaluation) -> str:
+    if reason := evaluation_unavailable(evaluation):
+        return reason
+    outcomes = (evaluation.findings or {}).get("outcomes") or {}
+    if not any(outcomes.get(key) is not None for key in OUTCOME_KEYS):
+        return (
+            "This evaluation has no outcome measures recorded yet, so there is no progress "
+            "to report."
+        )
+    return ""
+
+
+# --- The report ----------------------------------------------------------------------------------
+
+
+def _chart_rows(data: progress_mod.PatientProgress) -> tuple[list[dict], dict | None]:
+    measures = []
+    for n, m in enumerate(data.measures):
+        baseline, latest = m.baseline, m.latest
+        if baseline is None or latest is None:  # no points: nothing to chart
+            continue
+        measures.append(
+            {
+                "progress": m,
+                "svg": measure_chart_svg(m, width=CHART_WIDTH, height=CHART_HEIGHT, id_suffix=n),
+                "baseline": progress_mod.format_value(baseline.value, m.unit),
+                "latest": progress_mod.format_value(latest.value, m.unit),
+                "verdict": verdict(m),
+                "change": change_text(m),
+                "mcid": mcid_text(m.mcid),
+            }
+        )
+    distal = None
+    if data.distal.points:
+        distal = {
+            "progress": data.distal,
+            "svg": distal_chart_svg(data.distal, width=CHART_WIDTH, height=CHART_HEIGHT),
+        }
+    return measures, distal
+
+
+def _plan_changes(before: dict | None, after: dict | None) -> dict:
+    def described(plan):
+        """Each item's description without its dates: education delivered again at this
+        visit is continued, not changed."""
+        out = {}
+        for item in (plan or {}).get("items") or ():
+            code = item.get("code", "")
+            entry = plan_catalog.BY_CODE.get(code)
+            dates = (
+                {p.name for p in entry.params if p.kind is plan_catalog.Kind.DATE} if entry else ()
+            )
+            values = {k: v for k, v in (item.get("values") or {}).items() if k not in dates}
+            out[code] = dates_in_words(plan_catalog.describe_item(code, values))
+        return out
+
+    def dose(plan):
+        plan = plan or {}
+        if not plan.get("frequency_per_week"):
+            return ""
+        return f"{plan['frequency_per_week']} a week for {plan.get('weeks') or '?'} weeks"
+
+    # A re-evaluation's plan is recorded afresh, not carried over, so an earlier item it
+    # leaves out is one it did not record: nothing says it was stopped.
+    old, new = described(before), described(after)
+    return {
+        "added": [text for code, text in new.items() if code not in old],
+        "not_recorded": [text for code, text in old.items() if code not in new],
+        "changed": [(old[c], text) for c, text in new.items() if c in old and old[c] != text],
+        "dose_before": dose(before),
+        "dose_after": dose(after),
+    }
+
+
+def _choice(summary: dict) -> tuple:
+    return (summary["category"], summary["side"], summary["levels"])
+
+
+def progress_context(evaluation: Evaluation, clinic) -> dict:
+    """Everything templates/reports/pdf/progress.html prints: the visits up to and including
+    this evaluation (one query), their outcomes against the MCID with charts, the goals
+    set at the previous visit, and what changed in the classification and the plan."""
+    visits = list(_up_to(evaluation))
+    basis = services.intake_basis(evaluation)
+    data = progress_mod.from_records(basis.intake, basis.answers, visits)
+    measures, distal = _chart_rows(data)
+    by_code = {m.code: m for m in data.measures}
+    earlier = [v for v in visits if v.public_id != evaluation.public_id]
+    previous = earlier[-1] if earlier else None
+    reviewed_from = next(
+        (v for v in reversed(earlier) if ((v.content or {}).get("plan") or {}).get("goals")),
+        evaluation,
+    )
+    goals = (plan_context((reviewed_from.content or {}).get("plan")) or {}).get("goals") or []
+    discharge = evaluation.kind == Evaluation.Kind.DISCHARGE
+    for goal in goals:
+        goal.update(goal_status(goal, by_code, on=evaluation.visit_date, final=discharge))
+    content = records.read_content(evaluation.content)
+    before = (
+        classification_context(records.read_content(previous.content).get("classification"), None)
+        if previous
+        else None
+    )
+    now = classification_context(
+        content.get("classification"), evaluation.findings.get("classification")
+    )
+    odi_shown = any(m["progress"].code == "odi" for m in measures)
+    return {
+        **header_context(evaluation, "Discharge report" if discharge else "Progress report"),
+        "discharge": discharge,
+        "visits": visits,
+        "first_visit": visits[0] if visits else evaluation,
+        "intake": basis.intake,
+        "measures": measures,
+        "distal": distal,
+        "has_drafts": any(v.status != Evaluation.Status.SIGNED for v in visits),
+        "goals": goals,
+        "goals_from": reviewed_from,
+        "classification": now,
+        "previous": previous,
+        "classification_changed": bool(before and now and _choice(before) != _choice(now)),
+        "previous_classification": before,
+        "plan": plan_context(content.get("plan")),
+        "changes": _plan_changes(
+            records.read_content(previous.content).get("plan") if previous else None,
+            content.get("plan"),
+        ),
+        "subjective": (content.get("outcomes") or {}).get("notes", ""),
+        "notices": licence_notices(
+            startback=None,
+            odi_shown=odi_shown,
+            packs=instrument_packs() if odi_shown else None,
+        ),
+    }
