@@ -13,6 +13,7 @@ import enum
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
+from core.sources import for_clinicians
 from intake import forms as f
 from intake.instruments import ItemScores, Pack
 from intake.scoring.common import ChangeThreshold
@@ -163,8 +164,10 @@ def mcid_text(threshold: Mapping | None) -> str:
     text = f"{threshold['points']:g} points" if threshold.get("points") is not None else ""
     if threshold.get("relative_percent"):
         text += f" or {threshold['relative_percent']}%"
-    if threshold.get("source"):
-        text += f" ({threshold['source']})"
+    # Scores stored before citations were structured carry annotated source texts
+    # ("[S38]; primary source not verified"): print them as a clinician reads a source.
+    if source := for_clinicians(threshold.get("source") or ""):
+        text += f" ({source})"
     return text
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils.html import format_html
 
+from core.sources import for_clinicians
 from intake import forms as f
 from intake.questionnaires.entry import (
     DASH,
@@ -67,7 +68,8 @@ def pdf_rows(s: Scores) -> list[ScoreRow]:
                 f"worst {r.get('worst_24h', DASH)} (last 24 h)",
                 band=f"now {band_label(r.get('now_band'), DASH)}, "
                 f"worst {band_label(r.get('worst_24h_band'), DASH)}",
-                note=f"Bands: {s.get('band_scheme_source') or s.get('band_scheme')}",
+                note="Bands: "
+                + (for_clinicians(s.get("band_scheme_source") or "") or s.get("band_scheme", "")),
                 mcid=mcid_text(s.get("mcid")),
                 version=s.get("algorithm_version", ""),
             )
