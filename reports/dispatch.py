@@ -31,19 +31,10 @@ FINISH_EXPORT = "reports.tasks.finish_export"
 SWEEP_JOBS = "reports.tasks.sweep_jobs"
 PURGE_EXPIRED = "reports.tasks.purge_expired"
 
-_discover_lock = threading.Lock()
-
 
 def task_named(name: str) -> Task:
-    """The registered task called `name`. A worker has loaded every installed app's task
-    module when it starts; a web process, a shell or a test may not have yet, so the first
-    name it asks for that is missing loads them the same way (Celery's autodiscovery)."""
-    app = current_app
-    if name not in app.tasks:
-        with _discover_lock:
-            if name not in app.tasks:
-                app.autodiscover_tasks(force=True)
-    return app.tasks[name]
+    """The registered task called `name` (reports.apps registers them in every process)."""
+    return current_app.tasks[name]
 
 
 _executor: ThreadPoolExecutor | None = None
