@@ -5,15 +5,16 @@
 A section is its key (in `Evaluation.content`, the URL and the page's ids), its form
 (`evaluations.forms`, which also gives its title and short title), the template showing
 the form and the one showing its findings, the format of its stored record
-(`evaluations.records`), the presenter putting its findings in words for the page
-(`evaluations.presenters`) and its hooks:
+(`evaluations.records`), its presenters putting its findings in words for the page and
+for the documents (one module per section in `evaluations.presenters`) and its hooks:
 
 - `annotate(form, content, findings)`: adds the software's reading to a form for the page;
 - `prepare(data, findings)`: turns a posted save into what the form reads;
 - `after_save(evaluation, by=, at=)`: runs in the save's transaction after a valid save
   and returns the red-flag alert it raised, if any.
 
-Adding a section: its form module, its two templates, its record format and an entry below.
+Adding a section: its form module, its two templates, its record format, its presenter
+module and an entry below.
 """
 
 from __future__ import annotations
@@ -22,12 +23,20 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from evaluations import exam_alerts, presenters, records
+from evaluations import exam_alerts, records
 from evaluations.forms import SECTIONS as FORMS
 from evaluations.forms import GridSection, SectionContext, SectionForm, build
 from evaluations.forms.classification import adopt_suggestion
+from evaluations.presenters import classification as classification_words
+from evaluations.presenters import movements as movements_words
+from evaluations.presenters import neuro as neuro_words
+from evaluations.presenters import neurodynamic as neurodynamic_words
+from evaluations.presenters import plan as plan_words
 
+# page(findings, content): the findings box; document(record, found): the documents' block,
+# from the section's own record and its part of the findings.
 Presenter = Callable[[Mapping[str, Any], Mapping[str, Any]], "dict[str, Any] | None"]
+DocumentPresenter = Callable[[Any, Any], "dict[str, Any] | None"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,7 @@ class Section:
     template: str
     findings_template: str
     presenter: Presenter | None = None
+    document: DocumentPresenter | None = None
     annotate: Callable[..., None] | None = None
     prepare: Callable[..., Any] | None = None
     after_save: Callable[..., Any] | None = None
@@ -80,15 +90,18 @@ SECTIONS: dict[str, Section] = {
     s.key: s
     for s in (
         _section("outcomes"),
-        _section("movements", presenter=presenters.movements),
+        _section("movements", presenter=movements_words.page, document=movements_words.document),
         _section(
             "neurodynamic",
-            presenter=presenters.neurodynamic,
-            annotate=presenters.neurodynamic_suggestions,
+            presenter=neurodynamic_words.page,
+            document=neurodynamic_words.document,
+            annotate=neurodynamic_words.suggestions,
         ),
-        _section("neuro", after_save=exam_alerts.neuro_alert),
-        _section("classification", prepare=adopt_suggestion),
-        _section("plan", presenter=presenters.plan),
+        _section("neuro", document=neuro_words.document, after_save=exam_alerts.neuro_alert),
+        _section(
+            "classification", document=classification_words.document, prepare=adopt_suggestion
+        ),
+        _section("plan", presenter=plan_words.page, document=plan_words.document),
     )
 }
 SECTION_TITLES = {key: s.title for key, s in SECTIONS.items()}
@@ -106,3 +119,14 @@ def shown_findings(findings: Mapping[str, Any], content: Mapping[str, Any]) -> d
             if shown:
                 out[key] = shown
     return out
+
+
+def documented(content: Mapping[str, Any], findings: Mapping[str, Any]) -> dict[str, Any]:
+    """Each section's block as the documents print it, by key (None where the section has
+    nothing to print), from its presenter module: the same words as the page's."""
+    content = records.read_content(content)
+    return {
+        key: section.document(content.get(key), findings.get(key))
+        for key, section in SECTIONS.items()
+        if section.document is not None
+    }

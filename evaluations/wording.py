@@ -7,11 +7,13 @@ or a document shows them, for records old and new alike. Pure: no Django.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from evaluations import mdt, neurodynamic
+from evaluations.progress import format_date
 from evaluations.vocabulary import LABELS
 from intake import bodychart
 
@@ -115,3 +117,27 @@ def region_text(value: Any) -> str:
         codes += found
         unknown += rest
     return "; ".join([bodychart.region_label(c) for c in region_codes(codes)] + unknown)
+
+
+# --- Dates inside text -----------------------------------------------------------------------
+
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+# A date never breaks across lines ("1" at the end of one, "Dec 2026" on the next).
+_NBSP = "\u00a0"
+
+
+def unbroken_date(on: datetime.date) -> str:
+    """'3 Nov 2026', the way every document writes a date, kept on one line."""
+    return format_date(on).replace(" ", _NBSP)
+
+
+def _word_date(match: re.Match[str]) -> str:
+    try:
+        return unbroken_date(datetime.date(*(int(g) for g in match.groups())))
+    except ValueError:  # 2026-13-45 is not a date: leave it as typed
+        return match.group(0)
+
+
+def dates_in_words(text: str) -> str:
+    """Each ISO date in the text written as the documents write dates."""
+    return _ISO_DATE.sub(_word_date, text) if text else text

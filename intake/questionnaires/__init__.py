@@ -12,8 +12,8 @@ questionnaire is added in one place and no consumer can leave it out. An entry s
   `pack_items`: what its engine expects of a pack (intake.instruments checks packs
   against it). A clinic-loaded questionnaire is asked only where the clinic's licensed
   pack is in force; elsewhere its screen is left out and its score is "not licensed";
-- `staff_rows` and `pdf_rows`: what the staff page's scores table and the intake summary
-  PDF print of its stored score, and `summary_order`, where summaries print it;
+- `rows`: its stored score in words, one presenter for both the staff page's scores table
+  and the intake summary PDF, and `summary_order`, where summaries print it;
 - `notice`: the copyright statement or citation printed wherever its score is printed;
 - `progress`: the outcome measures charted over visits, each reading its baseline from
   the intake.
@@ -186,17 +186,21 @@ def score_all(answers: Mapping[str, Mapping], *, licensed: Collection[str]) -> d
 _NOT_LICENSED_HERE = "Not licensed on this installation"
 
 
-def staff_score_rows(scores: Scores) -> list[ScoreRow]:
-    """The staff page's scores table, in the order the patient answered. A clinic-loaded
-    questionnaire that was not asked says so in its row."""
+def _score_rows(order: Iterable[Questionnaire], scores: Scores) -> list[ScoreRow]:
     rows = []
-    for q in QUESTIONNAIRES:
+    for q in order:
         if score := scores.get(q.key):
             if score.get("status") == NOT_LICENSED:
                 rows.append(ScoreRow(measure=q.name, unavailable=_NOT_LICENSED_HERE))
             else:
-                rows.extend(q.staff_rows(score))
+                rows.extend(q.rows(score))
     return rows
+
+
+def staff_score_rows(scores: Scores) -> list[ScoreRow]:
+    """The staff page's scores table, in the order the patient answered. A clinic-loaded
+    questionnaire that was not asked says so in its row."""
+    return _score_rows(QUESTIONNAIRES, scores)
 
 
 def staff_notices(scores: Scores) -> list[str]:
@@ -209,14 +213,9 @@ def staff_notices(scores: Scores) -> list[str]:
 
 
 def pdf_score_rows(scores: Scores) -> list[ScoreRow]:
-    """The intake summary PDF's scores: one or more rows per questionnaire scored."""
-    rows = []
-    for q in in_summary_order():
-        if score := scores.get(q.key):
-            if score.get("status") == NOT_LICENSED:
-                rows.append(ScoreRow(measure=q.name, score=_NOT_LICENSED_HERE))
-            else:
-                rows.extend(q.pdf_rows(score))
+    """The intake summary PDF's scores: the staff page's rows in summary order, then the
+    neuropathic screens the tablet does not score."""
+    rows = _score_rows(in_summary_order(), scores)
     for key, label in UNSCORED_SCREENS:
         if screen := scores.get(key):
             rows.append(

@@ -1,9 +1,9 @@
 """What an entry of the questionnaire registry is (intake.questionnaires), and the helpers
 the entries' presenters share.
 
-A presenter reads a stored score (the engine's result as JSON) and words it for the staff
-page's scores table or the intake summary PDF. Each reads only the stored score, never
-the answers, so what it prints is what was computed.
+A presenter (an entry's `rows`) reads a stored score (the engine's result as JSON) and
+words it, once, for both the staff page's scores table and the intake summary PDF. It
+reads only the stored score, never the answers, so what it prints is what was computed.
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ from intake.scoring.common import ChangeThreshold
 
 NOT_LICENSED = "not_licensed"
 LOWER, HIGHER = "lower", "higher"  # which way a progress measure improves
-DASH = "\N{EN DASH}"  # a value not given, in the PDF
-EM_DASH = "\N{EM DASH}"  # the same on the staff page
+DASH = "\N{EN DASH}"  # a value not given
 
 Scores = Mapping[str, Any]
 Baseline = Callable[[Mapping[str, Any], Scores], float | None]
@@ -49,8 +48,9 @@ class NoticeKind(enum.IntEnum):
 
 @dataclasses.dataclass(frozen=True)
 class ScoreRow:
-    """One line of a scores table. On the staff page a value may be markup (built with
-    format_html); `unavailable` fills the row after the measure's name."""
+    """One line of a scores table, plain text, as both the staff page and the PDF print
+    it: `note` under the score, `emphasis` for a band the reader must not miss (STarT
+    Back's risk group), `unavailable` in place of everything after the measure's name."""
 
     measure: str
     score: str = ""
@@ -59,6 +59,7 @@ class ScoreRow:
     version: str = ""
     note: str = ""
     unavailable: str = ""
+    emphasis: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,8 +102,7 @@ class Questionnaire:
     after: str
     score: Callable[[Mapping[str, Any]], dict | None]
     licence: Licence
-    staff_rows: Callable[[Scores], list[ScoreRow]]
-    pdf_rows: Callable[[Scores], list[ScoreRow]]
+    rows: Callable[[Scores], list[ScoreRow]]
     summary_order: int = 100
     intro: str = ""
     pack_items: ItemScores | None = None
@@ -125,40 +125,13 @@ class Questionnaire:
 
 # --- Shared by the presenters ---------------------------------------------------------------
 
-MISSING = object()
-
-
-def lookup(score: Scores, *path: str) -> Any:
-    """The value at `path` in a stored score, or MISSING."""
-    value: Any = score
-    for name in path:
-        if not isinstance(value, Mapping) or name not in value:
-            return MISSING
-        value = value[name]
-    return value
-
-
-def as_printed(value: Any) -> str:
-    """A stored value as the staff page has always printed it: nothing when absent,
-    "None" when stored empty."""
-    return "" if value is MISSING else str(value)
-
 
 def band_label(band: Any, default: str) -> str:
     return (band if isinstance(band, Mapping) else {}).get("label") or default
 
 
-def mcid_points(threshold: Any) -> str:
-    """The staff page's minimal important change: "2 points or 30%"."""
-    threshold = threshold if isinstance(threshold, Mapping) else {}
-    text = f"{as_printed(lookup(threshold, 'points'))} points"
-    if threshold.get("relative_percent"):
-        text += f" or {threshold['relative_percent']}%"
-    return text
-
-
 def mcid_text(threshold: Mapping | None) -> str:
-    """The PDF's minimal important change, with its source."""
+    """The minimal important change, with its source: "2 points or 30% (Ostelo 2008)"."""
     if not threshold:
         return ""
     text = f"{threshold['points']:g} points" if threshold.get("points") is not None else ""

@@ -4,25 +4,18 @@
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils.html import format_html
-
 from core.sources import for_clinicians
 from intake import forms as f
 from intake.questionnaires.entry import (
     DASH,
-    EM_DASH,
     LOWER,
-    MISSING,
     Baseline,
     Licence,
     ProgressMeasure,
     Questionnaire,
     ScoreRow,
     Scores,
-    as_printed,
     band_label,
-    lookup,
-    mcid_points,
     mcid_text,
     prefixed,
 )
@@ -33,29 +26,7 @@ def score(answers: Mapping[str, Any]) -> dict | None:
     return nprs.score_nprs(prefixed(answers, "nprs_")).as_dict() if answers else None
 
 
-def staff_rows(s: Scores) -> list[ScoreRow]:
-    schemes = {x.code: x.source for x in (nprs.BOONSTRA_2016, nprs.COMMON_1_3_4_6_7_10)}
-    scheme = lookup(s, "band_scheme")
-    back_now, back_worst = lookup(s, "back", "now"), lookup(s, "back", "worst_24h")
-    leg_now, leg_worst = lookup(s, "leg", "now"), lookup(s, "leg", "worst_24h")
-    return [
-        ScoreRow(
-            measure="Pain (NPRS 0\N{EN DASH}10)",
-            score=f"Back now {as_printed(back_now)}, worst {as_printed(back_worst)} · "
-            f"Leg now {as_printed(leg_now)}, worst {as_printed(leg_worst)}",
-            band=format_html(
-                'Back {} · Leg {} <span class="small text-body-secondary">(bands: {})</span>',
-                band_label(lookup(s, "back", "now_band"), EM_DASH),
-                band_label(lookup(s, "leg", "now_band"), EM_DASH),
-                "" if scheme is MISSING else schemes.get(scheme, scheme),
-            ),
-            mcid=mcid_points(s.get("mcid")),
-            version=as_printed(lookup(s, "algorithm_version")),
-        )
-    ]
-
-
-def pdf_rows(s: Scores) -> list[ScoreRow]:
+def rows(s: Scores) -> list[ScoreRow]:
     rows = []
     for region, name in (("back", "Back"), ("leg", "Leg")):
         r = s.get(region) or {}
@@ -112,8 +83,7 @@ ENTRY = Questionnaire(
     after="when",
     score=score,
     licence=Licence.OPEN,
-    staff_rows=staff_rows,
-    pdf_rows=pdf_rows,
+    rows=rows,
     summary_order=10,
     progress=(_pain("back", "Back"), _pain("leg", "Leg")),
 )

@@ -6,22 +6,16 @@ with manage.py load_instrument_pack. Without it the screen is not asked."""
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils.html import format_html
-
 from intake import forms as f
 from intake.questionnaires.entry import (
     DASH,
-    EM_DASH,
     LOWER,
     Licence,
     ProgressMeasure,
     Questionnaire,
     ScoreRow,
     Scores,
-    as_printed,
     band_label,
-    lookup,
-    mcid_points,
     mcid_text,
     scored,
 )
@@ -40,24 +34,7 @@ def score(answers: Mapping[str, Any]) -> dict | None:
     return odi.score_odi(sections).as_dict() if sections is not None else None
 
 
-def staff_rows(s: Scores) -> list[ScoreRow]:
-    percentage = s.get("percentage")
-    text = format_html("{}%", percentage) if percentage is not None else "Not scorable"
-    if s.get("status") == "prorated":
-        missing = ", ".join(str(m) for m in s.get("missing_sections") or ())
-        text = format_html('{} <span class="small">(prorated: {} missing)</span>', text, missing)
-    return [
-        ScoreRow(
-            measure=NAME,
-            score=text,
-            band=band_label(lookup(s, "band"), EM_DASH),
-            mcid=mcid_points(s.get("mcid")),
-            version=as_printed(lookup(s, "algorithm_version")),
-        )
-    ]
-
-
-def pdf_rows(s: Scores) -> list[ScoreRow]:
+def rows(s: Scores) -> list[ScoreRow]:
     text = f"{s['percentage']:g}%" if s.get("percentage") is not None else "Not scorable"
     if s.get("status") == "prorated":
         text += f" (prorated; sections missing: {', '.join(s.get('missing_sections') or ())})"
@@ -85,8 +62,7 @@ ENTRY = Questionnaire(
     licence=Licence.CLINIC_PACK,
     # The clinic's own statement ids, scored 0 to 5 once each.
     pack_items={section: None for section in odi.SECTION_IDS},
-    staff_rows=staff_rows,
-    pdf_rows=pdf_rows,
+    rows=rows,
     summary_order=20,
     notice=lambda score, pack: (pack.copyright if pack else "") or NOTICE,
     progress=(

@@ -7,7 +7,6 @@ from typing import Any
 
 from intake import forms as f
 from intake.questionnaires.entry import (
-    EM_DASH,
     HIGHER,
     Licence,
     NoticeKind,
@@ -15,8 +14,6 @@ from intake.questionnaires.entry import (
     Questionnaire,
     ScoreRow,
     Scores,
-    as_printed,
-    lookup,
     mcid_text,
     scored,
 )
@@ -32,20 +29,7 @@ def score(answers: Mapping[str, Any]) -> dict | None:
     return result
 
 
-def staff_rows(s: Scores) -> list[ScoreRow]:
-    mean, count = lookup(s, "mean"), lookup(s, "activity_count")
-    return [
-        ScoreRow(
-            measure="PSFS",
-            score=f"Mean {as_printed(mean)} of {as_printed(count)} activities",
-            band=EM_DASH,
-            mcid=f"{as_printed(lookup(s, 'mcid', 'points'))} points",
-            version=as_printed(lookup(s, "algorithm_version")),
-        )
-    ]
-
-
-def pdf_rows(s: Scores) -> list[ScoreRow]:
+def rows(s: Scores) -> list[ScoreRow]:
     activities = "; ".join(f"{a['name']} {a['score']}/10" for a in s.get("activities") or ())
     return [
         ScoreRow(
@@ -71,8 +55,7 @@ ENTRY = Questionnaire(
     after="startback",
     score=score,
     licence=Licence.OPEN,
-    staff_rows=staff_rows,
-    pdf_rows=pdf_rows,
+    rows=rows,
     summary_order=30,
     notice=lambda score, pack: f"Patient-Specific Functional Scale: {psfs.CITATION}",
     notice_kind=NoticeKind.CITATION,

@@ -6,18 +6,12 @@ copyright statement is printed wherever its score is."""
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils.html import format_html
-from django.utils.text import capfirst
-
 from intake import forms as f
 from intake.questionnaires.entry import (
-    EM_DASH,
     Licence,
     Questionnaire,
     ScoreRow,
     Scores,
-    as_printed,
-    lookup,
     prefixed,
 )
 from intake.scoring import startback
@@ -31,27 +25,13 @@ def score(answers: Mapping[str, Any]) -> dict | None:
     return startback.score_startback(prefixed(answers, "sbst_")).as_dict() if answers else None
 
 
-def staff_rows(s: Scores) -> list[ScoreRow]:
-    total, distress = lookup(s, "total"), lookup(s, "distress")
-    return [
-        ScoreRow(
-            measure="Keele STarT Back",
-            score=f"Total {as_printed(total)}/9, distress {as_printed(distress)}/5",
-            band=format_html(
-                "<strong>{}</strong> risk", capfirst(as_printed(lookup(s, "risk_group")))
-            ),
-            mcid=EM_DASH,
-            version=as_printed(lookup(s, "algorithm_version")),
-        )
-    ]
-
-
-def pdf_rows(s: Scores) -> list[ScoreRow]:
+def rows(s: Scores) -> list[ScoreRow]:
     return [
         ScoreRow(
             measure="Keele STarT Back",
             score=f"total {s.get('total')}/9, distress subscale {s.get('distress')}/5",
             band=f"{(s.get('risk_group') or '').upper()} risk subgroup",
+            emphasis=True,
             version=s.get("algorithm_version", ""),
         )
     ]
@@ -73,8 +53,7 @@ ENTRY = Questionnaire(
     score=score,
     licence=Licence.SHIPPED_PACK,
     pack_items={item: (_BOTHER if item == "sbst_9" else _AGREE) for item in startback.ITEM_IDS},
-    staff_rows=staff_rows,
-    pdf_rows=pdf_rows,
+    rows=rows,
     summary_order=40,
     notice=notice,
     notice_on_staff_page=True,

@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import hashlib
 
-from core.sources import for_clinicians
 from evaluations import progress as progress_mod
-from evaluations import vocabulary
 from evaluations.models import Evaluation
+from evaluations.presenters.common import printed
 
 
 def digest(parts: list[object]) -> str:
@@ -19,17 +18,6 @@ def digest(parts: list[object]) -> str:
 
 def person_name(user) -> str:
     return (user.get_full_name() or user.username) if user is not None else ""
-
-
-def code_label(code: str | None) -> str:
-    return vocabulary.label(code) if code else ""
-
-
-def printed(source: str) -> str:
-    """A derived text as printed: as clinicians read it (core.sources), without the
-    spec's reference ids, verification marks or notes about how far a citation was
-    checked, including in texts stored before they were left out."""
-    return for_clinicians(source)
 
 
 def mcid_amount(threshold) -> str:

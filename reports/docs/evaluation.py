@@ -3,33 +3,24 @@ physician.
 
 Context builders only. The findings are the ones stored on the record when it was saved
 (`evaluations.findings`, frozen with the signature), the words from
-`evaluations.vocabulary.label`, the plan of care from reports.docs.plan. Loading, the version,
-the classification and the licence notices are shared with the progress report
+`evaluations.vocabulary.label`; each section's block from its presenter
+(`evaluations.presenters`, the same module the page's findings box uses). Loading, the version
+and the licence notices are shared with the progress report
 (reports.docs.progress), which covers the visits up to this one.
 """
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 from django.db.models import Prefetch
 
-from evaluations import (
-    classification,
-    mdt,
-    neuro,
-    neurodynamic,
-    records,
-    services,
-    vocabulary,
-    wording,
-)
-from evaluations import findings as findings_mod
 from evaluations import progress as progress_mod
+from evaluations import records, services
 from evaluations.models import Addendum, Evaluation
-from evaluations.records import NEURO
-from evaluations.sections import SECTION_TITLES
+from evaluations.presenters.common import code_label, printed
+from evaluations.presenters.neuro import alerts_printed
+from evaluations.sections import SECTION_TITLES, documented
 from intake import questionnaires, triage
 from intake.models import IntakeAmendment, RedFlagAlert
 from intake.scoring import nprs
@@ -37,15 +28,12 @@ from intake.services import instrument_packs
 from intake.summary import summary_context
 from reports.docs.common import (
     change_text,
-    code_label,
     digest,
     header_context,
     mcid_amount,
     mcid_source,
     person_name,
-    printed,
 )
-from reports.docs.plan import plan_context
 
 # Tables keyed by an enum, looked up with the stored code (a str equal to its member).
 TITLES: dict[str, str] = {
@@ -61,11 +49,6 @@ TRIAGE_LEVELS = {
     "URGENT": "Urgent",
     "EMERGENCY": "Emergency",
 }
-PREFERENCE_WORDS = {**mdt.DIRECTION_WORDS, mdt.NO_PREFERENCE: "none shown", mdt.UNCLEAR: "unclear"}
-ROLE_WORDS = {mdt.Role.FAVOURS: "favours", mdt.Role.AGAINST: "against"}
-SIDE_WORDS = {"L": "Left", "R": "Right"}
-HOFFMANN: dict[bool | None, str] = {True: "Positive", False: "Negative"}
-CATEGORY_WORDS: dict[str, str] = dict(classification.CATEGORY_LABELS.items())
 ADDENDUM_SECTIONS = dict(services.ADDENDUM_SECTIONS)
 
 
@@ -153,13 +136,8 @@ def evaluation_context(evaluation: Evaluation, clinic) -> dict:
         "red_flags": _red_flags(results, summary, evaluation, found.get("neuro")),
         "subjective": (content.get("outcomes") or {}).get("notes", ""),
         "outcomes": outcomes,
-        "movements": _movements(content.get("movements"), found.get("movements")),
-        "neurodynamic": _neurodynamic(content.get("neurodynamic"), found.get("neurodynamic")),
-        "neuro": _neuro(content.get("neuro"), found.get("neuro")),
-        "classification": classification_context(
-            content.get("classification"), found.get("classification")
-        ),
-        "plan": plan_context(content.get("plan")),
+        # movements, neurodynamic, neuro, classification and plan, in the page's words.
+        **documented(content, found),
         "addenda": _addenda(evaluation),
         "errors": [
             f"{SECTION_TITLES.get(k, k)}: {v}" for k, v in (found.get("errors") or {}).items()
@@ -168,17 +146,6 @@ def evaluation_context(evaluation: Evaluation, clinic) -> dict:
             startback=outcomes["startback"], odi_shown=outcomes["odi_shown"], packs=packs
         ),
     }
-
-
-def _plain(texts) -> list[str]:
-    return [printed(t) for t in texts or ()]
-
-
-def _alerts(alerts) -> list[dict]:
-    return [
-        {**a, "text": printed(a.get("text", "")), "basis": printed(a.get("basis", ""))}
-        for a in alerts or ()
-    ]
 
 
 def _sentence(text: str) -> str:
@@ -234,7 +201,7 @@ def _red_flags(results: dict, summary: dict | None, evaluation: Evaluation, neur
         if result.get("ruleset_version")
         else "",
         "alerts": [_alert(a) for a in sorted(alerts.values(), key=lambda a: a.raised_at)],
-        "exam_alerts": _alerts(found.get("alerts")),
+        "exam_alerts": alerts_printed(found.get("alerts")),
         "exam_alert": _alert(own) if own else None,
     }
 
@@ -286,251 +253,6 @@ def _outcomes(evaluation: Evaluation, basis: services.IntakeBasis, scores: dict)
         "odi_shown": any(r["code"] == "odi" for r in rows),
         "nprs_bands": printed(nprs.DEFAULT_BAND_SCHEME.source),
         "sources": list(dict.fromkeys(r["source"] for r in rows)),
-    }
-
-
-def _movement_label(code: str) -> str:
-    try:
-        return mdt.MOVEMENT_LABELS[mdt.MovementCode(code)]
-    except ValueError:
-        return code
-
-
-def _movements(section: dict | None, result: dict | None) -> dict | None:
-    if not result:
-        return None
-    rows = list((section or {}).get("rows") or ())
-    tests = []
-    for test in result.get("tests") or ():
-        # The stored row this result came from, for what the summary leaves out.
-        row: dict[str, Any] = next(
-            (r for r in rows if (r.get("custom_label") or r.get("movement_code")) == test["label"]),
-            {},
-        )
-        if row:
-            rows.remove(row)
-        measure = ""
-        if row.get("measure_name") and row.get("measure_value") is not None:
-            value = progress_mod.format_number(row["measure_value"], 2)
-            measure = f"{row['measure_name']}: {value} {row.get('measure_unit', '')}".strip()
-        tests.append(
-            {
-                "summary": printed(test["summary"]),
-                "loading": code_label(test.get("loading")),
-                "force": code_label(test.get("force_progression")),
-                "pain_before": row.get("pre_nprs"),
-                "role": ROLE_WORDS.get(test.get("role"), ""),
-                "measure": measure,
-            }
-        )
-    preference = result.get("directional_preference") or mdt.NO_PREFERENCE
-    return {
-        "tests": tests,
-        "preference": PREFERENCE_WORDS.get(preference, preference.lower()),
-        "has_preference": preference not in (mdt.NO_PREFERENCE, mdt.UNCLEAR),
-        "centralised": [_movement_label(c) for c in result.get("centralised_tests") or ()],
-        "abolished": [_movement_label(c) for c in result.get("abolished_tests") or ()],
-        "peripheralised": [_movement_label(c) for c in result.get("peripheralised_tests") or ()],
-        "centralisation_seen": result.get("centralisation_seen"),
-        "summary": printed(result.get("summary", "")),
-        "algorithm_version": result.get("algorithm_version", ""),
-    }
-
-
-def _neurodynamic(section: dict | None, result: dict | None) -> dict | None:
-    rows = (section or {}).get("rows") or ()
-    if not rows:
-        return None
-    found = (result or {}).get("findings") or []
-    tests = []
-    for i, row in enumerate(rows):
-        suggestion = found[i].get("suggestion", "") if i < len(found) else ""
-        code = row.get("code", "")
-        manoeuvres = ", ".join(code_label(m).lower() for m in row.get("sd_manoeuvres") or ())
-        changed = row.get("sd_changed_symptoms") or neurodynamic.Change.NOT_DONE
-        tests.append(
-            {
-                "name": row.get("custom_label")
-                or neurodynamic.TEST_LABELS.get(code, code_label(code)),
-                "side": SIDE_WORDS.get(row.get("side"), ""),
-                "angle": row.get("onset_angle_deg"),
-                "measure": neurodynamic.ANGLE_MEASURE.get(code, ""),
-                "measured_by": code_label(row.get("measured_by")),
-                "reproduced": code_label(row.get("symptoms_reproduced")),
-                "location": wording.region_text(row.get("symptom_location") or ""),
-                "below_knee": {True: "yes", False: "no"}.get(row.get("below_knee"), ""),
-                "differentiation": f"{manoeuvres}: {code_label(changed).lower()}"
-                if manoeuvres
-                else "",
-                "interpretation": code_label(row.get("interpretation")),
-                "suggestion": code_label(suggestion),
-            }
-        )
-    comparisons = [
-        {
-            **c,
-            "name": neurodynamic.TEST_LABELS.get(c["code"], c["label"]),
-            "threshold_source": printed(c["threshold"]["source"]),
-        }
-        for c in (result or {}).get("angle_comparisons") or ()
-    ]
-    return {
-        "tests": tests,
-        "comparisons": comparisons,
-        "summary": printed((result or {}).get("summary", "")),
-        "algorithm_version": (result or {}).get("algorithm_version", ""),
-    }
-
-
-def _neuro(section: dict | None, result: dict | None) -> dict | None:
-    """The exam as compact left/right grids (only rows with something recorded), with the
-    rows the findings call asymmetric marked, and normal rows listed by name."""
-    s = section or {}
-    if not s and not result:
-        return None
-    differs = {a.get("code", "") for a in (result or {}).get("asymmetries") or ()}
-    sides = ("L", "R")
-
-    def grade(movement: str, side: str) -> str:
-        value = s.get(NEURO.myotome(movement, side))
-        if value in ("", None):
-            return ""
-        return f"{value} (pain)" if s.get(NEURO.myotome_pain(movement, side)) else str(value)
-
-    myotomes: list[dict[str, Any]] = []
-    for movement in findings_mod.MYOTOME_MOVEMENTS:
-        cells = [grade(movement, side) for side in sides]
-        if any(cells):
-            info = neuro.MOVEMENTS[movement]
-            myotomes.append(
-                {
-                    "label": info.label,
-                    "muscle": info.muscle,
-                    "roots": "/".join(info.roots),
-                    "cells": cells,
-                    "differs": movement in differs,
-                }
-            )
-    dermatomes: list[dict[str, Any]] = []
-    for root in findings_mod.DERMATOME_ROOTS:
-        modalities = findings_mod.DERMATOME_MODALITIES
-        pairs = [
-            tuple(code_label(s.get(NEURO.dermatome(root, m, side))) for side in sides)
-            for m in modalities
-        ]
-        if any(any(pair) for pair in pairs):
-            dermatomes.append(
-                {
-                    "root": root,
-                    "area": neuro.DERMATOME_AREAS[root],
-                    "cells": pairs,
-                    "differs": any(f"{root} {m}" in differs for m in modalities),
-                }
-            )
-    reflexes = []
-    for reflex in findings_mod.REFLEXES:
-        cells = []
-        for side in sides:
-            value = s.get(NEURO.reflex(reflex, side)) or ""
-            text = vocabulary.REFLEX_GRADE_LABELS.get(value, value)
-            if value and s.get(NEURO.reflex_reinforced(reflex, side)):
-                text += ", reinforced"
-            cells.append(text)
-        if any(cells):
-            reflexes.append(
-                {"label": neuro.REFLEX_LABELS[reflex], "cells": cells, "differs": reflex in differs}
-            )
-
-    def clonus(side: str) -> str:
-        beats = s.get(NEURO.clonus(side))
-        text = "" if beats in ("", None) else str(beats)
-        if s.get(NEURO.clonus_sustained(side)):
-            text = f"{text}, sustained" if text else "Sustained"
-        return text
-
-    umn = []
-    for text, cell in (
-        ("Babinski (plantar response)", lambda side: code_label(s.get(NEURO.babinski(side)))),
-        ("Ankle clonus (beats)", clonus),
-        ("Hoffmann sign", lambda side: HOFFMANN.get(s.get(NEURO.hoffmann(side)), "")),
-        ("Weakness getting worse", lambda side: "Yes" if s.get(NEURO.progressive(side)) else ""),
-    ):
-        cells = [cell(side) for side in sides]
-        if any(cells):
-            umn.append({"label": text, "cells": cells})
-    other = [
-        ("Saddle sensation (S3-S5)", code_label(s.get(NEURO.saddle))),
-        ("Spasticity", "Noted" if s.get(NEURO.spasticity) else ""),
-        ("Gait ataxia", "Noted" if s.get(NEURO.gait_ataxia) else ""),
-    ]
-    # Rows with a finding other than normal on both sides are printed in full; the normal
-    # ones are listed by name after them, so the abnormal findings stand out.
-    full = ["5", "5"]
-    normal = ["Normal", "Normal"]
-    r = result or {}
-    return {
-        "myotomes": [m for m in myotomes if m["cells"] != full],
-        "myotomes_normal": [
-            f"{m['label'].lower()} ({m['roots']})" for m in myotomes if m["cells"] == full
-        ],
-        "dermatomes": [d for d in dermatomes if any(list(c) != normal for c in d["cells"])],
-        "dermatomes_normal": [
-            d["root"] for d in dermatomes if all(list(c) == normal for c in d["cells"])
-        ],
-        "signs": [*reflexes, *umn, *({"label": k, "value": v} for k, v in other if v)],
-        "notes": s.get("notes", ""),
-        "levels": [
-            {
-                "side": code_label(level.get("side")).lower(),
-                "roots": "/".join(level.get("roots") or ()),
-                "confidence": level.get("confidence_text", ""),
-            }
-            for level in r.get("suggested_levels") or ()
-        ],
-        "alerts": _alerts(r.get("alerts")),
-        "to_recheck": r.get("to_recheck") or [],
-        "summary": printed(r.get("summary", "")),
-        "algorithm_version": r.get("algorithm_version", ""),
-    }
-
-
-def _category(code: str | None) -> str:
-    if not code:
-        return ""
-    text = CATEGORY_WORDS.get(code, code_label(code))
-    return text[:1].upper() + text[1:]
-
-
-def classification_context(chosen: dict | None, suggestion: dict | None) -> dict | None:
-    """The classification chosen beside the one suggested, or None when neither is
-    recorded. The progress report prints it too, for this visit and the previous one."""
-    if not chosen and not suggestion:
-        return None
-    chosen, suggestion = chosen or {}, suggestion or {}
-    picked = (
-        chosen.get("category"),
-        chosen.get("side"),
-        list(chosen.get("suspected_levels") or ()),
-    )
-    suggested = (
-        suggestion.get("category"),
-        suggestion.get("side"),
-        list(suggestion.get("suspected_levels") or ()),
-    )
-    return {
-        "category": _category(chosen.get("category")),
-        "side": code_label(chosen.get("side")),
-        "levels": ", ".join(chosen.get("suspected_levels") or ()),
-        "neuropathic": code_label(chosen.get("neuropathic_grade")),
-        "nociplastic": code_label(chosen.get("nociplastic_grade")),
-        "rationale": chosen.get("rationale", ""),
-        "suggestion": printed(suggestion.get("summary", "")),
-        "matches": bool(suggestion) and picked == suggested,
-        "evidence_for": _plain(suggestion.get("evidence_for")),
-        "evidence_against": _plain(suggestion.get("evidence_against")),
-        "neuropathic_reasoning": _plain(suggestion.get("neuropathic_reasoning")),
-        "safety_notes": _plain(suggestion.get("safety_notes")),
-        "algorithm_version": suggestion.get("algorithm_version", ""),
     }
 
 

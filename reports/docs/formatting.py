@@ -11,15 +11,9 @@ import re
 
 from django.utils import timezone
 
-from evaluations.progress import format_date
+from evaluations.wording import dates_in_words, unbroken_date
 
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-# A date never breaks across lines ("1" at the end of one, "Dec 2026" on the next).
-_NBSP = "\u00a0"
-
-
-def _unbroken(on: datetime.date) -> str:
-    return format_date(on).replace(" ", _NBSP)
+__all__ = ["dates_in_words", "doc_date", "doc_datetime", "expand_abbreviations"]
 
 
 def _as_date(value) -> datetime.date | None:
@@ -41,7 +35,7 @@ def doc_date(value) -> str:
     on = _as_date(value)
     if on is None:
         return value if isinstance(value, str) else ""
-    return _unbroken(on)
+    return unbroken_date(on)
 
 
 def doc_datetime(value) -> str:
@@ -49,19 +43,7 @@ def doc_datetime(value) -> str:
     if not isinstance(value, datetime.datetime):
         return doc_date(value)
     local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return f"{_unbroken(local.date())} {local:%H:%M} {local.tzname() or ''}".rstrip()
-
-
-def _word_date(match: re.Match) -> str:
-    try:
-        return _unbroken(datetime.date(*(int(g) for g in match.groups())))
-    except ValueError:  # 2026-13-45 is not a date: leave it as typed
-        return match.group(0)
-
-
-def dates_in_words(text: str) -> str:
-    """Each ISO date in the text written as the documents write dates."""
-    return _ISO_DATE.sub(_word_date, text) if text else text
+    return f"{unbroken_date(local.date())} {local:%H:%M} {local.tzname() or ''}".rstrip()
 
 
 # Abbreviations the documents print (the spec's movement codes in the repeated-movement

@@ -18,9 +18,9 @@ from django.db.models import Prefetch
 from evaluations import records
 from evaluations.models import Evaluation
 from evaluations.plan_catalog import BY_CODE, FAMILIES, describe_item
+from evaluations.presenters.plan import goal_target, referral
 from intake.models import RedFlagAlert
 from reports.docs.formatting import dates_in_words
-from reports.docs.plan import goal_target, referral
 
 HANDOUT_TEXT_VERSION = "handout-text-2026.12-1"
 HANDOUT_TEXT_STATUS = "product default, not yet approved by a clinician"

@@ -17,16 +17,16 @@ from evaluations import progress as progress_mod
 from evaluations.charts import distal_chart_svg, measure_chart_svg
 from evaluations.goals import goal_status
 from evaluations.models import Evaluation
+from evaluations.presenters import classification as classification_words
+from evaluations.presenters import plan as plan_words
 from intake.services import instrument_packs
 from reports.docs.common import change_text, digest, header_context, mcid_text, verdict
 from reports.docs.evaluation import (
-    classification_context,
     evaluation_unavailable,
     evaluation_version,
     licence_notices,
 )
 from reports.docs.formatting import dates_in_words
-from reports.docs.plan import plan_context
 
 OUTCOME_KEYS = ("back_now", "leg_now", "odi", "psfs", "distal_site")
 # Wide enough for the charts' own titles, narrow enough for A4 and Letter.
@@ -146,17 +146,20 @@ def progress_context(evaluation: Evaluation, clinic) -> dict:
         (v for v in reversed(earlier) if ((v.content or {}).get("plan") or {}).get("goals")),
         evaluation,
     )
-    goals = (plan_context((reviewed_from.content or {}).get("plan")) or {}).get("goals") or []
+    reviewed_plan = plan_words.document((reviewed_from.content or {}).get("plan")) or {}
+    goals = reviewed_plan.get("goals") or []
     discharge = evaluation.kind == Evaluation.Kind.DISCHARGE
     for goal in goals:
         goal.update(goal_status(goal, by_code, on=evaluation.visit_date, final=discharge))
     content = records.read_content(evaluation.content)
     before = (
-        classification_context(records.read_content(previous.content).get("classification"), None)
+        classification_words.document(
+            records.read_content(previous.content).get("classification"), None
+        )
         if previous
         else None
     )
-    now = classification_context(
+    now = classification_words.document(
         content.get("classification"), evaluation.findings.get("classification")
     )
     odi_shown = any(m["progress"].code == "odi" for m in measures)
@@ -175,7 +178,7 @@ def progress_context(evaluation: Evaluation, clinic) -> dict:
         "previous": previous,
         "classification_changed": bool(before and now and _choice(before) != _choice(now)),
         "previous_classification": before,
-        "plan": plan_context(content.get("plan")),
+        "plan": plan_words.document(content.get("plan")),
         "changes": _plan_changes(
             records.read_content(previous.content).get("plan") if previous else None,
             content.get("plan"),

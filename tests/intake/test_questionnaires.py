@@ -151,8 +151,7 @@ def _fake_open(**overrides) -> Questionnaire:
         "after": "odi",
         "score": _score_fake_open,
         "licence": Licence.OPEN,
-        "staff_rows": lambda s: [ScoreRow(measure="Fake open", score=f"staff total {s['total']}")],
-        "pdf_rows": lambda s: [ScoreRow(measure="Fake open", score=f"PDF total {s['total']}")],
+        "rows": lambda s: [ScoreRow(measure="Fake open", score=f"total {s['total']}")],
         "notice": lambda score, pack: "Fake Open Scale: cite the makers.",
         "notice_kind": registry.NoticeKind.CITATION,
         "progress": (
@@ -186,8 +185,7 @@ FAKE_PACK = Questionnaire(
     score=_score_fake_pack,
     licence=Licence.CLINIC_PACK,
     pack_items={"fp_1": {"no": 0, "yes": 1}},
-    staff_rows=lambda s: [ScoreRow(measure="Fake licensed", score=f"staff {s.get('total')}")],
-    pdf_rows=lambda s: [ScoreRow(measure="Fake licensed", score=f"PDF {s.get('total')}")],
+    rows=lambda s: [ScoreRow(measure="Fake licensed", score=f"scored {s.get('total')}")],
     notice=lambda score, pack: (pack.copyright if pack else "") or "Fake licensed © Nobody.",
     template="intake/kiosk/steps/_generic.html",
 )
@@ -312,8 +310,8 @@ def test_a_registered_questionnaire_is_asked_scored_and_printed_everywhere(
     detail = therapist_client.get(reverse("intake:detail", args=[intake.public_id]))
     page = detail.content.decode()
     assert "A made-up scale" in page and "Level 2" in page
-    assert "<td>Fake open</td><td>staff total 2</td>" in page
-    assert ("<td>Fake licensed</td><td>staff 1</td>" in page) is licensed
+    assert "<td>Fake open</td><td>total 2</td>" in page
+    assert ("<td>Fake licensed</td><td>scored 1</td>" in page) is licensed
     not_here = '<td colspan="4" class="text-body-secondary">Not licensed on this installation'
     assert (f"<td>Fake Licensed Questionnaire</td>{not_here}" in page) is not licensed
     summary = summary_context(load_intake(intake.public_id), packs=instrument_packs())
@@ -322,10 +320,11 @@ def test_a_registered_questionnaire_is_asked_scored_and_printed_everywhere(
 
     # The intake summary PDF: its rows, its screens and its notices.
     context = intake_context(load_intake(intake.public_id), Clinic.objects.current())
-    rows = {row.measure: row.score for row in context["score_rows"]}
-    assert rows["Fake open"] == "PDF total 2"
+    rows = {row.measure: row.score or row.unavailable for row in context["score_rows"]}
+    # The same presenter's words as the staff page's.
+    assert rows["Fake open"] == "total 2"
     if licensed:
-        assert rows["Fake licensed"] == "PDF 1"
+        assert rows["Fake licensed"] == "scored 1"
     else:
         assert rows["Fake Licensed Questionnaire"] == "Not licensed on this installation"
     assert "fake_open" in [s["step"].key for s in context["sections"]]
@@ -337,3 +336,20 @@ def test_a_registered_questionnaire_is_asked_scored_and_printed_everywhere(
 
     # The evaluation documents ask the registry for the notices of what they print.
     assert registry.notices(["fake_pack"], scores={}, packs={}) == ["Fake licensed © Nobody."]
+
+
+def test_the_staff_page_and_the_pdf_print_each_score_in_the_same_words(therapist_client, patient):
+    from django.utils.html import escape
+
+    from tests.reports.conftest import make_intake
+
+    intake = make_intake(patient)
+    context = intake_context(load_intake(intake.public_id), Clinic.objects.current())
+    staff = registry.staff_score_rows(intake.scores)
+    printed = [r for r in context["score_rows"] if not r.measure.startswith("Neuropathic")]
+    # The same rows, the PDF in summary order.
+    assert sorted(staff, key=lambda r: r.measure) == sorted(printed, key=lambda r: r.measure)
+    assert {"Back pain (NPRS 0-10)", "Keele STarT Back"} <= {r.measure for r in staff}
+    page = therapist_client.get(reverse("intake:detail", args=[intake.public_id])).content.decode()
+    for row in staff:
+        assert escape(row.score) in page and escape(row.mcid) in page

@@ -1,16 +1,16 @@
-"""The plan of care as the documents print it: its interventions by family with their
-CPG links, dose, goals, home programme, re-evaluation date and referral. The evaluation
-document prints it in full, the progress report its goals and changes, and the patient
-handout the referral (`referral`).
-"""
+"""The plan of care in words: the page's referral and re-evaluation date; for the
+documents, its interventions by family with their CPG links, dose, goals, home programme,
+re-evaluation date and referral. The evaluation document prints it in full, the progress
+report its goals and changes, and the patient handout the referral (`referral`)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from evaluations import goals, plan_catalog, records, vocabulary
-from reports.docs.common import code_label
-from reports.docs.formatting import dates_in_words
+from evaluations.presenters.common import Record, Shown, code_label
+from evaluations.vocabulary import REFERRAL_TO, REFERRAL_URGENCY_LABELS, label
+from evaluations.wording import dates_in_words
 
 CPG_CITATION = (
     "George SZ, Fritz JM, Silfies SP, et al. Interventions for the management of acute and "
@@ -18,7 +18,7 @@ CPG_CITATION = (
 )
 GOAL_MEASURES = dict(goals.GOAL_MEASURES)
 # Looked up with the plan's stored code, None when the plan names no one.
-REFERRAL_TO: dict[str | None, str] = dict(vocabulary.REFERRAL_TO)
+REFERRAL_WORDS: dict[str | None, str] = dict(vocabulary.REFERRAL_TO)
 
 
 def _date(value: str | None) -> date | None:
@@ -28,7 +28,21 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-def _cpg(link: plan_catalog.CpgLink | None) -> dict | None:
+def page(findings: Record, content: Record) -> Shown | None:
+    """The plan's referral in words and its re-evaluation date as a date."""
+    record = content.get("plan") or {}
+    if not record:
+        return None
+    urgency = record.get("referral_urgency") or "routine"
+    return {
+        "referral_to": dict(REFERRAL_TO).get(record.get("referral_to") or "")
+        or label(record.get("referral_to") or ""),
+        "referral_urgency": REFERRAL_URGENCY_LABELS.get(urgency) or label(urgency),
+        "reeval_date": _date(record.get("reeval_date") or ""),
+    }
+
+
+def _cpg(link: plan_catalog.CpgLink | None) -> Shown | None:
     if link is None:
         return None
     return {
@@ -38,7 +52,7 @@ def _cpg(link: plan_catalog.CpgLink | None) -> dict | None:
     }
 
 
-def _plan_item(item: dict) -> dict:
+def _plan_item(item: Record) -> Shown:
     code = item.get("code", "")
     entry = plan_catalog.BY_CODE.get(code)
     return {
@@ -48,7 +62,7 @@ def _plan_item(item: dict) -> dict:
     }
 
 
-def plan_context(plan: dict | None) -> dict | None:
+def document(plan: Record | None, found: Record | None = None) -> Shown | None:
     """The plan of care section, or None when no plan was recorded."""
     if not plan:
         return None
@@ -90,23 +104,23 @@ def plan_context(plan: dict | None) -> dict | None:
     }
 
 
-def goal_target(goal: dict) -> str:
+def goal_target(goal: Record) -> str:
     """The target as printed: the therapist's words, or the structured target in words
     ("at most 3") for a goal set only as a number. The status is judged on the number
     (evaluations.goals), never on these words."""
     return (goal.get("target") or "").strip() or goals.target_words(goal)
 
 
-def referral(plan: dict) -> dict | None:
+def referral(plan: Record) -> Shown | None:
     """The plan's referral with its urgency in words ("Urgent: seen the same day"), or None.
     Shared with the patient handout."""
     if not plan.get("referral"):
         return None
     urgency = plan.get("referral_urgency") or ""
     return {
-        "to": REFERRAL_TO.get(plan.get("referral_to"), code_label(plan.get("referral_to"))),
+        "to": REFERRAL_WORDS.get(plan.get("referral_to"), code_label(plan.get("referral_to"))),
         "urgency_code": urgency,
-        "urgency": vocabulary.REFERRAL_URGENCY_LABELS.get(urgency, code_label(urgency))
+        "urgency": REFERRAL_URGENCY_LABELS.get(urgency, code_label(urgency))
         or "Urgency not recorded",
         "reason": plan.get("referral_reason", ""),
     }
