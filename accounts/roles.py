@@ -24,6 +24,13 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "intake.add_intake",
         # Enrol this device as one of the clinic's intake tablets (kiosk mode needs one).
         "intake.add_clinictablet",
+        # Episodes of care: open them, record the referral and the certification dates.
+        "care.view_episode",
+        "care.add_episode",
+        "care.change_episode",
+        "care.view_referralcontact",
+        "care.add_referralcontact",
+        "care.change_referralcontact",
     ),
     Role.THERAPIST: (
         "patients.view_patient",
@@ -34,6 +41,13 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "evaluations.view_evaluation",
         "evaluations.add_evaluation",
         "evaluations.change_evaluation",
+        "care.view_episode",
+        "care.add_episode",
+        "care.change_episode",
+        "care.change_episode_clinical",
+        "care.view_referralcontact",
+        "care.add_referralcontact",
+        "care.change_referralcontact",
     ),
     Role.ADMINISTRATOR: (
         "patients.view_patient",
@@ -51,6 +65,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "intake.view_clinictablet",
         "intake.add_clinictablet",
         "intake.change_clinictablet",
+        "care.view_episode",
+        "care.view_referralcontact",
     ),
 }
 

@@ -234,6 +234,7 @@ def add_prior_visits(current, therapist, count: int) -> None:
         found.setdefault("outcomes", {}).update(back_now=back, leg_now=leg, distal_site=site)
         visit = Evaluation(
             patient=current.patient,
+            episode=current.episode,
             intake=current.intake,
             kind=Evaluation.Kind.INITIAL if i == 0 else Evaluation.Kind.REEVALUATION,
             status=Evaluation.Status.SIGNED,
@@ -258,7 +259,7 @@ def chart_points(evaluation) -> int:
     from evaluations.models import Evaluation
 
     basis = services.intake_basis(evaluation)
-    visits = list(Evaluation.objects.for_progress(evaluation.patient))
+    visits = list(Evaluation.objects.for_progress(evaluation.episode_id))
     data = progress.from_records(basis.intake, basis.answers, visits)
     return len(next(m for m in data.measures if m.code == "leg_pain").points)
 

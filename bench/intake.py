@@ -70,7 +70,7 @@ def main() -> int:
 
     from accounts.roles import Role
     from intake.models import Intake, IntakeConsent
-    from tests.factories import IntakeConsentFactory, PatientFactory, UserFactory
+    from tests.factories import IntakeConsentFactory, IntakeFactory, PatientFactory, UserFactory
     from tests.intake.answers import HAPPY
 
     patient = PatientFactory()
@@ -78,7 +78,7 @@ def main() -> int:
     results = []
 
     # Screen saves: autosave of three screens, one of which (where) runs the CES triage.
-    intake = Intake.objects.create(patient=patient)
+    intake = IntakeFactory(patient=patient, status=Intake.Status.IN_PROGRESS, submitted_at=None)
     client = kiosk_client(intake, desk)
     for step in ("about", "consent", "where", "feels", "when"):
         client.post(reverse("kiosk:step", args=[step]), {**HAPPY[step], "nav": "next"})
@@ -106,7 +106,9 @@ def main() -> int:
     signature = bytes(IntakeConsent.objects.get(intake=intake).signature_png)
     runs = []
     for i in range(WARMUP + args.runs):
-        fresh = Intake.objects.create(patient=patient, answers=answers)
+        fresh = IntakeFactory(
+            patient=patient, answers=answers, status=Intake.Status.IN_PROGRESS, submitted_at=None
+        )
         IntakeConsentFactory(intake=fresh, signature_png=signature)
         result = timed(
             kiosk_client(fresh, desk), reverse("kiosk:submit"), {"submission_id": str(uuid.uuid4())}

@@ -64,6 +64,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.roles import Role  # noqa: E402
+from care.demo import demo_episode  # noqa: E402
 from core.models import Clinic  # noqa: E402
 from evaluations.demo import demo_evaluation  # noqa: E402
 from evaluations.models import Evaluation  # noqa: E402
@@ -92,6 +93,7 @@ def _patient_with_history(therapist, rng: random.Random, vignette: str, visits: 
     answers = demo_answers(rng, today=on, radicular=vignette != "somatic_extension")
     intake = Intake.objects.create(
         patient=patient,
+        episode=demo_episode(patient=patient, on=on),
         status=Intake.Status.SUBMITTED,
         answers=answers,
         submitted_at=timezone.now() - timedelta(days=20 + 14 * visits),

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "accounts",
     "audit",
     "patients",
+    "care",  # episodes of care: referral to discharge; referrers; ICD-10-CM codes
     "intake",
     "evaluations",
     "reports",

@@ -33,6 +33,7 @@ from typing import Any
 from django.http import QueryDict
 from django.utils import timezone
 
+from care.demo import demo_episode
 from evaluations import sections, services
 from evaluations.demo_case import Case
 from evaluations.models import Evaluation
@@ -69,6 +70,9 @@ def demo_evaluation(
     )
     evaluation = Evaluation(
         patient=patient,
+        episode=intake.episode
+        if intake is not None
+        else demo_episode(patient=patient, on=visit_date, by=therapist),
         intake=intake,
         therapist=therapist,
         kind=kind,

@@ -26,11 +26,12 @@ class EvaluationQuerySet(models.QuerySet):
             "content", "drafts", "findings", "section_versions"
         )
 
-    def for_progress(self, patient) -> "EvaluationQuerySet":
-        """Every evaluation of one patient, oldest first, with only what the progress charts
-        read (one query however many visits there are)."""
+    def for_progress(self, episode) -> "EvaluationQuerySet":
+        """Every evaluation of one episode of care, oldest first, with only what the progress
+        charts read (one query however many visits there are). An earlier course of care
+        is not this one's progress: its baseline was another intake."""
         return (
-            self.filter(patient=patient)
+            self.filter(episode=episode)
             .order_by("visit_date", "created_at")
             .only("public_id", "kind", "status", "visit_date", "created_at", "content", "findings")
         )
@@ -64,6 +65,10 @@ class Evaluation(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="evaluations",
+    )
+    # The course of care this visit belongs to: its intake's, when it has one.
+    episode = models.ForeignKey(
+        "care.Episode", on_delete=models.PROTECT, related_name="evaluations"
     )
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.INITIAL)
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)

@@ -22,6 +22,7 @@ from accounts.lockout import recheck_password
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_patient_record
+from care.services import episode_for_new_contact
 from evaluations import findings as findings_mod
 from evaluations import records, sections
 from evaluations.forms import SectionContext
@@ -105,15 +106,20 @@ def derive(evaluation: Evaluation, basis: IntakeBasis) -> dict[str, Any]:
 
 @transaction.atomic
 def evaluation_start(*, patient: Patient, kind: str, by: User) -> Evaluation:
-    """Open a draft evaluation on the patient's latest submitted intake (if any)."""
+    """Open a draft evaluation in the patient's open episode of care (a new one when none is
+    open: direct access), on that episode's latest submitted intake, if any. An intake of
+    an earlier episode is never this visit's baseline."""
     if kind not in Evaluation.Kind.values:
         raise ValueError(f"Unknown evaluation kind {kind!r}.")
+    episode = episode_for_new_contact(by=by, patient=patient)
     intake = (
-        Intake.objects.filter(patient=patient, status=Intake.Status.SUBMITTED)
+        Intake.objects.filter(episode=episode, status=Intake.Status.SUBMITTED)
         .order_by("-submitted_at")
         .first()
     )
-    evaluation = Evaluation.objects.create(patient=patient, intake=intake, kind=kind, therapist=by)
+    evaluation = Evaluation.objects.create(
+        patient=patient, episode=episode, intake=intake, kind=kind, therapist=by
+    )
     basis = intake_basis(evaluation)
     evaluation.findings = derive(evaluation, basis)
     evaluation.save(update_fields=["findings"])

@@ -13,8 +13,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.db.models import F, Prefetch
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -144,7 +144,7 @@ def _section_view(
 
 
 def _progress(evaluation: Evaluation, basis: services.IntakeBasis) -> dict:
-    visits = list(Evaluation.objects.for_progress(evaluation.patient))
+    visits = list(Evaluation.objects.for_progress(evaluation.episode_id))
     return _charts(progress_mod.from_records(basis.intake, basis.answers, visits))
 
 
@@ -415,37 +415,45 @@ def addendum(request: StaffRequest, public_id: UUID) -> HttpResponse:
 @require_http_methods(["GET"])
 @permission_required("evaluations.view_evaluation", raise_exception=True)
 def patient_progress(request: StaffRequest, patient_id: UUID) -> HttpResponse:
+    """One episode of care's progress (`?episode=<public id>`; the open or latest one by
+    default): its visits against the baseline of its own first intake. A fixed number of
+    queries however many episodes and visits the patient has."""
     patient = get_object_or_404(Patient, public_id=patient_id)
+    episodes = list(
+        patient.episodes.order_by(F("closed_at").desc(nulls_first=True), "-start_of_care", "-id")
+    )
+    episode = episodes[0] if episodes else None
+    if chosen := request.GET.get("episode"):
+        episode = next((e for e in episodes if str(e.public_id) == chosen), None)
+        if episode is None:
+            raise Http404("No such episode of care for this patient.")
     audit_record(
         actor=request.user,
         action=AuditEvent.Action.VIEW,
         patient=patient,
         obj=patient,
         summary="Viewed progress over visits",
+        details={"episode": str(episode.public_id) if episode else None},
     )
-    latest = (
-        Evaluation.objects.filter(patient=patient)
-        .select_related("intake", "patient")
-        .order_by("-visit_date", "-created_at")
-        .first()
-    )
-    intake = latest.intake if latest else None
-    if intake is None:
+    intake, answers, visits = None, {}, []
+    if episode is not None:
         intake = (
-            patient.intakes.filter(status="submitted")
+            episode.intakes.filter(status="submitted")
             .prefetch_related(Prefetch("amendments", queryset=IntakeAmendment.objects.all()))
-            .order_by("-submitted_at")
+            .order_by("submitted_at", "id")
             .first()
         )
-    answers = {}
-    if intake is not None:
-        answers = effective_answers(intake, intake.amendments.all())
-    visits = list(Evaluation.objects.for_progress(patient))
+        if intake is not None:
+            answers = effective_answers(intake, intake.amendments.all())
+        visits = list(Evaluation.objects.for_progress(episode))
     return render(
         request,
         "evaluations/progress.html",
         {
             "patient": patient,
+            "episode": episode,
+            "episodes": episodes,
+            "baseline": intake,
             "page_progress": _charts(progress_mod.from_records(intake, answers, visits)),
             "visits": visits,
         },

@@ -7,6 +7,8 @@ import random
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from care.demo import demo_episode
+from care.models import Episode
 from intake import results
 from intake.models import Intake, RedFlagAlert
 from intake.questions import HISTORY_QUESTIONS, RED_FLAG_QUESTIONS
@@ -116,6 +118,7 @@ def demo_intake(
     answers: dict,
     submitted_after: timedelta | None,
     current_step: str = "",
+    episode: Episode | None = None,
 ) -> Intake:
     """An intake started at `started`: submitted `submitted_after` later with its results
     computed from `answers`, or (None) still in progress at `current_step` with the
@@ -124,6 +127,7 @@ def demo_intake(
         extra = demo_results(answers, date_of_birth=patient.date_of_birth, on=started.date())
         return Intake.objects.create(
             patient=patient,
+            episode=episode or demo_episode(patient=patient, on=started.date(), by=started_by),
             started_by=started_by,
             started_at=started,
             status=Intake.Status.SUBMITTED,
@@ -133,6 +137,7 @@ def demo_intake(
         )
     return Intake.objects.create(
         patient=patient,
+        episode=episode or demo_episode(patient=patient, on=started.date(), by=started_by),
         started_by=started_by,
         started_at=started,
         status=Intake.Status.IN_PROGRESS,

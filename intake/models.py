@@ -61,6 +61,8 @@ class Intake(models.Model):
     patient = models.ForeignKey(
         "patients.Patient", on_delete=models.PROTECT, related_name="intakes"
     )
+    # The course of care this intake starts (or, for a later one, belongs to).
+    episode = models.ForeignKey("care.Episode", on_delete=models.PROTECT, related_name="intakes")
     status = models.CharField(max_length=20, choices=Status, default=Status.IN_PROGRESS)
     started_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)

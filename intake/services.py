@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_patient_record, audit_record
+from care.services import episode_for_new_contact
 from core.models import Clinic
 from intake import questionnaires
 from intake import results as results_mod
@@ -105,7 +106,8 @@ def instrument_pack_load(*, raw: bytes, loaded_by: str = "") -> InstrumentPack:
 @transaction.atomic
 def intake_start(*, patient: Patient, by: User) -> Intake:
     """Start an intake, or carry on with the patient's open one (a second tap of
-    Start must not leave two half-done intakes)."""
+    Start must not leave two half-done intakes). It belongs to the patient's open episode
+    of care, or starts one (direct access until a referral is recorded)."""
     open_intake = (
         Intake.objects.select_for_update()
         .filter(patient=patient, status=Intake.Status.IN_PROGRESS)
@@ -113,7 +115,9 @@ def intake_start(*, patient: Patient, by: User) -> Intake:
     )
     if open_intake:
         return open_intake
-    intake = Intake(patient=patient, started_by=by)
+    intake = Intake(
+        patient=patient, started_by=by, episode=episode_for_new_contact(by=by, patient=patient)
+    )
     intake._history_user = by
     intake.save()
     audit_patient_record(

@@ -5,12 +5,18 @@ clinical text are read from the records when each document is rendered."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, TextIO
 
+from django.db.models import Prefetch
+
 from evaluations.models import Evaluation
 from evaluations.progress import visit_values
+from intake import questionnaires
+from intake.models import Intake, IntakeAmendment
+from intake.services import effective_answers
 
 if TYPE_CHECKING:
     from reports.models import ReportJob
@@ -60,14 +66,14 @@ def export_items(request: ExportRequest) -> list[list[str]]:
         )
         .order_by("visit_date", "created_at", "pk")
         .values_list(
-            "public_id", "kind", "visit_date", "patient_id", "patient__mrn", "intake__public_id"
+            "public_id", "kind", "visit_date", "episode_id", "patient__mrn", "intake__public_id"
         )
     )
     items: list[list[str]] = []
     for kind in request.kinds:
         folder = FOLDERS[kind]
         if kind in ("evaluation", "handout"):
-            for public_id, ev_kind, visit, _pid, mrn, _intake in rows:
+            for public_id, ev_kind, visit, _episode, mrn, _intake in rows:
                 items.append(
                     [
                         kind,
@@ -76,10 +82,12 @@ def export_items(request: ExportRequest) -> list[list[str]]:
                     ]
                 )
         elif kind == "progress":
+            # One report per episode of care: its latest visit in the range, which covers
+            # the episode's visits up to it against the episode's own baseline.
             latest = {}
-            for row in rows:  # ordered by date: the last one per patient wins
+            for row in rows:  # ordered by date: the last one per episode wins
                 latest[row[3]] = row
-            for public_id, _k, visit, _pid, mrn, _intake in sorted(
+            for public_id, _k, visit, _episode, mrn, _intake in sorted(
                 latest.values(), key=lambda r: (r[2], r[4])
             ):
                 items.append(
@@ -87,7 +95,7 @@ def export_items(request: ExportRequest) -> list[list[str]]:
                 )
         elif kind == "intake_summary":
             seen = set()
-            for _id, _k, _visit, _pid, mrn, intake_id in rows:
+            for _id, _k, _visit, _episode, mrn, intake_id in rows:
                 if intake_id is None or intake_id in seen:
                     continue
                 seen.add(intake_id)
@@ -98,6 +106,8 @@ def export_items(request: ExportRequest) -> list[list[str]]:
 CSV_COLUMNS = [
     "evaluation_id",
     "patient_mrn",
+    "episode_id",
+    "episode_start",
     "visit_date",
     "kind",
     "status",
@@ -109,7 +119,13 @@ CSV_COLUMNS = [
     "psfs_mean",
     "most_distal_symptom",
     "classification",
+    # The episode's baseline: its first submitted intake, amendments applied.
+    "baseline_back_pain_nprs",
+    "baseline_leg_pain_nprs",
+    "baseline_odi_percent",
+    "baseline_psfs_mean",
 ]
+BASELINE_BATCH = 500
 
 
 def _cell(value) -> str:
@@ -118,8 +134,29 @@ def _cell(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def episode_baselines(episode_ids: Iterable[int]) -> dict[int, dict[str, float]]:
+    """Each episode's baseline values (questionnaires.baseline_values) from its first
+    submitted intake, amendments applied. Two queries per batch of episodes."""
+    wanted = sorted(set(episode_ids))
+    out: dict[int, dict[str, float]] = {}
+    for i in range(0, len(wanted), BASELINE_BATCH):
+        intakes = (
+            Intake.objects.filter(episode_id__in=wanted[i : i + BASELINE_BATCH], status="submitted")
+            .order_by("episode_id", "submitted_at", "id")
+            .only("episode_id", "answers", "scores", "submitted_at")
+            .prefetch_related(Prefetch("amendments", queryset=IntakeAmendment.objects.all()))
+        )
+        for intake in intakes:
+            if intake.episode_id not in out:
+                answers = effective_answers(intake, intake.amendments.all())
+                out[intake.episode_id] = questionnaires.baseline_values(answers, intake.scores)
+    return out
+
+
 def write_outcomes_csv(job: ReportJob, out: TextIO) -> int:
-    """One row per evaluation matching the export's filters, streamed (constant memory)."""
+    """One row per evaluation matching the export's filters, streamed (constant memory
+    beyond each episode's four baseline values), with its episode of care and that
+    episode's baseline."""
     p = job.params
     qs = (
         _evaluations(
@@ -129,9 +166,11 @@ def write_outcomes_csv(job: ReportJob, out: TextIO) -> int:
             include_drafts=p["drafts"],
             created_before=job.created_at,
         )
-        .select_related("patient", "therapist")
+        .select_related("patient", "therapist", "episode")
         .only(
             "public_id",
+            "episode__public_id",
+            "episode__start_of_care",
             "visit_date",
             "kind",
             "status",
@@ -143,11 +182,13 @@ def write_outcomes_csv(job: ReportJob, out: TextIO) -> int:
         )
         .order_by("visit_date", "created_at", "pk")
     )
+    baselines = episode_baselines(qs.values_list("episode_id", flat=True))
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     n = 0
     for ev in qs.iterator(chunk_size=500):
         values, site = visit_values(ev)
+        baseline = baselines.get(ev.episode_id, {})
         category = ((ev.content or {}).get("classification") or {}).get("category", "")
         writer.writerow(
             [
@@ -155,6 +196,8 @@ def write_outcomes_csv(job: ReportJob, out: TextIO) -> int:
                 for v in (
                     ev.public_id,
                     ev.patient.mrn,
+                    ev.episode.public_id,
+                    ev.episode.start_of_care.isoformat(),
                     ev.visit_date.isoformat(),
                     ev.kind,
                     ev.status,
@@ -166,6 +209,10 @@ def write_outcomes_csv(job: ReportJob, out: TextIO) -> int:
                     values.get("psfs"),
                     site or "",
                     category,
+                    baseline.get("back_pain"),
+                    baseline.get("leg_pain"),
+                    baseline.get("odi"),
+                    baseline.get("psfs"),
                 )
             ]
         )

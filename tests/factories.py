@@ -8,6 +8,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.roles import Role
+from care.demo import demo_episode
+from care.models import Episode
 from evaluations.models import Evaluation
 from intake.models import Intake, IntakeConsent
 from patients.models import Patient
@@ -108,6 +110,10 @@ class IntakeFactory(factory.django.DjangoModelFactory):
     status = Intake.Status.SUBMITTED
     started_at = factory.LazyFunction(timezone.now)
     submitted_at = factory.LazyFunction(timezone.now)
+    # The patient's open episode of care, or a new one started that day.
+    episode = factory.LazyAttribute(
+        lambda o: demo_episode(patient=o.patient, on=timezone.localtime(o.started_at).date())
+    )
 
 
 class IntakeConsentFactory(factory.django.DjangoModelFactory):
@@ -128,6 +134,23 @@ class EvaluationFactory(factory.django.DjangoModelFactory):
 
     patient = factory.SubFactory(PatientFactory)
     therapist = factory.SubFactory(UserFactory, roles=[Role.THERAPIST])
+    # Its intake's episode, else the patient's open one (or a new one).
+    episode = factory.LazyAttribute(
+        lambda o: (
+            o.intake.episode
+            if getattr(o, "intake", None) is not None
+            else demo_episode(patient=o.patient, on=timezone.localdate())
+        )
+    )
+
+
+class EpisodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Episode
+
+    patient = factory.SubFactory(PatientFactory)
+    start_of_care = factory.LazyFunction(timezone.localdate)
+    referral = Episode.Referral.DIRECT
 
 
 def enrol_tablet(client, *, by, name: str = "Front desk 1"):

@@ -26,6 +26,7 @@ LAYERS = [
     "accounts",
     "audit",
     "patients",
+    "care",
     "intake",
     "evaluations",
     "reports",

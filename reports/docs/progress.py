@@ -37,8 +37,8 @@ CHART_WIDTH, CHART_HEIGHT = 640, 180
 
 
 def _up_to(evaluation: Evaluation):
-    """The patient's visits up to and including this one, in `for_progress` order."""
-    return Evaluation.objects.for_progress(evaluation.patient).filter(
+    """The episode's visits up to and including this one, in `for_progress` order."""
+    return Evaluation.objects.for_progress(evaluation.episode_id).filter(
         Q(visit_date__lt=evaluation.visit_date)
         | Q(visit_date=evaluation.visit_date, created_at__lte=evaluation.created_at)
     )

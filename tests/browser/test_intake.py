@@ -14,7 +14,7 @@ from intake import services
 from intake.models import Intake, RedFlagAlert
 from tests.browser.conftest import LANDSCAPE, PORTRAIT
 from tests.browser.helpers import axe_violations, check_tablet_rules, sign_in
-from tests.factories import PatientFactory, UserFactory
+from tests.factories import IntakeFactory, PatientFactory, UserFactory
 from tests.intake.answers import HAPPY
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -224,7 +224,7 @@ def test_the_screens_fit_a_landscape_tablet(
 
 def _prefilled_intake(patient) -> Intake:
     """An intake answered up to the red-flag screen, as the tablet would have saved it."""
-    intake = Intake.objects.create(patient=patient)
+    intake = IntakeFactory(patient=patient, status=Intake.Status.IN_PROGRESS, submitted_at=None)
     answers = {k: v for k, v in HAPPY.items() if k in ("about", "feels", "when", "history")}
     answers["where"] = {"chart": {"calf_shin_l": ["pain"]}}
     answers["pain"] = {k: int(v) for k, v in HAPPY["pain"].items()}

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from core.models import Clinic
+from tests.factories import IntakeFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def test_a_signed_consent_keeps_the_wording_it_was_given_under(front_desk_client
     from intake.models import Intake
     from intake.services import _save_signature
 
-    intake = Intake.objects.create(patient=patient)
+    intake = IntakeFactory(patient=patient, status=Intake.Status.IN_PROGRESS, submitted_at=None)
     _save_signature(intake, "Ana", b"\x89PNG", at=intake.started_at)
     Clinic.objects.filter(pk=1).update(consent_text="New wording", consent_version="v2")
     consent = intake.consent

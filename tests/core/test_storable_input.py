@@ -45,7 +45,12 @@ def test_a_nul_in_a_field_name_of_an_invalid_section_post_is_not_a_500(
 def test_a_nul_in_the_signed_name_with_a_valid_signature_is_not_a_500(
     front_desk_client, front_desk, patient
 ):
-    intake = Intake.objects.create(patient=patient, started_by=front_desk)
+    intake = IntakeFactory(
+        patient=patient,
+        status=Intake.Status.IN_PROGRESS,
+        submitted_at=None,
+        started_by=front_desk,
+    )
     hand_over_tablet(front_desk_client, intake=intake, by=front_desk)
     front_desk_client.post(reverse("kiosk:step", args=["about"]), {**HAPPY["about"], "nav": "next"})
     consent = {**HAPPY["consent"], "signed_name": "Ana\x00 Núñez", "nav": "next"}

@@ -208,11 +208,17 @@ def test_seed_demo_builds_signed_evaluations_and_progress(settings):
         assert services.sign_problems(e) == []
     initial = [e for e in evaluations if e.kind == Evaluation.Kind.INITIAL]
     assert initial and all(e.is_signed for e in initial)
-    by_patient = {}
+    by_episode = {}
     for e in evaluations:
-        by_patient.setdefault(e.patient_id, []).append(e)
-    followed = [v for v in by_patient.values() if len(v) > 1]
+        by_episode.setdefault(e.episode_id, []).append(e)
+    followed = [v for v in by_episode.values() if len(v) > 1]
     assert followed and max(len(v) for v in followed) == 3
+    # One patient came back after a finished course of care: two episodes, the earlier
+    # discharged with a signed discharge evaluation.
+    (returning,) = {e.patient for e in evaluations if e.kind == Evaluation.Kind.DISCHARGE}
+    past, current = returning.episodes.order_by("start_of_care")
+    assert not past.is_open and current.is_open
+    assert {e.kind for e in past.evaluations.all()} == {"initial", "reevaluation", "discharge"}
     categories = {e.findings["classification"]["category"] for e in initial}
     assert {"RADICULOPATHY_PAINFUL", "SOMATIC_REFERRED", "NEUROGENIC_CLAUDICATION"} <= categories
 

@@ -294,3 +294,44 @@ def test_the_sweep_leaves_parts_of_a_moving_export_waiting_their_turn(
     ReportJob.objects.filter(pk=job.pk).update(heartbeat_at=long_ago)
     settings.REPORT_JOBS_MODE = "inline"
     assert services.jobs_sweep()["parts"] == job.parts.count()
+
+
+def test_the_outcomes_csv_gives_each_visit_its_episode_and_that_episodes_baseline(physio):
+    """A patient back for a new course of care: this month's visit is measured against
+    this month's intake, not last year's."""
+    from care.demo import demo_discharge
+    from intake.models import Intake
+    from intake.questionnaires import baseline_values
+    from reports.exports import write_outcomes_csv
+    from tests.factories import PatientFactory
+    from tests.reports.conftest import make_intake
+
+    patient = PatientFactory()
+    old_intake = make_intake(patient, seed=11, days_ago=400)
+    old = make_evaluation(therapist=physio, patient=patient, days_ago=398, seed=6)
+    demo_discharge(old.episode, on=old.visit_date, reason="goals_met")
+    Intake.objects.filter(pk=old_intake.pk).update(status="cancelled")  # not picked again
+    new_intake = make_intake(patient, seed=12, days_ago=12)
+    new = make_evaluation(therapist=physio, patient=patient, days_ago=10, seed=7)
+    assert new.episode_id != old.episode_id and new.intake_id == new_intake.pk
+
+    today = timezone.localdate()
+    job = ReportJob(
+        kind="export",
+        params={
+            "date_from": (today - timedelta(days=500)).isoformat(),
+            "date_to": today.isoformat(),
+            "therapists": [],
+            "drafts": False,
+        },
+    )
+    job.created_at = timezone.now()
+    out = io.StringIO()
+    assert write_outcomes_csv(job, out) == 2
+    rows = {r["evaluation_id"]: r for r in csv.DictReader(io.StringIO(out.getvalue()))}
+    mine = rows[str(new.public_id)]
+    assert mine["episode_id"] == str(new.episode.public_id)
+    assert mine["episode_start"] == new.episode.start_of_care.isoformat()
+    expected = baseline_values(new_intake.answers, new_intake.scores)
+    assert mine["baseline_leg_pain_nprs"] == str(expected["leg_pain"])
+    assert rows[str(old.public_id)]["episode_id"] == str(old.episode.public_id)

@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from care.demo import demo_past_episode
+from care.models import Episode
 from core.demo import demo_clinic, demo_loaded, demo_patients, demo_staff, demo_two_factor
 from evaluations.demo import demo_evaluation
 from evaluations.models import Evaluation
@@ -28,6 +30,9 @@ from intake.demo import demo_answers, demo_intake, demo_stopped_intake
 # patients present with neurogenic claudication.
 FOLLOWED_UP = frozenset({10, 13, 16, 19, 22, 25})
 STENOSIS = frozenset({15, 25})
+# A patient treated about 14 months ago, discharged with goals met, who is back with a new
+# sciatica: two episodes of care, the progress charts of each against its own intake.
+RETURNING = 13
 
 
 class Command(BaseCommand):
@@ -83,6 +88,8 @@ class Command(BaseCommand):
                 if i == 9:
                     demo_stopped_intake(intake, therapist=staff["therapist"])
             elif i < 30:
+                if i == RETURNING:
+                    self._past_course(patient, staff, therapists[i % 2], now=now)
                 days_ago = rng.randint(36, 60) if i in FOLLOWED_UP else rng.randint(1, 60)
                 started = now - timedelta(days=days_ago, hours=rng.randint(0, 6))
                 answers = demo_answers(rng, today=started.date(), radicular=i % 5 != 0)
@@ -105,6 +112,47 @@ class Command(BaseCommand):
                     self._demo_evaluations(
                         i, patient, intake, therapists[i % 2], rng, today=now.date()
                     )
+
+    def _past_course(self, patient, staff, therapist, *, now) -> None:
+        """A finished course of care: intake, initial evaluation, re-evaluation and a signed
+        discharge, 14 months ago. Its own random stream, so the rest of the demo is the
+        same with or without it."""
+        rng = random.Random(2025)  # noqa: S311  (synthetic demo data)
+        started = now - timedelta(days=425, hours=3)
+        start = started.date()
+        episode = demo_past_episode(
+            patient=patient,
+            start=start,
+            end=start + timedelta(days=47),
+            reason=Episode.DischargeReason.GOALS_MET,
+            by=staff["frontdesk"],
+        )
+        intake = demo_intake(
+            patient=patient,
+            started_by=staff["frontdesk"],
+            started=started,
+            answers=demo_answers(rng, today=start, radicular=True),
+            submitted_after=timedelta(minutes=14),
+            episode=episode,
+        )
+        chart = intake.answers["where"]["chart"]
+        vignette = "L5" if any(code.endswith("_l") for code in chart) else "S1"
+        for kind, days, improvement in (
+            (Evaluation.Kind.INITIAL, 1, 0.0),
+            (Evaluation.Kind.REEVALUATION, 23, 0.5),
+            (Evaluation.Kind.DISCHARGE, 47, 0.9),
+        ):
+            demo_evaluation(
+                patient=patient,
+                intake=intake,
+                therapist=therapist,
+                kind=kind,
+                visit_date=start + timedelta(days=days),
+                vignette=vignette,
+                rng=rng,
+                improvement=improvement,
+                sign=True,
+            )
 
     def _demo_evaluations(self, i, patient, intake, therapist, rng, *, today) -> None:
         """A signed initial evaluation; for the followed-up patients, re-evaluations every
