@@ -39,6 +39,15 @@ GOAL_MEASURES = [
     ("work", "Return to work"),
     ("other", "Other"),
 ]
+# The therapist's judgement of a goal at a re-evaluation or discharge, beside the one the
+# progress report reads from the numbers (goal_status).
+GOAL_OUTCOMES = [
+    ("", "—"),
+    ("met", "Met"),
+    ("partly_met", "Partly met"),
+    ("not_met", "Not met"),
+]
+GOAL_OUTCOME_LABELS = dict(GOAL_OUTCOMES[1:])
 # The measures with a score to compare a number with (the progress report's measures).
 SCORED = frozenset(progress_mod.MEASURES)
 

@@ -18,6 +18,8 @@ Versions:
   (a number or None) beside the `measure`; `target` stays as the therapist's words. The
   upgrade reads version 1's words strictly (`goals.upgrade_goal`): what they do not say
   for certain is left blank, and such a goal is not judged.
+- plan 3: each goal has an `outcome`, the therapist's judgement at a re-evaluation or
+  discharge ("met", "partly_met", "not_met", or "" when not judged: every earlier goal).
 
 Pure: no Django, no database.
 """
@@ -36,7 +38,7 @@ CURRENT: dict[str, int] = {
     "neurodynamic": 1,
     "neuro": 1,
     "classification": 1,
-    "plan": 2,
+    "plan": 3,
 }
 
 Record = dict[str, Any]
@@ -46,9 +48,14 @@ def _plan_1_to_2(record: Record) -> Record:
     return {**record, "goals": [goals.upgrade_goal(g) for g in record.get("goals") or ()]}
 
 
+def _plan_2_to_3(record: Record) -> Record:
+    return {**record, "goals": [{"outcome": "", **g} for g in record.get("goals") or ()]}
+
+
 # (section, version) -> the function taking a record of that version to the next one.
 UPGRADES: dict[tuple[str, int], Callable[[Record], Record]] = {
     ("plan", 1): _plan_1_to_2,
+    ("plan", 2): _plan_2_to_3,
 }
 
 

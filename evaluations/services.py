@@ -23,8 +23,8 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_patient_record
 from care.services import episode_for_new_contact
+from evaluations import carry, records, sections
 from evaluations import findings as findings_mod
-from evaluations import records, sections
 from evaluations.forms import SectionContext
 from evaluations.models import Addendum, Evaluation
 from intake.instruments import ODI
@@ -224,13 +224,19 @@ def evaluation_save_section(
                 "visit_date",
             ]
         )
+        details: dict[str, Any] = {"section": key, "version": current + 1, "valid": valid}
+        summary = f"Saved {section.title.lower()}"
+        copied = carry.copied_fields(form, (data.get("copied") or "").split(","))
+        if copied and (source := carry.previous_signed(evaluation)) is not None:
+            # Kept as newly recorded, but the trail says which values were copied.
+            details |= {"copied": copied, "copied_from": str(source.public_id)}
+            summary += f", {len(copied)} copied from {source.visit_date:%d %b %Y}"
         audit_patient_record(
             evaluation,
             actor=by,
             action=AuditEvent.Action.UPDATE,
-            summary=f"Saved {section.title.lower()}"
-            + ("" if valid else " (draft with fields to check)"),
-            details={"section": key, "version": current + 1, "valid": valid},
+            summary=summary + ("" if valid else " (draft with fields to check)"),
+            details=details,
         )
         alert = None
         if valid and section.after_save is not None:

@@ -23,7 +23,7 @@ from accounts.http import StaffRequest
 from audit.models import AuditEvent
 from audit.services import audit_patient_record, audit_record, shown_mrns
 from core.models import Clinic
-from evaluations import plan_catalog, records, sections, services
+from evaluations import carry, plan_catalog, records, sections, services
 from evaluations import progress as progress_mod
 from evaluations.charts import distal_chart_svg, measure_chart_svg
 from evaluations.forms import SectionContext
@@ -114,6 +114,7 @@ def _section_view(
     content: dict,
     form=None,
     state="",
+    previous: Evaluation | None = None,
 ) -> dict:
     """Everything the section template needs. A section with an unsaved draft shows the
     draft (with its errors) rather than the last valid save. `content`: the evaluation's
@@ -129,6 +130,9 @@ def _section_view(
             form = section.build(ctx, stored=content.get(key))
     if section.annotate is not None:
         section.annotate(form, content, evaluation.findings)
+    carried = 0
+    if previous is not None:
+        carried = carry.annotate(form, carry.previous_form(key, ctx, previous))
     return {
         "key": key,
         "title": section.title,
@@ -140,6 +144,8 @@ def _section_view(
         "state": state,
         "template": section.template,
         "findings_template": section.findings_template,
+        "carry_from": previous if carried else None,
+        "carry_count": carried,
     }
 
 
@@ -194,8 +200,11 @@ def detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     ctx = services.section_context(evaluation, basis, odi_licensed=ODI in packs)
     editable = _can_edit(request, evaluation)
     content = records.read_content(evaluation.content)
+    # A draft re-evaluation or discharge shows the last signed evaluation's values.
+    previous = carry.previous_signed(evaluation) if editable else None
     shown_sections = [
-        _section_view(s, evaluation, ctx, content=content) for s in sections.SECTIONS.values()
+        _section_view(s, evaluation, ctx, content=content, previous=previous)
+        for s in sections.SECTIONS.values()
     ]
     addenda = list(evaluation.addenda.all())
     for a in addenda:
@@ -270,6 +279,18 @@ def save_section(request: StaffRequest, public_id: UUID, key: str) -> HttpRespon
     # Autosaves leave the form alone (the therapist may be typing in it) and update only
     # the status, version and findings; an explicit save re-renders the form with errors.
     autosave = request.POST.get("autosave") == "1" and "add_row" not in request.POST
+    if not autosave and result.status in ("saved", "invalid"):
+        previous = carry.previous_signed(evaluation)
+        if previous is not None:
+            shown = _section_view(
+                section,
+                evaluation,
+                result.ctx,
+                content=content,
+                form=result.form,
+                state=result.status,
+                previous=previous,
+            )
     template = "evaluations/_section_oob.html" if autosave else "evaluations/_section_response.html"
     response = render(
         request,

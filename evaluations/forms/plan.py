@@ -18,7 +18,7 @@ from evaluations.forms.fields import (
     text_field,
 )
 from evaluations.forms.widgets import FastDateInput, FastNumberInput
-from evaluations.goals import COMPARATORS, GOAL_MEASURES
+from evaluations.goals import COMPARATORS, GOAL_MEASURES, GOAL_OUTCOMES
 from evaluations.vocabulary import REFERRAL_TO, REFERRAL_URGENCY
 
 GOAL_ROWS = 4
@@ -99,6 +99,9 @@ def _plan_catalog_fields() -> tuple[list, dict[str, forms.Field]]:
                 "max_decimal_places": "Use at most two decimal places.",
             },
         )
+        # At a re-evaluation or discharge: met, partly met or not met, in the therapist's
+        # judgement (the progress report prints it beside what the numbers say).
+        fields[f"goal_{n}_outcome"] = select_field(GOAL_OUTCOMES, f"Goal {n}: met?")
         # The therapist's words for the goal, kept as a note beside the number.
         fields[f"goal_{n}_target"] = text_field(f"Goal {n}: target", max_length=200)
         fields[f"goal_{n}_by"] = forms.DateField(
@@ -202,6 +205,7 @@ class PlanForm(SectionForm):
                         "value": goals.number(float(value)) if value is not None else None,
                         "target": d[f"goal_{n}_target"].strip(),
                         "by": d[f"goal_{n}_by"].isoformat() if d.get(f"goal_{n}_by") else "",
+                        "outcome": d.get(f"goal_{n}_outcome") or "",
                     }
                 )
         return {
@@ -245,6 +249,7 @@ class PlanForm(SectionForm):
             initial[f"goal_{n}_value"] = as_text(goal.get("value"))
             initial[f"goal_{n}_target"] = goal.get("target", "")
             initial[f"goal_{n}_by"] = goal.get("by", "")
+            initial[f"goal_{n}_outcome"] = goal.get("outcome", "")
         return initial
 
 

@@ -92,6 +92,7 @@ def document(plan: Record | None, found: Record | None = None) -> Shown | None:
                 "value": g.get("value"),
                 "words": g.get("target", ""),
                 "by": _date(g.get("by")),
+                "outcome": goals.GOAL_OUTCOME_LABELS.get(g.get("outcome") or "", ""),
             }
             for g in records.read("plan", plan).get("goals") or ()
         ],

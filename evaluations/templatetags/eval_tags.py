@@ -1,6 +1,7 @@
 """Small rendering helpers for the evaluation grids: a labelled field, a grid cell, touch-
 sized check boxes. Rendered in Python because the neuro exam alone has over a hundred cells."""
 
+import json
 from typing import Any, cast
 
 from django import forms, template
@@ -29,6 +30,23 @@ def _errors(field: BoundField) -> SafeString:
     )
 
 
+def _carry(field: BoundField) -> str:
+    """The previous signed evaluation's value for an input left empty, as a button that
+    copies it (static/js/carry.js), or nothing (evaluations.carry)."""
+    last = getattr(field.form, "carry", {}).get(field.name)
+    if last is None:
+        return ""
+    return fast_format_html(
+        '<button type="button" class="btn btn-link btn-sm p-0 carry text-start" '
+        'data-carry-for="{}" data-carry-name="{}" data-carry-values="{}">'
+        '<span class="visually-hidden">Copy </span>last: {}</button>',
+        field.auto_id,
+        field.html_name,
+        json.dumps(list(last.values)),
+        last.text,
+    )
+
+
 def _widget(field: BoundField) -> str:
     attrs: dict[str, str | bool] = {}
     if field.errors:
@@ -50,10 +68,11 @@ def field(field: BoundField, label: str | None = None) -> SafeString:
         else ""
     )
     return fast_format_html(
-        '<label class="form-label small mb-1" for="{}">{}</label>{}{}{}',
+        '<label class="form-label small mb-1" for="{}">{}</label>{}{}{}{}',
         field.auto_id,
         text,
         _widget(field),
+        SafeString(_carry(field)),
         help_html,
         _errors(field),
     )
@@ -62,7 +81,9 @@ def field(field: BoundField, label: str | None = None) -> SafeString:
 @register.simple_tag
 def cell(field: BoundField) -> SafeString:
     """A grid cell: the widget names itself through aria-label."""
-    return fast_format_html("<div>{}{}</div>", _widget(field), _errors(field))
+    return fast_format_html(
+        "<div>{}{}{}</div>", _widget(field), SafeString(_carry(field)), _errors(field)
+    )
 
 
 @register.simple_tag
@@ -70,10 +91,11 @@ def check(field: BoundField, label: str | None = None) -> SafeString:
     """One check box with a finger-sized label."""
     return fast_format_html(
         '<div class="form-check touch-check">{}<label class="form-check-label" for="{}">{}'
-        "</label>{}</div>",
+        "</label>{}{}</div>",
         field.as_widget(),
         field.auto_id,
         label or field.label,
+        SafeString(_carry(field)),
         _errors(field),
     )
 
@@ -108,9 +130,10 @@ def checks(field: BoundField, legend: str | None = None) -> SafeString:
     )
     return fast_format_html(
         '<fieldset class="touch-checks"><legend class="form-label small mb-1">{}</legend>'
-        '<div class="d-flex flex-wrap gap-1">{}</div>{}</fieldset>',
+        '<div class="d-flex flex-wrap gap-1">{}</div>{}{}</fieldset>',
         legend or field.label or "",
         SafeString(items),
+        SafeString(_carry(field)),
         _errors(field),
     )
 

@@ -19,6 +19,7 @@ from evaluations.goals import goal_status
 from evaluations.models import Evaluation
 from evaluations.presenters import classification as classification_words
 from evaluations.presenters import plan as plan_words
+from evaluations.presenters.trend import initial_to_now
 from intake.services import instrument_packs
 from reports.docs.common import change_text, digest, header_context, mcid_text, verdict
 from reports.docs.evaluation import (
@@ -149,9 +150,14 @@ def progress_context(evaluation: Evaluation, clinic) -> dict:
     reviewed_plan = plan_words.document((reviewed_from.content or {}).get("plan")) or {}
     goals = reviewed_plan.get("goals") or []
     discharge = evaluation.kind == Evaluation.Kind.DISCHARGE
-    for goal in goals:
-        goal.update(goal_status(goal, by_code, on=evaluation.visit_date, final=discharge))
     content = records.read_content(evaluation.content)
+    # The therapist's own judgement, recorded on this visit's goal rows (carried forward
+    # from the goals reviewed, in the same order).
+    judged = (plan_words.document(content.get("plan")) or {}).get("goals") or []
+    for n, goal in enumerate(goals):
+        goal.update(goal_status(goal, by_code, on=evaluation.visit_date, final=discharge))
+        same = judged[n] if n < len(judged) and judged[n]["code"] == goal["code"] else None
+        goal["judged"] = same["outcome"] if same and evaluation is not reviewed_from else ""
     before = (
         classification_words.document(
             records.read_content(previous.content).get("classification"), None
@@ -163,7 +169,23 @@ def progress_context(evaluation: Evaluation, clinic) -> dict:
         content.get("classification"), evaluation.findings.get("classification")
     )
     odi_shown = any(m["progress"].code == "odi" for m in measures)
+    first_signed = next(
+        (v for v in visits if v.status == Evaluation.Status.SIGNED and v.pk != evaluation.pk),
+        None,
+    )
+    trend = (
+        initial_to_now(
+            records.read_content(first_signed.content),
+            content,
+            first_signed.findings or {},
+            evaluation.findings or {},
+        )
+        if first_signed is not None
+        else None
+    )
     return {
+        "trend": trend,
+        "trend_from": first_signed,
         **header_context(evaluation, "Discharge report" if discharge else "Progress report"),
         "discharge": discharge,
         "visits": visits,

@@ -49,4 +49,88 @@
       status.textContent = "Saving…";
     }
   });
+  // Carrying forward (evaluations/carry.py): "last: 4/5" beside an empty input copies the
+  // last signed evaluation's value into it; "Copy row" and "Copy all" copy every such value
+  // in a row or a section. Copied names go in the form's "copied" field for the audit
+  // trail, and one input event starts the usual autosave.
+  function copyOne(button) {
+    var input = document.getElementById(button.dataset.carryFor);
+    var form = button.closest("form");
+    if (!form) return false;
+    var values = JSON.parse(button.dataset.carryValues || "[]");
+    var name = button.dataset.carryName;
+    var target = null;
+    if (input && input.tagName === "SELECT") {
+      input.value = values[0];
+      target = input;
+    } else if (input && input.type === "checkbox") {
+      input.checked = true;
+      target = input;
+    } else if (input && input.type !== "radio") {
+      input.value = values[0];
+      target = input;
+    } else {
+      // Radios and multi-select toggles: tick the options named.
+      form.querySelectorAll("input[name='" + name + "']").forEach(function (option) {
+        if (values.indexOf(option.value) !== -1) { option.checked = true; target = option; }
+      });
+    }
+    if (!target) return false;
+    var copied = form.querySelector("input[name=copied]");
+    if (!copied) {
+      copied = document.createElement("input");
+      copied.type = "hidden";
+      copied.name = "copied";
+      form.appendChild(copied);
+    }
+    var names = copied.value ? copied.value.split(",") : [];
+    if (names.indexOf(name) === -1) names.push(name);
+    copied.value = names.join(",");
+    button.remove();
+    return target;
+  }
+  function copyAll(buttons) {
+    var last = null;
+    buttons.forEach(function (button) { last = copyOne(button) || last; });
+    if (last) last.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+  document.addEventListener("click", function (event) {
+    var one = event.target.closest ? event.target.closest("button.carry") : null;
+    if (one) { copyAll([one]); return; }
+    var row = event.target.closest ? event.target.closest("button[data-carry-row]") : null;
+    if (row) {
+      copyAll(Array.prototype.slice.call(row.closest("tr, .movement-row, .nd-row, .carry-row").querySelectorAll("button.carry")));
+      row.remove();
+      return;
+    }
+    var all = event.target.closest ? event.target.closest("button[data-carry-all]") : null;
+    if (all) {
+      var form = document.getElementById(all.dataset.carryAll);
+      if (form) copyAll(Array.prototype.slice.call(form.querySelectorAll("button.carry")));
+      all.remove();
+    }
+  });
+  // A row with more than one value to carry gets its own "Copy row" button.
+  function rowButtons(root) {
+    root.querySelectorAll("tr, .movement-row, .nd-row, .carry-row").forEach(function (row) {
+      if (row.querySelector("button[data-carry-row]")) return;
+      if (row.querySelectorAll("button.carry").length < 2) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-outline-secondary btn-sm ms-2";
+      button.dataset.carryRow = "1";
+      button.textContent = "Copy row";
+      var head = row.querySelector("th, h3, .row-head") || row.firstElementChild;
+      if (head) head.appendChild(button);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { rowButtons(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { rowButtons(event.detail.target || document); });
+  // Once saved, the copied values are recorded: start the list afresh.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("form") : null;
+    if (!form || !event.detail.successful) return;
+    var copied = form.querySelector("input[name=copied]");
+    if (copied) copied.value = "";
+  });
 })();

@@ -31,7 +31,7 @@ def test_a_structured_goal_is_stored_with_its_words_as_a_note():
     form = _form(comparator="at_most", value="3", target="Leg pain 3/10 after walking")
     assert form.is_valid(), form.errors
     content = form.content()
-    assert content["schema"] == records.CURRENT["plan"] == 2
+    assert content["schema"] == records.CURRENT["plan"] == 3
     assert content["goals"] == [
         {
             "measure": "leg_pain",
@@ -39,6 +39,7 @@ def test_a_structured_goal_is_stored_with_its_words_as_a_note():
             "value": 3,
             "target": "Leg pain 3/10 after walking",
             "by": LATER,
+            "outcome": "",
         }
     ]
 

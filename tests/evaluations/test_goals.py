@@ -99,7 +99,7 @@ def test_a_plan_record_of_version_1_is_upgraded_when_read_and_left_as_stored():
         "items": [],
     }
     read = records.read("plan", stored)
-    assert read["schema"] == 2
+    assert read["schema"] == 3
     assert [(g["comparator"], g["value"]) for g in read["goals"]] == [
         (AT_MOST, 3),
         ("", None),

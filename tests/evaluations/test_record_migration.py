@@ -62,7 +62,7 @@ def test_drafts_are_stamped_and_signed_records_stay_as_signed(settings):
     # Stamped only: the goals keep their words until they are read.
     assert "comparator" not in draft_after.content["plan"]["goals"][0]
     plan = records.read("plan", draft_after.content["plan"])
-    assert plan["schema"] == 2
+    assert plan["schema"] == 3
     assert [(g["comparator"], g["value"]) for g in plan["goals"][:2]] == [
         ("at_most", 2),
         ("at_least", 7),
