@@ -12,9 +12,7 @@ and `ALGORITHM_VERSION`, this code's.
 Both exams are records in the current stored format (`records.read("neuro", ...)`, keys
 named by `records.NEURO`). Each value is compared with its own previous value only: a value
 blank, missing or unreadable in either exam is never a change (the single-exam alerts in
-`alerts` still see the current one). Pure: no ORM, no request, nothing Django of its own;
-only `records` (for `NEURO`) still needs Django's settings to import, as it imports
-`goals` -> `progress` -> the intake questionnaires.
+`alerts` still see the current one). Pure: no ORM, no request, no Django.
 """
 
 import dataclasses
@@ -25,6 +23,7 @@ from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import Any, NamedTuple
 
+from evaluations.neuro.keys import NEURO
 from evaluations.neuro.rules import REFLEX_ROOT_WEIGHTS
 from evaluations.neuro.serial_rules import (
     GRADES,
@@ -45,7 +44,6 @@ from evaluations.neuro.vocabulary import (
     _side_text,
     _sorted_roots,
 )
-from evaluations.records import NEURO
 from evaluations.vocabulary import REFLEX_GRADE_LABELS, label
 from intake.scoring.common import AsDictMixin
 
