@@ -211,7 +211,7 @@ def saved_evaluation(patient, therapist, kind: str, payloads: dict):
     return evaluation
 
 
-def add_prior_visits(current, therapist, count: int) -> None:
+def add_prior_visits(current, therapist, count: int, *, episode=None, until_days_ago=0) -> None:
     """`count` signed visits over the past year, copies of `current` with their own dates and
     pain values (in content and findings, which is what the progress charts read)."""
     from django.utils import timezone
@@ -219,7 +219,7 @@ def add_prior_visits(current, therapist, count: int) -> None:
     from evaluations import services
     from evaluations.models import Evaluation
 
-    today = timezone.localdate()
+    today = timezone.localdate() - datetime.timedelta(days=until_days_ago)
     visits = []
     for i in range(count):
         on = today - datetime.timedelta(days=365 - i * 360 // count)
@@ -234,7 +234,7 @@ def add_prior_visits(current, therapist, count: int) -> None:
         found.setdefault("outcomes", {}).update(back_now=back, leg_now=leg, distal_site=site)
         visit = Evaluation(
             patient=current.patient,
-            episode=current.episode,
+            episode=episode or current.episode,
             intake=current.intake,
             kind=Evaluation.Kind.INITIAL if i == 0 else Evaluation.Kind.REEVALUATION,
             status=Evaluation.Status.SIGNED,
@@ -333,6 +333,68 @@ def bench_detail(client, therapist, runs: int) -> list[dict]:
     return results
 
 
+def past_episodes(current, therapist, *, episodes: int, visits: int) -> None:
+    """`episodes` finished courses of care before `current`'s, a year apart, each with its
+    own intake and `visits` signed visits."""
+    from care.demo import demo_past_episode
+    from tests.evaluations import helpers
+    from tests.factories import IntakeFactory
+
+    patient = current.patient
+    for n in range(episodes):
+        days_ago = 400 * (episodes - n) + 30
+        start = current.visit_date - datetime.timedelta(days=days_ago + 365)
+        episode = demo_past_episode(
+            patient=patient,
+            start=start,
+            end=start + datetime.timedelta(days=364),
+            reason="goals_met",
+        )
+        IntakeFactory(
+            patient=patient,
+            episode=episode,
+            answers=helpers.INTAKE_ANSWERS,
+            scores={"psfs": {"mean": 3.0}},
+            started_at=timezone_at(start),
+            submitted_at=timezone_at(start),
+        )
+        add_prior_visits(current, therapist, visits, episode=episode, until_days_ago=days_ago)
+
+
+def timezone_at(on):
+    from django.utils import timezone
+
+    return timezone.make_aware(datetime.datetime.combine(on, datetime.time(9, 0)))
+
+
+def bench_progress(client, therapist, runs: int) -> list[dict]:
+    """The progress page of one episode with one visit, and of the current one of three
+    episodes of 30 visits each: the same queries, and its time."""
+    from django.urls import reverse
+
+    payloads = section_payloads()
+    results = []
+    for episodes, visits in ((1, 1), (3, 30)):
+        patient = make_patient(therapist, intake_days_ago=400)
+        current = saved_evaluation(patient, therapist, "initial", payloads)
+        add_prior_visits(current, therapist, visits - 1)
+        past_episodes(current, therapist, episodes=episodes - 1, visits=visits)
+        url = reverse("evaluations:progress", args=[patient.public_id])
+        samples = []
+        for i in range(WARMUP + runs):
+            result = timed(client, "get", url)
+            if i >= WARMUP:
+                samples.append(result)
+        row = measure(
+            f"progress page, {episodes} episode{'s' if episodes > 1 else ''} x {visits} "
+            f"visit{'s' if visits > 1 else ''}",
+            samples,
+        )
+        row["episodes"] = episodes
+        results.append(row)
+    return results
+
+
 def main() -> int:
     args = start(__doc__, DEFAULT_URL)
 
@@ -351,10 +413,11 @@ def main() -> int:
     try:
         results = bench_saves(client, therapist, args.runs)
         pages = bench_detail(client, therapist, args.runs)
+        progress = bench_progress(client, therapist, args.runs)
     except RequestFailed as exc:
         print(f"request failed: {exc}", file=sys.stderr)
         return 2
-    results += pages
+    results += pages + progress
 
     status = 0
     counts = {row["prior"]: row["queries"] for row in pages}
@@ -369,6 +432,12 @@ def main() -> int:
             f"evaluation page queries DIFFER: {'/'.join(map(str, few))} with {PRIOR_VISITS[0]} "
             f"prior visit, {'/'.join(map(str, many))} with {PRIOR_VISITS[1]}"
         )
+        status = 1
+    one, three = (row["queries"] for row in progress)
+    if one == three:
+        print(f"progress page queries: {'/'.join(map(str, one))} for 1 or 3 episodes: the same")
+    else:
+        print(f"progress page queries DIFFER: {one} for 1 episode, {three} for 3 of 30 visits")
         status = 1
     varying = [r["label"] for r in results if len(r["queries"]) > 1]
     if varying:
