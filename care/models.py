@@ -9,11 +9,12 @@ ones; discharge closes an episode with a reason, never before it started.
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, Count, F, Prefetch, Q, Value, When
 from django.utils import timezone
 
 from patients.models import phone_validator
@@ -71,13 +72,26 @@ class EpisodeQuerySet(models.QuerySet["Episode"]):
     def open(self) -> EpisodeQuerySet:
         return self.filter(status=Episode.Status.OPEN)
 
+    def with_counts(self) -> EpisodeQuerySet:
+        """Each episode with `visits`: its visits since the start of care (evaluations,
+        by their relation's name: care cannot import the apps built on it), in the same
+        query."""
+        return self.annotate(visits=Count("evaluations", distinct=True))
+
     def for_patient_page(self) -> EpisodeQuerySet:
-        """Open first, then the newest; with what the list shows, in one query each for
-        the episodes and their diagnoses."""
+        """Open first, then the newest; with what the list shows (referrer, visits), in
+        one query for the episodes and one for their diagnoses with their codes."""
         return (
-            self.select_related("referrer")
-            .prefetch_related("diagnoses__code")
-            .order_by(F("closed_at").desc(nulls_first=True), "-start_of_care", "-id")
+            self.with_counts()
+            .select_related("referrer")
+            .prefetch_related(
+                Prefetch("diagnoses", queryset=EpisodeDiagnosis.objects.select_related("code"))
+            )
+            .order_by(
+                Case(When(status=Episode.Status.OPEN, then=Value(0)), default=Value(1)),
+                "-start_of_care",
+                "-id",
+            )
         )
 
 
@@ -166,9 +180,21 @@ class Episode(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
-    def days_since_start(self, today=None) -> int:
+    def days_since_start(self, today: datetime.date | None = None) -> int:
+        """Days from the start of care to today, or to discharge once closed."""
         end = self.discharged_on or today or timezone.localdate()
         return (end - self.start_of_care).days
+
+    def recertification_in_days(self, today: datetime.date | None = None) -> int | None:
+        """Days until the plan of care's recertification is due (negative: overdue), or
+        None when no date is recorded or the episode is closed."""
+        if self.recertification_due is None or not self.is_open:
+            return None
+        return (self.recertification_due - (today or timezone.localdate())).days
+
+    def primary_diagnosis(self) -> EpisodeDiagnosis | None:
+        """The first diagnosis recorded (from a prefetch, when there is one)."""
+        return next(iter(self.diagnoses.all()), None)
 
 
 class EpisodeDiagnosis(models.Model):

@@ -45,14 +45,29 @@ def _check_referral(episode: Episode) -> None:
         raise ValidationError(errors)
 
 
+def _refuse_if_closed(episode: Episode, what: str) -> None:
+    """A discharged episode is a closed record: its referral, certification and
+    diagnoses stay as they were at discharge."""
+    if not episode.is_open:
+        on = f" on {episode.discharged_on:%d %b %Y}" if episode.discharged_on else ""
+        raise ValidationError(
+            f"This episode of care was discharged{on}: its {what} can no longer be changed."
+        )
+
+
 def _check_certification(episode: Episode) -> None:
     errors: dict[str, str] = {}
+    today = timezone.localdate()
+    if episode.plan_sent_on and episode.plan_sent_on > today:
+        errors["plan_sent_on"] = "The plan of care cannot be sent in the future."
+    if episode.plan_signed_on and episode.plan_signed_on > today:
+        errors["plan_signed_on"] = "The signed plan cannot come back in the future."
     if (
         episode.plan_sent_on
         and episode.plan_signed_on
         and episode.plan_signed_on < episode.plan_sent_on
     ):
-        errors["plan_signed_on"] = "The signed plan cannot come back before it was sent."
+        errors.setdefault("plan_signed_on", "The signed plan cannot come back before it was sent.")
     if (
         episode.certification_start
         and episode.certification_end
@@ -83,6 +98,8 @@ def episode_open(*, by: Any, patient: Patient, data: dict[str, Any] | None = Non
         opened_by=by,
         **{k: data[k] for k in ("start_of_care", *REFERRAL_FIELDS) if k in data},
     )
+    if episode.referral != Episode.Referral.REFERRED:
+        episode.referrer = None
     if episode.start_of_care > timezone.localdate():
         raise ValidationError({"start_of_care": "The start of care cannot be in the future."})
     _check_referral(episode)
@@ -121,13 +138,14 @@ def _changed(episode: Episode, data: dict[str, Any], fields: Iterable[str]) -> l
 def episode_update_referral(*, by: Any, episode: Episode, data: dict[str, Any]) -> list[str]:
     """Record or correct the referral (front desk or therapist). Returns the fields changed."""
     episode = Episode.objects.select_for_update().get(pk=episode.pk)
+    _refuse_if_closed(episode, "referral")
     fields = [*REFERRAL_FIELDS, "start_of_care"]
     changed = _changed(episode, data, fields)
-    if episode.referral == Episode.Referral.DIRECT and episode.referrer_id is not None:
+    if episode.referral != Episode.Referral.REFERRED and episode.referrer_id is not None:
         episode.referrer = None
         changed.append("referrer")
-    if episode.discharged_on and episode.discharged_on < episode.start_of_care:
-        raise ValidationError({"start_of_care": "The start of care cannot be after discharge."})
+    if "start_of_care" in changed and episode.start_of_care > timezone.localdate():
+        raise ValidationError({"start_of_care": "The start of care cannot be in the future."})
     _check_referral(episode)
     if changed:
         episode.save()
@@ -145,6 +163,7 @@ def episode_update_referral(*, by: Any, episode: Episode, data: dict[str, Any]) 
 def episode_update_certification(*, by: Any, episode: Episode, data: dict[str, Any]) -> list[str]:
     """Record the plan of care's certification dates. Returns the fields changed."""
     episode = Episode.objects.select_for_update().get(pk=episode.pk)
+    _refuse_if_closed(episode, "plan of care certification")
     changed = _changed(episode, data, CERTIFICATION_FIELDS)
     _check_certification(episode)
     if changed:
@@ -185,6 +204,7 @@ def episode_set_diagnoses(*, by: Any, episode: Episode, codes: Sequence[str]) ->
     """Replace the episode's diagnosis codes (therapist), first the primary. Returns the
     codes now recorded."""
     episode = Episode.objects.select_for_update().get(pk=episode.pk)
+    _refuse_if_closed(episode, "diagnosis codes")
     chosen = diagnosis_codes_check(codes)
     before = list(episode.diagnoses.values_list("code__code", flat=True))
     after = [c.code for c in chosen]
@@ -277,19 +297,24 @@ def diagnosis_codes_load(
     """Load a code list (care.icd10.parse_lines): new codes added, titles updated.
     Returns (added, updated). Codes already recorded on episodes are never removed."""
     existing = {c.code: c for c in DiagnosisCode.objects.all()}
-    added, updated = [], []
+    # By code: a file that lists a code twice keeps its last title, added or updated once.
+    added: dict[str, DiagnosisCode] = {}
+    updated: dict[str, DiagnosisCode] = {}
     now = timezone.now()
     for c in codes:
         row = existing.get(c.code)
         if row is None:
             row = DiagnosisCode(code=c.code, title=c.title, source=source[:120], loaded_at=now)
             existing[c.code] = row
-            added.append(row)
+            added[c.code] = row
         elif row.title != c.title:
             row.title, row.source, row.loaded_at = c.title, source[:120], now
-            updated.append(row)
-    DiagnosisCode.objects.bulk_create(added, batch_size=1000)
-    DiagnosisCode.objects.bulk_update(updated, ["title", "source", "loaded_at"], batch_size=1000)
+            if c.code not in added:
+                updated[c.code] = row
+    DiagnosisCode.objects.bulk_create(added.values(), batch_size=1000)
+    DiagnosisCode.objects.bulk_update(
+        updated.values(), ["title", "source", "loaded_at"], batch_size=1000
+    )
     audit_record(
         actor=None,
         actor_name=loaded_by or "manage.py load_icd10_codes",

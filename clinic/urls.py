@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("patients/", include("patients.urls")),
+    path("care/", include("care.urls")),
     path("audit/", include("audit.urls")),
     path("intake/", include("intake.urls")),
     path("kiosk/", include("intake.kiosk_urls")),

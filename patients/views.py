@@ -92,13 +92,28 @@ def patient_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     )
     intakes = patient.intakes.select_related("started_by")[:20]
     evaluations = patient.evaluations.for_list()[:20]
+    # Episodes of care (care's, reached by the reverse relation: patients imports no app
+    # built on it): open first, then the newest, with their counts, in fixed queries.
+    episodes = None
+    if request.user.has_perm("care.view_episode"):
+        episodes = list(patient.episodes.for_patient_page())
     history = None
     if request.user.has_perm("audit.view_auditevent"):
         history = _change_history(patient)
     return render(
         request,
         "patients/detail.html",
-        {"patient": patient, "intakes": intakes, "evaluations": evaluations, "history": history},
+        {
+            "patient": patient,
+            "intakes": intakes,
+            "evaluations": evaluations,
+            "episodes": episodes,
+            "has_open_episode": any(e.is_open for e in episodes or ()),
+            # Diagnoses are clinical content: therapists and administrators read them.
+            "reads_clinical": request.user.has_perm("care.change_episode_clinical")
+            or request.user.has_perm("intake.view_intake_clinical"),
+            "history": history,
+        },
     )
 
 
