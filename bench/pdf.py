@@ -138,8 +138,40 @@ def seed(therapist, export_size: int) -> dict:
     )
     for candidate in third[:200]:
         if Evaluation.objects.filter(patient_id=candidate.patient_id).count() >= 3:
-            return {"evaluation": candidate, "intake": candidate.intake}
+            return {
+                "evaluation": candidate,
+                "intake": candidate.intake,
+                "referral_letter": _letter(candidate, therapist),
+            }
     raise SystemExit("seed did not make a patient with three visits")
+
+
+def _letter(evaluation, therapist):
+    """A referral letter from the evaluation, its plan made to ask for a surgical opinion
+    (synthetic data: the record is re-hashed so it still verifies)."""
+    from care.models import ReferralContact
+    from evaluations import services
+    from reports.letters import plan_referral, referral_letter_create
+
+    if plan_referral(evaluation) is None:
+        evaluation.content["plan"].update(
+            referral=True,
+            referral_to="spinal_surgeon",
+            referral_urgency="urgent",
+            referral_reason="Progressive weakness despite six weeks of care.",
+        )
+        evaluation.content_hash = services.content_hash(evaluation)
+        evaluation.save(update_fields=["content", "content_hash"])
+    contact = ReferralContact.objects.create(
+        name="Dr Imran Shah", profession="Spinal surgeon", created_by=therapist
+    )
+    return referral_letter_create(
+        evaluation=evaluation,
+        addressed_to=contact,
+        urgency="urgent",
+        reason="Progressive weakness despite six weeks of care.",
+        by=therapist,
+    )
 
 
 # --- 1 and 2: document timings and overhead ---------------------------------------------------

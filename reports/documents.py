@@ -15,6 +15,7 @@ from reports.docs import evaluation as evaluation_doc
 from reports.docs import handout as handout_doc
 from reports.docs import intake as intake_doc
 from reports.docs import progress as progress_doc
+from reports.docs import referral_letter as letter_doc
 
 if TYPE_CHECKING:
     from patients.models import Patient
@@ -27,9 +28,9 @@ Subject = TypeVar("Subject", bound=Model)
 
 @dataclass(frozen=True)
 class DocumentKind(Generic[Subject]):
-    key: str  # "intake_summary" | "evaluation" | "progress" | "handout"
+    key: str  # "intake_summary" | "evaluation" | "progress" | "handout" | "referral_letter"
     label: str
-    subject: str  # "intake" | "evaluation"
+    subject: str  # "intake" | "evaluation" | "referral_letter"
     template: str
     permission: str
     # The subject by public_id, with everything the document reads prefetched.
@@ -92,12 +93,25 @@ DOCUMENTS: dict[str, DocumentKind[Any]] = {
             version=handout_doc.handout_version,
             unavailable=handout_doc.handout_unavailable,
         ),
+        DocumentKind(
+            key="referral_letter",
+            label="Referral letter",
+            # A ReferralLetter (reports.letters), by its public id.
+            subject="referral_letter",
+            template="reports/pdf/referral_letter.html",
+            permission="reports.view_referralletter",
+            load=letter_doc.load_letter,
+            context=letter_doc.letter_context,
+            version=letter_doc.letter_version,
+            unavailable=letter_doc.letter_unavailable,
+        ),
     )
 }
 
 
 def patient_of(subject) -> Patient:
-    """The patient a document is about: every subject (intake, evaluation) has one."""
+    """The patient a document is about: every subject (intake, evaluation, letter) has
+    one."""
     return subject.patient
 
 
@@ -112,6 +126,8 @@ def document_label(kind: str, subject) -> str:
 def _document_date(subject):
     if hasattr(subject, "visit_date"):
         return subject.visit_date
+    if not hasattr(subject, "started_at"):  # a letter: the day it was written
+        return timezone.localdate(subject.created_at)
     when = getattr(subject, "submitted_at", None) or subject.started_at
     return timezone.localdate(when)
 
@@ -119,7 +135,9 @@ def _document_date(subject):
 def filename(kind: str, subject) -> str:
     """e.g. "evaluation-MRN12345674-2026-11-21.pdf": the MRN, kind and date, never the
     patient's name (file names end up in download folders, mail and logs)."""
-    slug = {"intake_summary": "intake-summary"}.get(kind, kind)
+    slug = {"intake_summary": "intake-summary", "referral_letter": "referral-letter"}.get(
+        kind, kind
+    )
     if document_label(kind, subject) == "Discharge report":
         slug = "discharge"
     return f"{slug}-MRN{patient_of(subject).mrn}-{_document_date(subject):%Y-%m-%d}.pdf"

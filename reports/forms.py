@@ -12,6 +12,8 @@ from reports.exports import EXPORT_KINDS, ExportRequest
 
 if TYPE_CHECKING:
     from accounts.models import User
+    from care.models import ReferralContact
+    from intake.models import RedFlagAlert
 
 KIND_LABELS = {
     "evaluation": "Evaluation and plan of care",
@@ -115,3 +117,81 @@ class JobFilterForm(forms.Form):
         assert isinstance(kind, forms.ChoiceField)
         status.choices = [_ANY_STATUS, *ReportJob.Status.choices]
         kind.choices = [_ANY_KIND, *ReportJob.Kind.choices]
+
+
+class _AlertChoiceField(forms.ModelChoiceField):
+    """A red-flag alert by its summary, what was done and when it was raised."""
+
+    def label_from_instance(self, obj: RedFlagAlert) -> str:
+        raised = timezone.localtime(obj.raised_at)
+        return f"{obj.summary} ({obj.get_outcome_display()}, {raised:%d %b %Y})"
+
+
+class ReferralLetterForm(forms.Form):
+    """Who the letter is to, how urgent it is and why; the red-flag alert it follows when
+    one of the evaluation's (or its intake's) alerts ended in a referral. The choices and
+    starting values come from reports.letters."""
+
+    addressed_to: forms.ModelChoiceField[ReferralContact] = forms.ModelChoiceField(
+        label="Addressed to",
+        queryset=None,
+        empty_label="Choose a clinician",
+        widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
+        error_messages={
+            "required": "Choose the clinician the letter is addressed to.",
+            "invalid_choice": "Choose a clinician from the list.",
+        },
+    )
+    urgency = forms.ChoiceField(
+        label="Urgency",
+        choices=[],
+        widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
+        error_messages={
+            "required": "Choose the urgency: emergency, urgent or routine.",
+            "invalid_choice": "Choose the urgency: emergency, urgent or routine.",
+        },
+    )
+    reason = forms.CharField(
+        label="Reason for referral",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 5}),
+        error_messages={
+            "required": "Give the reason for the referral.",
+            "max_length": "Keep the reason to 4,000 characters.",
+        },
+    )
+    alert: _AlertChoiceField = _AlertChoiceField(
+        label="Follows the red-flag alert",
+        queryset=None,
+        required=False,
+        empty_label="None: the plan of care's referral",
+        widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
+        error_messages={"invalid_choice": "Choose an alert from the list."},
+    )
+
+    def __init__(self, *args, evaluation, alerts, defaults, **kwargs):
+        from care.models import ReferralContact
+        from intake.models import RedFlagAlert
+        from reports.models import ReferralLetter
+
+        super().__init__(*args, **kwargs)
+        self.evaluation = evaluation
+        contact, urgency, alert = (
+            self.fields["addressed_to"],
+            self.fields["urgency"],
+            self.fields["alert"],
+        )
+        assert isinstance(contact, forms.ModelChoiceField)  # declared above
+        assert isinstance(urgency, forms.ChoiceField)
+        assert isinstance(alert, forms.ModelChoiceField)
+        contact.queryset = ReferralContact.objects.order_by("name", "organisation", "id")
+        contact.help_text = "The episode's referring clinician is chosen to start with."
+        urgency.choices = ReferralLetter.Urgency.choices
+        alert.queryset = RedFlagAlert.objects.filter(pk__in=[a.pk for a in alerts])
+        if not alerts:
+            del self.fields["alert"]
+        self.initial.setdefault("addressed_to", defaults.addressed_to)
+        self.initial.setdefault("urgency", defaults.urgency)
+        self.initial.setdefault("reason", defaults.reason)
+        if alerts:
+            self.initial.setdefault("alert", defaults.alert)

@@ -35,6 +35,7 @@ class ReportJob(models.Model):
         EVALUATION = "evaluation", "Evaluation and plan of care"
         PROGRESS = "progress", "Progress report"
         HANDOUT = "handout", "Patient handout"
+        REFERRAL_LETTER = "referral_letter", "Referral letter"
         EXPORT = "export", "Batch export"
 
     class Status(models.TextChoices):
@@ -173,3 +174,57 @@ class ExportPart(models.Model):
 
     def __str__(self) -> str:
         return f"Part {self.index} of {self.job_id} ({self.status})"
+
+
+class ReferralLetter(models.Model):
+    """A letter referring the patient on for a surgical or medical opinion, written from a
+    signed evaluation whose plan of care asks for a referral, or after a red-flag alert
+    that ended in one (reports.letters). The letter row holds what the therapist chose
+    (who it is to, the urgency, the reason); the PDF (reports.docs.referral_letter) prints
+    the findings, trend and charts from the records as they are."""
+
+    # The plan of care's referral urgencies (evaluations.vocabulary.REFERRAL_URGENCY).
+    class Urgency(models.TextChoices):
+        EMERGENCY = "emergency", "Emergency: hospital within hours"
+        URGENT = "urgent", "Urgent: seen the same day"
+        ROUTINE = "routine", "Routine"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    episode = models.ForeignKey(
+        "care.Episode", on_delete=models.PROTECT, related_name="referral_letters"
+    )
+    # The signed evaluation the letter's findings come from.
+    evaluation = models.ForeignKey(
+        "evaluations.Evaluation", on_delete=models.PROTECT, related_name="referral_letters"
+    )
+    addressed_to = models.ForeignKey(
+        "care.ReferralContact", on_delete=models.PROTECT, related_name="referral_letters"
+    )
+    urgency = models.CharField(max_length=10, choices=Urgency)
+    reason = models.TextField()
+    # The red-flag alert the letter follows, when it follows one.
+    alert = models.ForeignKey(
+        "intake.RedFlagAlert",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referral_letters",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["evaluation", "-created_at"], name="letter_evaluation_idx"),
+            models.Index(fields=["episode", "-created_at"], name="letter_episode_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Referral letter {self.public_id} ({self.get_urgency_display()})"
+
+    @property
+    def patient(self):
+        return self.evaluation.patient

@@ -11,4 +11,5 @@ urlpatterns = [
     path("jobs/<uuid:public_id>/status/", views.job_status, name="status"),
     path("jobs/<uuid:public_id>/retry/", views.job_retry, name="retry"),
     path("jobs/<uuid:public_id>/download/", views.job_download, name="download"),
+    path("letters/new/<uuid:evaluation_id>/", views.letter_new, name="letter-new"),
 ]

@@ -13,7 +13,8 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,11 +24,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.http import StaffRequest
 from audit.models import AuditEvent
-from audit.services import audit_record, shown_mrns
+from audit.services import audit_patient_record, audit_record, shown_mrns
 from core.pagination import paginate
-from reports import runner, services
+from evaluations.models import Evaluation
+from evaluations.presenters.plan import referral as referral_words
+from reports import letters, runner, services
 from reports.documents import DOCUMENTS
-from reports.forms import ExportForm, JobFilterForm
+from reports.forms import ExportForm, JobFilterForm, ReferralLetterForm
 from reports.models import ReportJob
 
 POLL_SECONDS = 1
@@ -209,4 +212,90 @@ def export_new(request: StaffRequest) -> HttpResponse:
         request,
         "reports/export.html",
         {"form": form, "retention_hours": settings.EXPORT_RETENTION_HOURS},
+    )
+
+
+# --- Referral letters -----------------------------------------------------------------------
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    """A service's refusal beside the field it names (or above the form)."""
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return
+    for field, errors in exc.error_dict.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("reports.add_referralletter", raise_exception=True)
+def letter_new(request: StaffRequest, evaluation_id: UUID) -> HttpResponse:
+    """Write a referral letter from a signed evaluation whose plan of care asks for a
+    referral (or after a red-flag alert that ended in one), then make its PDF: the answer
+    is the PDF's job page."""
+    evaluation = get_object_or_404(
+        Evaluation.objects.select_related("patient", "signed_by", "episode__referrer"),
+        public_id=evaluation_id,
+    )
+    back = reverse("evaluations:detail", args=[evaluation.public_id])
+    if not evaluation.is_signed:
+        messages.error(request, letters.NOT_SIGNED)
+        return redirect(back)
+    alerts = letters.referral_alerts(evaluation)
+    referral = letters.plan_referral(evaluation)
+    if referral is None and not alerts:
+        messages.error(request, letters.NOTHING_ASKS)
+        return redirect(back)
+    form = ReferralLetterForm(
+        request.POST or None,
+        evaluation=evaluation,
+        alerts=alerts,
+        defaults=letters.letter_defaults(evaluation, alerts),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            # The letter and its PDF's job, or neither.
+            with transaction.atomic():
+                letter = letters.referral_letter_create(
+                    evaluation=evaluation,
+                    addressed_to=data["addressed_to"],
+                    urgency=data["urgency"],
+                    reason=data["reason"],
+                    alert=data.get("alert"),
+                    by=request.user,
+                )
+                document = DOCUMENTS["referral_letter"]
+                job = services.report_request(
+                    kind=document.key, subject=document.load(letter.public_id), by=request.user
+                )
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        except services.ReportUnavailable as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, f"Referral letter to {letter.addressed_to.name} written: its PDF is below."
+            )
+            return redirect("reports:job", job.public_id)
+    if request.method == "GET":
+        # The page shows the patient and the evaluation's referral: a read like any other.
+        audit_patient_record(
+            evaluation,
+            actor=request.user,
+            action=AuditEvent.Action.VIEW,
+            summary="Opened the referral letter form of a signed evaluation",
+        )
+    return render(
+        request,
+        "reports/letter_new.html",
+        {
+            "evaluation": evaluation,
+            "patient": evaluation.patient,
+            "form": form,
+            "referral": referral_words(referral) if referral else None,
+            "alerts": alerts,
+        },
     )

@@ -56,9 +56,10 @@ ADDENDUM_SECTIONS = dict(services.ADDENDUM_SECTIONS)
 
 
 def _with_everything():
-    # The intake's own patient too: the intake summary reads it.
+    # The intake's own patient too: the intake summary reads it. The episode and its
+    # referrer: the plan of care's certification block.
     return Evaluation.objects.select_related(
-        "patient", "therapist", "signed_by", "intake__patient"
+        "patient", "therapist", "signed_by", "intake__patient", "episode__referrer"
     ).prefetch_related(
         Prefetch("addenda", queryset=Addendum.objects.select_related("by")),
         Prefetch("alerts", queryset=RedFlagAlert.objects.select_related("acknowledged_by")),
@@ -69,16 +70,19 @@ def _with_everything():
 
 def load_evaluation(public_id: UUID) -> Evaluation:
     """The evaluation with everything both documents read: five queries with an intake,
-    three without. Raises Evaluation.DoesNotExist."""
+    three without (the episode and its referrer come joined to the evaluation). Raises
+    Evaluation.DoesNotExist."""
     return _with_everything().get(public_id=public_id)
 
 
 def evaluation_version(evaluation: Evaluation) -> str:
     """Changes whenever the evaluation document would: the record (status, signed hash or
     last save), its addenda, the intake's corrections and alerts it prints, the patient's
-    header details. No queries when loaded with `load_evaluation`."""
+    header details, the episode's certification and referrer. No queries when loaded with
+    `load_evaluation`."""
     addenda = list(evaluation.addenda.all())
     alerts = list(evaluation.alerts.all())
+    referrer = evaluation.episode.referrer
     parts: list[object] = [
         evaluation.status,
         evaluation.content_hash or evaluation.updated_at.isoformat(),
@@ -86,6 +90,8 @@ def evaluation_version(evaluation: Evaluation) -> str:
         addenda[-1].pk if addenda else 0,
         evaluation.patient.updated_at.isoformat(),
         *((a.pk, a.acknowledged_at) for a in alerts),
+        evaluation.episode.updated_at.isoformat(),
+        referrer.updated_at.isoformat() if referrer else "",
     ]
     if evaluation.intake is not None:
         amendments = list(evaluation.intake.amendments.all())
@@ -139,12 +145,35 @@ def evaluation_context(evaluation: Evaluation, clinic) -> dict:
         # movements, neurodynamic, neuro, classification and plan, in the page's words.
         **documented(content, found),
         "addenda": _addenda(evaluation),
+        "certification": certification(evaluation.episode)
+        if evaluation.kind != Evaluation.Kind.DISCHARGE
+        else None,
         "errors": [
             f"{SECTION_TITLES.get(k, k)}: {v}" for k, v in (found.get("errors") or {}).items()
         ],
         "notices": licence_notices(
             startback=outcomes["startback"], odi_shown=outcomes["odi_shown"], packs=packs
         ),
+    }
+
+
+def certification(episode) -> dict:
+    """The plan of care's certification by the referring clinician: the period, the
+    recertification date, when the plan was sent and came back signed, and who signs."""
+    referrer = episode.referrer
+    return {
+        "start": episode.certification_start,
+        "end": episode.certification_end,
+        "recertification_due": episode.recertification_due,
+        "sent_on": episode.plan_sent_on,
+        "signed_on": episode.plan_signed_on,
+        "referrer": {
+            "name": referrer.name,
+            "profession": referrer.profession,
+            "organisation": referrer.organisation,
+        }
+        if referrer is not None
+        else None,
     }
 
 

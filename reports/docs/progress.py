@@ -16,7 +16,7 @@ from evaluations import plan_catalog, records, services
 from evaluations import progress as progress_mod
 from evaluations.charts import distal_chart_svg, measure_chart_svg
 from evaluations.goals import goal_status
-from evaluations.models import Evaluation
+from evaluations.models import Evaluation, TreatmentNote
 from evaluations.presenters import classification as classification_words
 from evaluations.presenters import plan as plan_words
 from evaluations.presenters.trend import initial_to_now
@@ -45,13 +45,25 @@ def _up_to(evaluation: Evaluation):
     )
 
 
+def _notes_up_to(evaluation: Evaluation):
+    """The episode's treatment notes up to this visit's date, in `for_progress` order: their
+    pain and most distal symptom join the charts."""
+    return TreatmentNote.objects.for_progress(evaluation.episode_id).filter(
+        visit_date__lte=evaluation.visit_date
+    )
+
+
 def progress_version(evaluation: Evaluation) -> str:
-    """The evaluation's version and the latest state of every visit up to it (one query):
-    a visit added, saved or signed changes the report."""
+    """The evaluation's version and the latest state of every visit and treatment note up
+    to it (two queries): a visit or note added, saved or signed changes the report."""
     visits = _up_to(evaluation).aggregate(
         n=Count("pk"), saved=Max("updated_at"), signed=Count("signed_at"), last=Max("signed_at")
     )
-    return f"{evaluation_version(evaluation)}-{digest(list(visits.values()))}"
+    notes = _notes_up_to(evaluation).aggregate(
+        n=Count("pk"), saved=Max("updated_at"), signed=Count("signed_at")
+    )
+    parts = [*visits.values(), *notes.values()]
+    return f"{evaluation_version(evaluation)}-{digest(parts)}"
 
 
 def progress_unavailable(evaluation: Evaluation) -> str:
@@ -138,7 +150,8 @@ def progress_context(evaluation: Evaluation, clinic) -> dict:
     set at the previous visit, and what changed in the classification and the plan."""
     visits = list(_up_to(evaluation))
     basis = services.intake_basis(evaluation)
-    data = progress_mod.from_records(basis.intake, basis.answers, visits)
+    notes = list(_notes_up_to(evaluation))
+    data = progress_mod.from_records(basis.intake, basis.answers, visits, notes=notes)
     measures, distal = _chart_rows(data)
     by_code = {m.code: m for m in data.measures}
     earlier = [v for v in visits if v.public_id != evaluation.public_id]
@@ -189,6 +202,7 @@ def progress_context(evaluation: Evaluation, clinic) -> dict:
         **header_context(evaluation, "Discharge report" if discharge else "Progress report"),
         "discharge": discharge,
         "visits": visits,
+        "notes": notes,
         "first_visit": visits[0] if visits else evaluation,
         "intake": basis.intake,
         "measures": measures,

@@ -57,3 +57,25 @@ def inline_jobs(settings):
     """Jobs run in the requesting process as soon as their transaction commits."""
     settings.REPORT_JOBS_MODE = "inline"
     return settings
+
+
+def make_letter(evaluation, *, by, reason: str = "Surgical opinion, please.", urgency="routine"):
+    """A referral letter from a signed evaluation, to a new contact: the evaluation's plan
+    of care is made to ask for a referral first if it does not."""
+    from care.models import ReferralContact
+    from reports.letters import plan_referral, referral_letter_create
+
+    if plan_referral(evaluation) is None:
+        evaluation.content["plan"].update(
+            referral=True,
+            referral_to="spinal_surgeon",
+            referral_urgency=urgency,
+            referral_reason=reason,
+        )
+        evaluation.save()
+    contact = ReferralContact.objects.create(
+        name="Dr Imran Shah", profession="Spinal surgeon", created_by=by
+    )
+    return referral_letter_create(
+        evaluation=evaluation, addressed_to=contact, urgency=urgency, reason=reason, by=by
+    )

@@ -315,16 +315,16 @@ def test_the_documents_read_a_fixed_number_of_queries(
     evaluation = _visits(patient, physio, count=count)[-1]
 
     # The evaluation, its addenda and alerts, the intake's corrections and alerts; the
-    # clinic's instrument packs; the visits up to this one.
+    # clinic's instrument packs; the visits up to this one and the episode's treatment notes.
     with django_assert_num_queries(5):
         subject = doc.load_evaluation(evaluation.public_id)
     with django_assert_num_queries(1):
         doc.evaluation_context(subject, clinic)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         progress_doc.progress_context(subject, clinic)
     with django_assert_num_queries(0):
         doc.evaluation_version(subject)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         progress_doc.progress_version(subject)
 
 
@@ -377,3 +377,29 @@ def test_goal_status_reads_the_target_number(target, code, latest, status):
         measures[code] = measure_progress(code, [point])
     goal = {"code": code, "target": target, "by": on - timedelta(days=1)}
     assert goal_status(goal, measures, on=on)["status"] == status
+
+
+def test_the_progress_report_charts_the_treatment_notes_between_evaluations(physio):
+    """A note's leg pain joins the episode's chart, the report counts the note, and saving
+    the note changes the report's version."""
+    from evaluations import note_services
+    from reports.docs.progress import progress_context, progress_version
+    from tests.evaluations.note_helpers import form_data, signed_initial
+    from tests.factories import PatientFactory
+    from tests.reports.conftest import make_evaluation
+
+    patient = PatientFactory()
+    initial = signed_initial(patient, physio, days_ago=10)
+    note = note_services.note_start(episode=initial.episode, by=physio)
+    later = make_evaluation(therapist=physio, patient=patient, kind="reevaluation", days_ago=0)
+    assert later.episode_id == initial.episode_id
+    before = progress_version(doc.load_evaluation(later.public_id))
+    result = note_services.note_save(
+        note=note, data=form_data(note, leg_nprs="1"), by=physio, version=note.version
+    )
+    assert result.status == "saved"
+    assert progress_version(doc.load_evaluation(later.public_id)) != before
+    context = progress_context(doc.load_evaluation(later.public_id), None)
+    assert len(context["notes"]) == 1
+    leg = next(m for m in context["measures"] if m["progress"].code == "leg_pain")
+    assert any(p.value == 1 for p in leg["progress"].points)

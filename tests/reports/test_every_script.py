@@ -9,7 +9,7 @@ from core.models import Clinic
 from reports.documents import DOCUMENTS
 from reports.pdf import render_document
 from tests.factories import PatientFactory
-from tests.reports.conftest import make_evaluation, make_intake
+from tests.reports.conftest import make_evaluation, make_intake, make_letter
 from tests.reports.pdftext import assert_header_on_every_page, pdf_font_names, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -46,10 +46,12 @@ def _documents(patient, physio) -> dict[str, bytes]:
     evaluation.content["plan"]["hep"] = EMOJI_NOTE
     evaluation.content["outcomes"]["notes"] = EMOJI_NOTE
     evaluation.save()
+    letter = make_letter(evaluation, by=physio, reason=EMOJI_NOTE)
+    subjects = {"intake": intake, "evaluation": evaluation, "referral_letter": letter}
     clinic = Clinic.objects.current()
     out = {}
     for kind, doc in DOCUMENTS.items():
-        subject_id = intake.public_id if doc.subject == "intake" else evaluation.public_id
+        subject_id = subjects[doc.subject].public_id
         out[kind] = render_document(kind, doc.load(subject_id), clinic=clinic).pdf
     return out
 

@@ -19,7 +19,7 @@ from intake.services import alert_acknowledge
 from reports.documents import DOCUMENTS
 from reports.pdf import render_document, render_html
 from tests.factories import PatientFactory
-from tests.reports.conftest import make_evaluation, make_intake
+from tests.reports.conftest import make_evaluation, make_intake, make_letter
 from tests.reports.pdftext import pdf_pages_text, save_page_images
 
 pytestmark = pytest.mark.django_db
@@ -123,12 +123,20 @@ def worst(physio):
     return _worst_visits(physio)
 
 
+def _subject_id(doc, worst, physio):
+    if doc.subject == "intake":
+        return worst[-1].intake.public_id
+    if doc.subject == "referral_letter":
+        # From the last signed visit, after the alert that ended in an urgent referral,
+        # with the longest reason there is.
+        return make_letter(worst[1], by=physio, reason=LONG_WORD, urgency="urgent").public_id
+    return worst[-1].public_id
+
+
 @pytest.mark.parametrize("kind", list(DOCUMENTS))
-def test_every_document_at_its_worst_reads_page_by_page(clinic, worst, kind):
+def test_every_document_at_its_worst_reads_page_by_page(clinic, worst, physio, kind):
     doc = DOCUMENTS[kind]
-    subject = doc.load(
-        worst[-1].intake.public_id if doc.subject == "intake" else worst[-1].public_id
-    )
+    subject = doc.load(_subject_id(doc, worst, physio))
 
     html = render_html(kind, subject, clinic=clinic)
     rendered = render_document(kind, subject, clinic=clinic)
