@@ -41,6 +41,10 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "evaluations.view_evaluation",
         "evaluations.add_evaluation",
         "evaluations.change_evaluation",
+        # Daily treatment notes: write, sign and add addenda to them.
+        "evaluations.view_treatmentnote",
+        "evaluations.add_treatmentnote",
+        "evaluations.change_treatmentnote",
         "care.view_episode",
         "care.add_episode",
         "care.change_episode",
@@ -48,6 +52,9 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "care.view_referralcontact",
         "care.add_referralcontact",
         "care.change_referralcontact",
+        # Referral letters: write them from a signed evaluation, read them.
+        "reports.add_referralletter",
+        "reports.view_referralletter",
     ),
     Role.ADMINISTRATOR: (
         "patients.view_patient",
@@ -56,11 +63,13 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "intake.view_intake",
         "intake.view_intake_clinical",
         "evaluations.view_evaluation",
+        "evaluations.view_treatmentnote",
         "audit.view_auditevent",
         "accounts.manage_staff",
         "core.change_clinic",
         "reports.view_reportjob",
         "reports.run_export",
+        "reports.view_referralletter",
         # The clinic's enrolled intake tablets: list, enrol and revoke.
         "intake.view_clinictablet",
         "intake.add_clinictablet",
@@ -73,7 +82,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
 ROLE_DESCRIPTIONS: dict[Role, str] = {
     Role.FRONT_DESK: "Registers patients and runs tablet intakes.",
     Role.THERAPIST: "Reads and corrects intakes, acknowledges red-flag alerts, and records, "
-    "signs and amends evaluations.",
+    "signs and amends evaluations and treatment notes.",
     Role.ADMINISTRATOR: "Manages staff, clinic settings and reports; reads the audit trail.",
 }
 

@@ -20,7 +20,13 @@ from reports import panels as report_panels
 
 # The panels' lists whose records name a patient (or, for audit events, may): the audit
 # event of the page view lists them.
-SHOWS_PATIENTS = ("todays_intakes", "awaiting_evaluation", "my_drafts", "recent_events")
+SHOWS_PATIENTS = (
+    "todays_intakes",
+    "awaiting_evaluation",
+    "my_drafts",
+    "my_notes",
+    "recent_events",
+)
 
 
 @require_GET

@@ -148,3 +148,117 @@ class Addendum(models.Model):
     @property
     def patient(self):
         return self.evaluation.patient
+
+
+class TreatmentNoteQuerySet(models.QuerySet):
+    def drafts(self) -> "TreatmentNoteQuerySet":
+        return self.filter(status=TreatmentNote.Status.DRAFT)
+
+    def signed(self) -> "TreatmentNoteQuerySet":
+        return self.filter(status=TreatmentNote.Status.SIGNED)
+
+    def by_therapist(self, user) -> "TreatmentNoteQuerySet":
+        return self.filter(therapist=user)
+
+    def for_progress(self, episode) -> "TreatmentNoteQuerySet":
+        """Every treatment note of one episode of care, oldest first, with only what the
+        progress charts and the visit list read (one query however many notes)."""
+        return (
+            self.filter(episode=episode)
+            .order_by("visit_date", "created_at")
+            .only("public_id", "status", "visit_date", "visit_number", "created_at", "content")
+        )
+
+
+class TreatmentNote(models.Model):
+    """A daily treatment note: one visit between evaluations, following the plan of care of
+    the episode's latest signed evaluation. Drafted with autosave, then signed and locked
+    like an evaluation (a SHA-256 of what was signed); later changes are `NoteAddendum`
+    rows. The record format is `evaluations.notes`."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SIGNED = "signed", "Signed"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.PROTECT, related_name="treatment_notes"
+    )
+    episode = models.ForeignKey("care.Episode", on_delete=models.PROTECT, related_name="notes")
+    # The signed evaluation whose plan of care the note's interventions came from.
+    plan_from = models.ForeignKey(
+        Evaluation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="treatment_notes",
+    )
+    # Visits (notes and evaluations) since the episode's initial evaluation, this one
+    # included, as counted when the note was started.
+    visit_number = models.PositiveSmallIntegerField(default=1)
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="treatment_notes"
+    )
+    visit_date = models.DateField(default=timezone.localdate)
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    # The last valid save, in the format evaluations.notes describes (with its `schema`).
+    content = models.JSONField(default=dict, blank=True)
+    # What was typed that did not validate yet (the posted fields), so nothing is lost.
+    drafts = models.JSONField(default=dict, blank=True)
+    # Optimistic locking: a save names the version it edited; a stale tab's is refused.
+    version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    content_hash = models.CharField(max_length=64, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["content", "drafts"])
+    objects = TreatmentNoteQuerySet.as_manager()
+
+    if TYPE_CHECKING:
+        _history_user: User | None
+        skip_history_when_saving: bool
+
+    class Meta:
+        ordering = ["-visit_date", "-created_at"]
+        indexes = [
+            models.Index(fields=["therapist", "status"], name="note_therapist_idx"),
+            models.Index(fields=["episode", "visit_date"], name="note_episode_visit_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Treatment note {self.public_id} ({self.get_status_display()})"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == self.Status.SIGNED
+
+
+class NoteAddendum(models.Model):
+    """A change to a signed treatment note: who, when, why, and what. The signed note
+    itself is never edited."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    note = models.ForeignKey(TreatmentNote, on_delete=models.PROTECT, related_name="addenda")
+    reason = models.CharField(max_length=255)
+    text = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    content_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Addendum to treatment note {self.note_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def patient(self):
+        return self.note.patient

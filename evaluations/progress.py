@@ -30,13 +30,14 @@ from typing import Any, Protocol, cast
 
 from core.sources import for_clinicians
 from evaluations.mdt import DistalSite
+from evaluations.notes import progress_values as note_values
 from intake import questionnaires
 from intake.scoring.common import AsDictMixin, ChangeThreshold, round_half_up
 from intake.scoring.common import coerce_enum as _coerce
 
 ALGORITHM_VERSION = "progress-1.0"
 
-SOURCES = ("intake", "evaluation")
+SOURCES = ("intake", "evaluation", "note")
 LOWER, HIGHER = questionnaires.LOWER, questionnaires.HIGHER
 NOT_ENOUGH_DATA = "not enough data"
 CENTRALISING = "centralising"
@@ -118,9 +119,9 @@ class Point(_AsDict):
 
     on: datetime.date
     value: float
-    label: str  # "Intake", "Initial evaluation", "Re-evaluation 2", "Discharge"
-    source: str  # "intake" or "evaluation"
-    draft: bool = False  # an unsigned evaluation's value; charts draw it hollow
+    label: str  # "Intake", "Initial evaluation", "Re-evaluation 2", "Treatment note"
+    source: str  # "intake", "evaluation" or "note" (a treatment note)
+    draft: bool = False  # an unsigned evaluation's or note's value; charts draw it hollow
 
     def __post_init__(self) -> None:
         what = f"Point {self.label!r}"
@@ -128,7 +129,7 @@ class Point(_AsDict):
         _check_label(self.label, what)
         if self.source not in SOURCES:
             raise ValueError(
-                f"{what}: `source` must be 'intake' or 'evaluation'; got {self.source!r}."
+                f"{what}: `source` must be one of {', '.join(SOURCES)}; got {self.source!r}."
             )
         if not isinstance(self.draft, bool):
             raise ValueError(f"{what}: `draft` must be True or False; got {self.draft!r}.")
@@ -260,7 +261,8 @@ def _points_word(amount: Fraction | float) -> str:
 
 
 _STANDARD_OCCASIONS = re.compile(
-    r"(intake|initial evaluation|re-evaluation|reassessment|evaluation|discharge)( \d+)?",
+    r"(intake|initial evaluation|re-evaluation|reassessment|evaluation|discharge|treatment note)"
+    r"( \d+)?",
     re.IGNORECASE,
 )
 
@@ -337,10 +339,14 @@ def _measure_statement(spec: MeasureSpec, points: tuple[Point, ...]) -> str:
 
 def _draft_note(points: "Sequence[Point | DistalPoint]", noun: str = "value") -> str:
     if points[-1].draft:
-        return f" The latest {noun} is from an unsigned draft evaluation."
+        return f" The latest {noun} is from an unsigned draft {_record_kind(points[-1])}."
     if points[0].draft:
-        return f" The first {noun} is from an unsigned draft evaluation."
+        return f" The first {noun} is from an unsigned draft {_record_kind(points[0])}."
     return ""
+
+
+def _record_kind(point: "Point | DistalPoint") -> str:
+    return "treatment note" if point.label == NOTE_LABEL else "evaluation"
 
 
 # --- Most distal symptom ----------------------------------------------------------------------
@@ -473,6 +479,16 @@ class StoredVisit(Protocol):
     findings: Mapping[str, Any] | None  # JSON
 
 
+class StoredNote(Protocol):
+    """What progress reads from one treatment note (an evaluations.models.TreatmentNote)."""
+
+    status: str
+    visit_date: datetime.date
+    content: Mapping[str, Any] | None  # JSON, the record evaluations.notes describes
+
+
+NOTE_LABEL = "Treatment note"
+
 _KIND_LABELS = {
     "initial": "Initial evaluation",
     "reevaluation": "Re-evaluation",
@@ -500,11 +516,18 @@ def visit_values(evaluation: StoredVisit) -> tuple[dict[str, float], str | None]
 
 
 def from_records(
-    intake: StoredIntake | None, answers: Mapping[str, Any], visits: Iterable[StoredVisit]
+    intake: StoredIntake | None,
+    answers: Mapping[str, Any],
+    visits: Iterable[StoredVisit],
+    *,
+    notes: Iterable[StoredNote] = (),
 ) -> PatientProgress:
-    """The progress of one patient from their submitted intake (the baseline) and their
-    evaluations, oldest first. `visits` are Evaluation rows (only `kind`, `status`,
-    `visit_date`, `created_at` and `findings` are read); unsigned ones are drafts."""
+    """The progress of one patient from their submitted intake (the baseline), their
+    evaluations and their treatment notes, each oldest first. `visits` are Evaluation rows
+    (only `kind`, `status`, `visit_date`, `created_at` and `findings` are read); `notes`
+    are TreatmentNote rows (`status`, `visit_date`, `content`), whose back and leg pain
+    and most distal symptom join the charts as "Treatment note" points (on a day with an
+    evaluation too, after it). Unsigned visits and notes are drafts."""
     series: dict[str, list[Point]] = {code: [] for code in MEASURES}
     distal: list[DistalPoint] = []
     submitted_at: datetime.datetime | None = getattr(intake, "submitted_at", None)
@@ -534,6 +557,16 @@ def from_records(
         if site:  # the stored code: DistalPoint coerces it to its DistalSite (or refuses it)
             at = cast(DistalSite, site)
             distal.append(DistalPoint(on=evaluation.visit_date, site=at, label=label, draft=draft))
+    for note in notes:
+        draft = note.status != "signed"
+        values, site = note_values(note.content)
+        for code, value in values.items():
+            series[code].append(
+                Point(on=note.visit_date, value=value, label=NOTE_LABEL, source="note", draft=draft)
+            )
+        if site:
+            at = cast(DistalSite, site)
+            distal.append(DistalPoint(on=note.visit_date, site=at, label=NOTE_LABEL, draft=draft))
     return PatientProgress(
         measures=tuple(measure_progress(code, points) for code, points in series.items()),
         distal=distal_progress(distal),

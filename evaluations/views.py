@@ -27,7 +27,7 @@ from evaluations import carry, plan_catalog, records, sections, services
 from evaluations import progress as progress_mod
 from evaluations.charts import distal_chart_svg, measure_chart_svg
 from evaluations.forms import SectionContext
-from evaluations.models import Addendum, Evaluation
+from evaluations.models import Addendum, Evaluation, TreatmentNote
 from intake.instruments import ODI
 from intake.models import IntakeAmendment, RedFlagAlert
 from intake.services import effective_answers, instrument_packs
@@ -151,7 +151,8 @@ def _section_view(
 
 def _progress(evaluation: Evaluation, basis: services.IntakeBasis) -> dict:
     visits = list(Evaluation.objects.for_progress(evaluation.episode_id))
-    return _charts(progress_mod.from_records(basis.intake, basis.answers, visits))
+    notes = list(TreatmentNote.objects.for_progress(evaluation.episode_id))
+    return _charts(progress_mod.from_records(basis.intake, basis.answers, visits, notes=notes))
 
 
 def _charts(data: progress_mod.PatientProgress) -> dict:
@@ -170,7 +171,7 @@ def _charts(data: progress_mod.PatientProgress) -> dict:
 def detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     evaluation = get_object_or_404(
         Evaluation.objects.select_related(
-            "patient", "therapist", "signed_by", "intake"
+            "patient", "therapist", "signed_by", "intake", "episode"
         ).prefetch_related(
             Prefetch("addenda", queryset=Addendum.objects.select_related("by")),
             Prefetch("alerts", queryset=RedFlagAlert.objects.select_related("acknowledged_by")),
@@ -456,7 +457,7 @@ def patient_progress(request: StaffRequest, patient_id: UUID) -> HttpResponse:
         summary="Viewed progress over visits",
         details={"episode": str(episode.public_id) if episode else None},
     )
-    intake, answers, visits = None, {}, []
+    intake, answers, visits, notes = None, {}, [], []
     if episode is not None:
         intake = (
             episode.intakes.filter(status="submitted")
@@ -467,6 +468,7 @@ def patient_progress(request: StaffRequest, patient_id: UUID) -> HttpResponse:
         if intake is not None:
             answers = effective_answers(intake, intake.amendments.all())
         visits = list(Evaluation.objects.for_progress(episode))
+        notes = list(TreatmentNote.objects.for_progress(episode))
     return render(
         request,
         "evaluations/progress.html",
@@ -475,7 +477,10 @@ def patient_progress(request: StaffRequest, patient_id: UUID) -> HttpResponse:
             "episode": episode,
             "episodes": episodes,
             "baseline": intake,
-            "page_progress": _charts(progress_mod.from_records(intake, answers, visits)),
+            "page_progress": _charts(
+                progress_mod.from_records(intake, answers, visits, notes=notes)
+            ),
             "visits": visits,
+            "notes": notes,
         },
     )

@@ -252,13 +252,21 @@ class RedFlagAlert(models.Model):
     }
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    # Raised by an intake's red-flag screen, or by an evaluation's neuro exam (an upper motor
-    # neuron sign or progressive weakness); the same banner and acknowledgement either way.
+    # Raised by an intake's red-flag screen, by an evaluation's neuro exam (an upper motor
+    # neuron sign or progressive weakness) or by a treatment note's cauda equina re-check;
+    # the same banner and acknowledgement whichever raised it.
     intake = models.ForeignKey(
         Intake, null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
     )
     evaluation = models.ForeignKey(
         "evaluations.Evaluation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+    )
+    treatment_note = models.ForeignKey(
+        "evaluations.TreatmentNote",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
@@ -283,7 +291,9 @@ class RedFlagAlert(models.Model):
         ordering = ["raised_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(intake__isnull=False) | Q(evaluation__isnull=False),
+                condition=Q(intake__isnull=False)
+                | Q(evaluation__isnull=False)
+                | Q(treatment_note__isnull=False),
                 name="alert_has_source",
             ),
         ]
@@ -297,9 +307,12 @@ class RedFlagAlert(models.Model):
         ]
 
     def __str__(self) -> str:
-        source = (
-            f"intake {self.intake_id}" if self.intake_id else f"evaluation {self.evaluation_id}"
-        )
+        if self.intake_id:
+            source = f"intake {self.intake_id}"
+        elif self.evaluation_id:
+            source = f"evaluation {self.evaluation_id}"
+        else:
+            source = f"treatment note {self.treatment_note_id}"
         return f"{self.level} alert for {source}"
 
 

@@ -382,7 +382,9 @@ class AcknowledgeForm(forms.Form):
 @permission_required("intake.view_intake_clinical", raise_exception=True)
 def alert_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     alert = get_object_or_404(
-        RedFlagAlert.objects.select_related("patient", "intake", "evaluation", "acknowledged_by"),
+        RedFlagAlert.objects.select_related(
+            "patient", "intake", "evaluation", "treatment_note", "acknowledged_by"
+        ),
         public_id=public_id,
     )
     can_ack = request.user.has_perm("intake.acknowledge_redflagalert")

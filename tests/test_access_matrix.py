@@ -95,6 +95,14 @@ MATRIX: dict[str, tuple] = {
     "evaluations:section": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),
     "evaluations:sign": (LOGIN, DENY, OK, DENY, DENY, KIOSK, KIOSK),
     "evaluations:addendum": (LOGIN, DENY, 302, DENY, DENY, KIOSK, KIOSK),
+    # Treatment notes, the same: therapists write, administrators read. The table's note
+    # is another therapist's draft: its signing page says only they can sign, and its
+    # addendum page sends the therapist back to the draft.
+    "evaluations:note-start": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),  # POST only
+    "evaluations:note-detail": (LOGIN, DENY, OK, OK, DENY, KIOSK, KIOSK),
+    "evaluations:note-save": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),  # POST only
+    "evaluations:note-sign": (LOGIN, DENY, OK, DENY, DENY, KIOSK, KIOSK),
+    "evaluations:note-addendum": (LOGIN, DENY, 302, DENY, DENY, KIOSK, KIOSK),
     # PDF jobs: a document's job is open to whoever may read that record (the table's job
     # is an evaluation PDF still queued, so its download is "not found" for them); the job
     # list and batch exports are administrators' only.
@@ -105,6 +113,9 @@ MATRIX: dict[str, tuple] = {
     "reports:status": (LOGIN, DENY, OK, OK, DENY, KIOSK, KIOSK),
     "reports:retry": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),
     "reports:download": (LOGIN, DENY, 404, 404, DENY, KIOSK, KIOSK),
+    # Referral letters: therapists write them (the table's evaluation is a draft, so the
+    # page sends them back to it); administrators read the letters' PDFs, never write one.
+    "reports:letter-new": (LOGIN, DENY, 302, DENY, DENY, KIOSK, KIOSK),
     # The patient's side answers only a device holding an intake in its session: without
     # one, everybody (signed in or not) is refused. The tablet itself reaches its intake's
     # screens, the staff unlock (kiosk:exit) and nothing else: every staff URL sends it back.
@@ -116,6 +127,19 @@ MATRIX: dict[str, tuple] = {
     "kiosk:step": (DENY, DENY, DENY, DENY, DENY, OK, OK),
     "kiosk:autosave": (DENY, DENY, DENY, DENY, DENY, 405, 405),
     "kiosk:link": (OK, OK, OK, OK, OK, OK, OK),  # asks for the date of birth; uses up nothing
+    # Episodes of care: the front desk opens them and records the referral and the
+    # certification dates; therapists also record diagnoses (and the code look-up) and
+    # discharge; administrators read.
+    "care:episode": (LOGIN, OK, OK, OK, DENY, KIOSK, KIOSK),
+    "care:episode-new": (LOGIN, OK, OK, DENY, DENY, KIOSK, KIOSK),
+    "care:referral": (LOGIN, OK, OK, DENY, DENY, KIOSK, KIOSK),
+    "care:certification": (LOGIN, OK, OK, DENY, DENY, KIOSK, KIOSK),
+    "care:diagnoses": (LOGIN, DENY, OK, DENY, DENY, KIOSK, KIOSK),
+    "care:discharge": (LOGIN, DENY, OK, DENY, DENY, KIOSK, KIOSK),
+    "care:codes": (LOGIN, DENY, OK, DENY, DENY, KIOSK, KIOSK),
+    "care:contacts": (LOGIN, OK, OK, OK, DENY, KIOSK, KIOSK),
+    "care:contact-new": (LOGIN, OK, OK, DENY, DENY, KIOSK, KIOSK),
+    "care:contact-edit": (LOGIN, OK, OK, DENY, DENY, KIOSK, KIOSK),
 }
 
 # The Django admin has its own staff/superuser gate and is excluded here.
@@ -159,6 +183,8 @@ def users():
 @pytest.fixture
 def records():
     """One of each kind of record the URLs name."""
+    from care.models import Episode, ReferralContact
+    from evaluations.models import TreatmentNote
     from intake.models import ClinicTablet, RedFlagAlert
     from reports.models import ReportJob
     from tests.factories import EvaluationFactory, IntakeConsentFactory, IntakeFactory
@@ -170,6 +196,9 @@ def records():
         intake=intake, patient=patient, level="EMERGENCY", ces=True, items=["CES-3"], summary="x"
     )
     evaluation = EvaluationFactory(patient=patient, intake=intake)
+    note = TreatmentNote.objects.create(
+        patient=patient, episode=evaluation.episode, therapist=evaluation.therapist
+    )
     job = ReportJob.objects.create(
         kind=ReportJob.Kind.EVALUATION,
         params={"subject": str(evaluation.public_id)},
@@ -179,13 +208,22 @@ def records():
     tablet = ClinicTablet.objects.create(
         name="Front desk 1", token_hash="0" * 64, enrolled_by=evaluation.therapist
     )
+    # The intake's episode of care, open, referred by a clinician in the clinic's list.
+    contact = ReferralContact.objects.create(name="Dr A. Referrer", created_by=job.requested_by)
+    episode = intake.episode
+    Episode.objects.filter(pk=episode.pk).update(
+        referral=Episode.Referral.REFERRED, referrer=contact
+    )
     return {
         "patient": patient,
         "intake": intake,
         "alert": alert,
         "evaluation": evaluation,
+        "note": note,
         "job": job,
         "tablet": tablet,
+        "episode": episode,
+        "contact": contact,
     }
 
 
@@ -213,10 +251,16 @@ def _url_for(name: str, staff_member, records) -> str:
         kwargs = {"patient_id": patient.public_id}
     elif name == "evaluations:section":
         kwargs = {"public_id": records["evaluation"].public_id, "key": "neuro"}
+    elif name == "evaluations:note-start":
+        kwargs = {"episode_id": records["evaluation"].episode.public_id}
+    elif name.startswith("evaluations:note-"):
+        kwargs = {"public_id": records["note"].public_id}
     elif name.startswith("evaluations:") and name != "evaluations:list":
         kwargs = {"public_id": records["evaluation"].public_id}
     elif name == "reports:request":
         kwargs = {"kind": "evaluation", "subject_id": records["evaluation"].public_id}
+    elif name == "reports:letter-new":
+        kwargs = {"evaluation_id": records["evaluation"].public_id}
     elif name in {
         "reports:job",
         "reports:status",
@@ -228,6 +272,16 @@ def _url_for(name: str, staff_member, records) -> str:
         kwargs = {"step": "about"}
     elif name == "kiosk:link":
         kwargs = {"token": "not-a-real-token"}
+    elif name == "care:episode-new":
+        kwargs = {"patient_id": patient.public_id}
+    elif name == "care:contact-edit":
+        kwargs = {"public_id": records["contact"].public_id}
+    elif name.startswith("care:") and name not in {
+        "care:codes",
+        "care:contacts",
+        "care:contact-new",
+    }:
+        kwargs = {"public_id": records["episode"].public_id}
     elif name.startswith("patients:") and name not in {"patients:list", "patients:new"}:
         kwargs = {"public_id": patient.public_id}
     elif name in {
@@ -248,7 +302,7 @@ def _hand_over_tablet(client, users, records) -> None:
     from tests.factories import hand_over_tablet
 
     client.force_login(users["front_desk"])
-    intake = Intake.objects.create(patient=records["patient"])
+    intake = Intake.objects.create(patient=records["patient"], episode=records["episode"])
     hand_over_tablet(client, intake=intake, by=users["front_desk"])
     assert "_auth_user_id" not in client.session
 
@@ -260,7 +314,7 @@ def _open_link(client, users, records) -> None:
     from intake import services
     from intake.models import Intake
 
-    intake = Intake.objects.create(patient=records["patient"])
+    intake = Intake.objects.create(patient=records["patient"], episode=records["episode"])
     _access, token = services.intake_link_create(intake=intake, by=users["front_desk"])
     response = client.post(
         reverse("kiosk:link", args=[token]),
@@ -332,11 +386,12 @@ def test_only_the_front_desk_starts_and_hands_over_intakes(client, users, role, 
     from django.urls import reverse
 
     from intake.models import Intake, IntakeAccess
+    from tests.factories import EpisodeFactory
 
     client.force_login(users[role])
     patient = PatientFactory()
     assert client.post(reverse("intake:start", args=[patient.public_id])).status_code == 403
-    open_intake = Intake.objects.create(patient=patient)
+    open_intake = Intake.objects.create(patient=patient, episode=EpisodeFactory(patient=patient))
     for name in ("intake:kiosk-open", "intake:link-create", "intake:cancel"):
         response = client.post(reverse(name, args=[open_intake.public_id]), {"reason": "x"})
         assert response.status_code == 403, name

@@ -130,6 +130,57 @@ def test_no_page_shows_a_developer_note(demo):
 CODES = re.compile(r"\b[A-Za-z]+_[A-Za-z0-9_]+\b|\b(?:NONE|MONITOR)\b")
 
 
+def _letters() -> list:
+    """The demo refers nobody on: referral letters from the signed evaluations of the two
+    patients with the most visits, one asked for by its plan of care, one after an intake
+    alert that ended in an urgent referral."""
+    from care.models import ReferralContact
+    from intake.services import alert_acknowledge
+    from reports.letters import referral_letter_create
+
+    therapist = User.objects.get(username="therapist")
+    contact = ReferralContact.objects.create(
+        name="Dr Imran Shah", profession="Spinal surgeon", created_by=therapist
+    )
+    patients = Patient.objects.filter(evaluations__status="signed").distinct()
+    busiest = sorted(patients, key=lambda p: -p.evaluations.filter(status="signed").count())[:2]
+    out = []
+    for n, patient in enumerate(busiest):
+        evaluation = patient.evaluations.filter(status="signed").order_by("-visit_date").first()
+        alert = None
+        if n == 0:
+            evaluation.content["plan"].update(
+                referral=True,
+                referral_to="spinal_surgeon",
+                referral_urgency="routine",
+                referral_reason="Persistent radicular pain: a surgical opinion, please.",
+            )
+            evaluation.save()
+        else:
+            alert = RedFlagAlert.objects.create(
+                intake=evaluation.intake,
+                evaluation=evaluation,
+                patient=patient,
+                level="URGENT",
+                items=["CES-3"],
+                summary="Urgent: new saddle numbness",
+            )
+            alert = alert_acknowledge(
+                alert=alert, by=therapist, outcome="urgent_referral", note="GP called."
+            )
+        out.append(
+            referral_letter_create(
+                evaluation=evaluation,
+                addressed_to=contact,
+                urgency="urgent" if alert else "routine",
+                reason="Please see: new findings.",
+                alert=alert,
+                by=evaluation.signed_by,
+            )
+        )
+    return out
+
+
 def test_no_document_prints_a_developer_note_or_an_internal_code(demo):
     # One render of each document serves both checks: rendering is the slow part.
     clinic = Clinic.objects.current()
@@ -145,6 +196,7 @@ def test_no_document_prints_a_developer_note_or_an_internal_code(demo):
                 ]
             )
         ),
+        "referral_letter": _letters(),
     }
     notes, codes = {}, {}
     for key, kind in DOCUMENTS.items():

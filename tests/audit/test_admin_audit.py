@@ -30,6 +30,8 @@ PATIENT_PATHS = {
     "intake.redflagalert": "patient",
     "evaluations.evaluation": "patient",
     "evaluations.addendum": "evaluation__patient",
+    "evaluations.treatmentnote": "patient",
+    "evaluations.noteaddendum": "note__patient",
     "reports.reportjob": "patient",
     "audit.auditevent": "patient",
 }
@@ -55,13 +57,20 @@ def one_of_each(records, superuser):  # noqa: F811
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 
     from core.models import Clinic, WorkerHeartbeat
-    from evaluations.models import Addendum
+    from evaluations.models import Addendum, NoteAddendum
 
     evaluation = records["evaluation"]
     Addendum.objects.create(
         evaluation=evaluation,
         reason="Typo",
         text="Corrected.",
+        by=evaluation.therapist,
+        content_hash="0" * 64,
+    )
+    NoteAddendum.objects.create(
+        note=records["note"],
+        reason="Late entry",
+        text="Phoned.",
         by=evaluation.therapist,
         content_hash="0" * 64,
     )

@@ -29,6 +29,8 @@ from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from accounts.roles import Role
+from care import services as care_services
+from care.models import Episode
 from core.models import Clinic
 from evaluations.demo import demo_evaluation
 from intake import services as intake_services
@@ -64,6 +66,8 @@ class World:
     empty_evaluation: Any  # nothing recorded yet: its documents are unavailable
     kiosk_intake: Any
     link_token: str
+    closed_episode: Any = None  # discharged: its edit pages refuse
+    signed_note: Any = None  # a signed treatment note: its saves are refused
 
     def client(self, role: str) -> Client:
         """A fresh client holding the role's session (restored by each rollback)."""
@@ -119,6 +123,18 @@ def _fill_kiosk(client: Client) -> None:
         assert response.status_code == 302, (step.key, response.content.decode()[:2000])
 
 
+def _treatment_notes(episode, therapist):
+    """A draft treatment note on the episode's plan of care, and a signed one."""
+    from evaluations import note_services
+
+    draft = note_services.note_start(episode=episode, by=therapist)
+    signed = note_services.note_start(episode=episode, by=therapist)
+    signed.status, signed.signed_by, signed.signed_at = "signed", therapist, timezone.now()
+    signed.content_hash = note_services.content_hash(signed)
+    signed.save()
+    return draft, signed
+
+
 def build_world() -> World:
     Clinic.objects.current()
     # A licensed ODI pack, so the ODI screen and its answers are fuzzed too.
@@ -162,6 +178,7 @@ def build_world() -> World:
         sign=True,
     )
     empty = EvaluationFactory(patient=patient, intake=intake, therapist=users["therapist"])
+    note, signed_note = _treatment_notes(intake.episode, users["therapist"])
     job = ReportJob.objects.create(
         kind=ReportJob.Kind.EVALUATION,
         params={"subject": str(evaluation.public_id)},
@@ -175,6 +192,27 @@ def build_world() -> World:
     )
 
     spare_tablet, _raw = tablet_enrol(name="Spare tablet", by=users["administrator"])
+
+    # The patient's episode of care (their intake's), referred by a clinician in the
+    # clinic's list, with a diagnosis; and another patient's, discharged (a closed record).
+    contact = care_services.referral_contact_save(
+        by=users["front_desk"], data={"name": "Dr A. Referrer", "organisation": "Practice"}
+    )
+    episode = intake.episode
+    care_services.episode_update_referral(
+        by=users["front_desk"],
+        episode=episode,
+        data={"referral": Episode.Referral.REFERRED, "referrer": contact},
+    )
+    care_services.episode_set_diagnoses(by=users["therapist"], episode=episode, codes=["M54.16"])
+    closed_episode = care_services.episode_open(
+        by=users["front_desk"],
+        patient=PatientFactory(),
+        data={"start_of_care": timezone.localdate() - timedelta(days=30)},
+    )
+    care_services.episode_discharge(
+        by=users["therapist"], episode=closed_episode, on=timezone.localdate(), reason="goals_met"
+    )
 
     # The tablet: the front desk starts an intake and hands an enrolled tablet over.
     tablet = Client()
@@ -197,8 +235,11 @@ def build_world() -> World:
             "intake": intake,
             "alert": alert,
             "evaluation": evaluation,
+            "note": note,
             "job": job,
             "tablet": spare_tablet,
+            "episode": episode,
+            "contact": contact,
         },
         staff_member=staff_member,
         open_intake=open_intake,
@@ -206,6 +247,8 @@ def build_world() -> World:
         empty_evaluation=empty,
         kiosk_intake=kiosk_intake,
         link_token=link_token,
+        closed_episode=closed_episode,
+        signed_note=signed_note,
     )
 
 
@@ -457,7 +500,7 @@ def _only_keys_differ(before, after, keys) -> bool:
 # Endpoints that keep typed input as a draft whatever its state. What they change is
 # checked on every answer, accepted or refused: only the draft of the screen or section
 # the request was for.
-DRAFT_ENDPOINTS = {"kiosk:step", "kiosk:autosave", "evaluations:section"}
+DRAFT_ENDPOINTS = {"kiosk:step", "kiosk:autosave", "evaluations:section", "evaluations:note-save"}
 
 
 def draft_save_allows(change: Change, *, name: str, kwargs: dict, world: World, refused) -> bool:
@@ -482,6 +525,16 @@ def draft_save_allows(change: Change, *, name: str, kwargs: dict, world: World, 
         # The consent screen keeps the finger signature as soon as it is readable.
         if change.table == "intake.intakeconsent" and step == "consent":
             return change.field != "<row removed>" and change.row.get("intake_id") == intake_pk
+        return False
+    if name == "evaluations:note-save":
+        note_pk = world.records["note"].pk
+        if change.table == "evaluations.treatmentnote" and change.pk == note_pk:
+            if change.field in ("drafts", "version", "updated_at"):
+                return True
+            return change.field in ("content", "visit_date") and not refused
+        # A yes on the cauda equina re-check alerts staff whatever else was typed.
+        if change.table == "intake.redflagalert":
+            return change.field == "<row added>" and change.row.get("treatment_note_id") == note_pk
         return False
     if name == "evaluations:section":
         key = kwargs.get("key")

@@ -86,12 +86,71 @@ def _evaluations(world):
     ]
 
 
+def _notes(world):
+    return [{"public_id": n.public_id} for n in (world.records["note"], world.signed_note)]
+
+
 def _intakes(world):
     return [{"public_id": i.public_id} for i in (world.open_intake, world.records["intake"])]
 
 
+def _episodes(world):
+    return [{"public_id": e.public_id} for e in (world.records["episode"], world.closed_episode)]
+
+
+def _letter_records(world):
+    """A signed evaluation whose plan of care asks for a surgical opinion, the oldest of
+    the patient's visits, and a referral letter written from it: made once, in the module's
+    transaction, before the plan takes its baseline."""
+    records = world.records
+    if "letter" not in records:
+        import random
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from care.models import ReferralContact
+        from evaluations import services as evaluation_services
+        from evaluations.demo import demo_evaluation
+        from reports.letters import referral_letter_create
+
+        therapist = world.users["therapist"]
+        evaluation = demo_evaluation(
+            patient=records["patient"],
+            intake=records["intake"],
+            therapist=therapist,
+            kind="initial",
+            visit_date=timezone.localdate() - timedelta(days=40),
+            vignette="L5",
+            rng=random.Random(5),
+            improvement=0.0,
+            sign=False,
+        )
+        evaluation.content["plan"].update(
+            referral=True,
+            referral_to="spinal_surgeon",
+            referral_urgency="routine",
+            referral_reason="Surgical opinion on the L5 weakness.",
+        )
+        evaluation.status, evaluation.signed_by = "signed", therapist
+        evaluation.signed_at = timezone.now()
+        evaluation.content_hash = evaluation_services.content_hash(evaluation)
+        evaluation.save()
+        contact = ReferralContact.objects.create(name="Dr B. Surgeon", created_by=therapist)
+        records["referring_evaluation"] = evaluation
+        records["letter"] = referral_letter_create(
+            evaluation=evaluation,
+            addressed_to=contact,
+            urgency="routine",
+            reason="Surgical opinion on the L5 weakness.",
+            by=therapist,
+        )
+    return records
+
+
 # Known-good path arguments for URLs where one record is not enough: every kiosk screen,
-# every evaluation section, draft and signed, open and submitted intakes.
+# every evaluation section, draft and signed, open and submitted intakes, open and
+# discharged episodes of care (and a patient with none open, who can have one opened).
 PATH_VARIANTS = {
     "kiosk:step": _kiosk_steps,
     "kiosk:autosave": _kiosk_steps,
@@ -102,6 +161,10 @@ PATH_VARIANTS = {
     "evaluations:detail": _evaluations,
     "evaluations:sign": _evaluations,
     "evaluations:addendum": _evaluations,
+    "evaluations:note-detail": _notes,
+    "evaluations:note-save": _notes,
+    "evaluations:note-sign": _notes,
+    "evaluations:note-addendum": _notes,
     "intake:amend": lambda w: (
         [
             {"public_id": w.records["intake"].public_id, "step": step}
@@ -115,12 +178,31 @@ PATH_VARIANTS = {
     "intake:cancel": _intakes,
     "intake:handover": _intakes,
     "intake:detail": _intakes,
+    "care:episode": _episodes,
+    "care:referral": _episodes,
+    "care:certification": _episodes,
+    "care:diagnoses": _episodes,
+    "care:discharge": _episodes,
+    "care:episode-new": lambda w: [
+        {"patient_id": w.records["patient"].public_id},
+        {"patient_id": w.closed_episode.patient.public_id},
+    ],
+    # A draft and a signed evaluation asking for nothing (sent back), and one whose plan of
+    # care asks for a referral (the letter form).
+    "reports:letter-new": lambda w: (
+        [{"evaluation_id": e["public_id"]} for e in _evaluations(w)]
+        + [{"evaluation_id": _letter_records(w)["referring_evaluation"].public_id}]
+    ),
     "reports:request": lambda w: (
         [
             {
                 "kind": kind,
                 "subject_id": (
-                    w.records["intake"] if doc.subject == "intake" else w.records["evaluation"]
+                    _letter_records(w)["letter"]
+                    if doc.subject == "referral_letter"
+                    else w.records["intake"]
+                    if doc.subject == "intake"
+                    else w.records["evaluation"]
                 ).public_id,
             }
             for kind, doc in DOCUMENTS.items()
