@@ -73,10 +73,13 @@ class EpisodeQuerySet(models.QuerySet["Episode"]):
         return self.filter(status=Episode.Status.OPEN)
 
     def with_counts(self) -> EpisodeQuerySet:
-        """Each episode with `visits`: its visits since the start of care (evaluations,
-        by their relation's name: care cannot import the apps built on it), in the same
-        query."""
-        return self.annotate(visits=Count("evaluations", distinct=True))
+        """Each episode with `visits`: its visits since the start of care (evaluations and
+        treatment notes, by their relations' names: care cannot import the apps built on
+        it), in the same query."""
+        return self.annotate(
+            evaluation_count=Count("evaluations", distinct=True),
+            note_count=Count("notes", distinct=True),
+        ).annotate(visits=F("evaluation_count") + F("note_count"))
 
     def for_patient_page(self) -> EpisodeQuerySet:
         """Open first, then the newest; with what the list shows (referrer, visits), in

@@ -94,6 +94,13 @@ def episode_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     evaluations = None
     if request.user.has_perm("evaluations.view_evaluation"):
         evaluations = list(episode.evaluations.for_list().order_by("-visit_date", "-id"))
+    notes = None
+    if request.user.has_perm("evaluations.view_treatmentnote"):
+        notes = list(
+            episode.notes.select_related("therapist")
+            .order_by("-visit_date", "-id")
+            .only("public_id", "status", "visit_date", "visit_number", "therapist")
+        )
     recert_days = episode.recertification_in_days()
     return render(
         request,
@@ -105,6 +112,7 @@ def episode_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
             "diagnoses": diagnoses,
             "intakes": intakes,
             "evaluations": evaluations,
+            "notes": notes,
             "days_since_start": episode.days_since_start(),
             "recert_days": recert_days,
             "recert_overdue": -recert_days if recert_days is not None else None,

@@ -443,3 +443,23 @@ def test_typed_markup_comes_out_as_text(front_desk_client, therapist_client, the
         content = therapist_client.get(url).content.decode()
         assert "<script>alert(1)" not in content and "<img src=x" not in content, url
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content, url
+
+
+def test_the_episode_page_lists_its_treatment_notes_and_counts_them_as_visits(
+    therapist_client, therapist, patient, front_desk_client
+):
+    from evaluations import note_services
+    from tests.evaluations.note_helpers import signed_initial
+
+    initial = signed_initial(patient, therapist, days_ago=5)
+    note = note_services.note_start(episode=initial.episode, by=therapist)
+    url = reverse("care:episode", args=[initial.episode.public_id])
+    page = therapist_client.get(url)
+    html = page.content.decode()
+    assert page.context["episode"].visits == 2  # the initial evaluation and the note
+    assert reverse("evaluations:note-detail", args=[note.public_id]) in html
+    assert reverse("evaluations:note-start", args=[initial.episode.public_id]) in html
+    # The front desk sees the episode, not its clinical notes, and cannot start one.
+    desk = front_desk_client.get(url).content.decode()
+    assert 'data-testid="episode-notes"' not in desk
+    assert reverse("evaluations:note-start", args=[initial.episode.public_id]) not in desk
