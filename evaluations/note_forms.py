@@ -80,6 +80,19 @@ class NoteForm(forms.Form):
             name = rules.ces_field(ces.code)
             self.fields[name] = _radios(rules.CES_ANSWERS, ces.staff_text)
             self.ces.append((ces, name))
+        self.myotomes: list[tuple[str, str, str]] = rules.myotome_fields()
+        grades = [
+            ("", "—"),
+            *((str(g), str(g)) for g in range(rules.GRADE_MIN, rules.GRADE_MAX + 1)),
+        ]
+        for name, text, side in self.myotomes:
+            self.fields[name] = forms.CharField(
+                required=False,
+                label=f"{text}, {side}",
+                widget=forms.Select(
+                    choices=grades, attrs={"class": "form-select", "aria-label": f"{text}, {side}"}
+                ),
+            )
         self.row_fields: list[tuple[int, Mapping[str, Any], str, list[str]]] = []
         for i, row in enumerate(self.note_rows):
             item = plan_catalog.BY_CODE.get(str(row.get("code", "")))
@@ -129,6 +142,14 @@ class NoteForm(forms.Form):
                 }
             )
         return out
+
+    def myotome_rows(self) -> list[tuple[str, Any, Any]]:
+        """The quick re-check as rows: (movement with its roots, left cell, right cell)."""
+        rows = []
+        for i in range(0, len(self.myotomes), 2):
+            (left, text, _), (right, _, _) = self.myotomes[i], self.myotomes[i + 1]
+            rows.append((text, self[left], self[right]))
+        return rows
 
     def ces_rows(self) -> list[tuple[rules.CesItem, Any]]:
         return [(item, self[name]) for item, name in self.ces]

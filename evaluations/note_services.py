@@ -28,6 +28,7 @@ from audit.services import audit_patient_record, audit_record
 from care.models import Episode
 from evaluations import notes, records
 from evaluations.models import Evaluation, NoteAddendum, TreatmentNote
+from evaluations.neuro.serial import compare_exams
 from evaluations.note_forms import NoteForm
 from intake.models import RedFlagAlert
 
@@ -253,6 +254,7 @@ def note_save(
             details={"version": note.version, "valid": valid},
         )
         alert = ces_alert(note, notes.ces_positive(form.record), by=by, at=now)
+        alert = myotome_alert(note, form.record, by=by, at=now) or alert
         return NoteSaveResult(
             "saved" if valid else "invalid", form, note.version, note, alert, saved_at=now
         )
@@ -287,6 +289,66 @@ def ces_alert(
         summary=f"Raised an emergency alert from the treatment note's cauda equina re-check "
         f"({', '.join(items)})",
         details={"items": items, "treatment_note": str(note.public_id)},
+    )
+    return alert
+
+
+def myotome_alert(
+    note: TreatmentNote, record: Mapping[str, Any], *, by: User, at: datetime.datetime
+) -> RedFlagAlert | None:
+    """Serial surveillance for the note's quick myotome re-check: a grade below the one
+    the episode's last signed neuro exam recorded (evaluations.neuro.serial, its rules)
+    raises the staff alert by itself, once per distinct set of changes."""
+    grades = (record or {}).get("myotomes") or {}
+    if not grades:
+        return None
+    previous = (
+        Evaluation.objects.filter(
+            episode_id=note.episode_id,
+            status=Evaluation.Status.SIGNED,
+            visit_date__lte=note.visit_date,
+        )
+        .filter(content__has_key="neuro")
+        .order_by("-visit_date", "-signed_at")
+        .only("public_id", "visit_date", "content")
+        .first()
+    )
+    if previous is None:
+        return None
+    result = compare_exams(
+        records.read("neuro", previous.content.get("neuro")),
+        dict(grades),
+        previous_on=previous.visit_date,
+    )
+    if not result.alert:
+        return None
+    worse = result.alerting
+    items = sorted({f"SERIAL:{c.kind}:{c.code}:{c.side or '-'}" for c in worse})
+    if RedFlagAlert.objects.filter(treatment_note=note, items=items).exists():
+        return None
+    level = "EMERGENCY" if result.emergency else "URGENT"
+    text = "; ".join(c.text for c in worse)
+    alert = RedFlagAlert.objects.create(
+        treatment_note=note,
+        intake=None,
+        patient=note.patient,
+        level=level,
+        ces=result.emergency,
+        items=items,
+        summary=f"{level.title()}: treatment note re-check, weaker: {text}"[:255],
+        raised_at=at,
+    )
+    audit_patient_record(
+        alert,
+        actor=by,
+        action=AuditEvent.Action.ALERT,
+        summary=f"Raised an {level.lower()} alert: myotomes weaker than on "
+        f"{previous.visit_date:%d %b %Y}",
+        details={
+            "items": items,
+            "treatment_note": str(note.public_id),
+            "serial": result.as_dict(),
+        },
     )
     return alert
 
@@ -333,7 +395,7 @@ def sign_problems(note: TreatmentNote, *, alerts: list[RedFlagAlert] | None = No
     for alert in alerts:
         if alert.acknowledged_at is None:
             problems.append(
-                f"The cauda equina re-check raised an emergency alert ({alert.summary}). "
+                f"This note raised a red-flag alert ({alert.summary}). "
                 "Record what was done on the alert page before signing."
             )
     return problems

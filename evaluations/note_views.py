@@ -104,6 +104,7 @@ def _page(
         "form": form,
         "rows": form.rows(),
         "ces_rows": form.ces_rows(),
+        "myotome_rows": form.myotome_rows(),
         "editable": editable,
         "state": state,
         "alerts": alerts,

@@ -23,6 +23,9 @@ The record (`SCHEMA` 1):
       "minutes": 1-240 | None,
       "notes": str,
       "ces_recheck": {"CES-1": "yes" | "no" | "unsure", ...}  (the items answered),
+      "myotomes": {"myo_<MOVEMENT>_<L|R>": 0-5, ...}  (an optional quick re-check, keyed
+                  as the neuro exam's record is, `neuro.keys.NEURO`; compared with the
+                  episode's last signed exam by serial surveillance),
     }
 
 A draft may leave anything unanswered; `sign_problems` says what signing needs. The
@@ -42,6 +45,8 @@ from typing import Any
 
 from evaluations import plan_catalog
 from evaluations.mdt import DistalSite
+from evaluations.neuro.keys import NEURO
+from evaluations.neuro.vocabulary import MOVEMENTS
 from evaluations.vocabulary import label
 from intake.questions import RED_FLAG_QUESTIONS
 from intake.triage import CES_ITEMS, Answer, default_ruleset
@@ -123,6 +128,20 @@ def ces_items() -> tuple[CesItem, ...]:
 # The scalar fields are named as in the record ("visit_date" too); these name the rest.
 
 
+GRADE_MIN, GRADE_MAX = 0, 5
+GRADE_MESSAGE = f"Choose a grade from {GRADE_MIN} to {GRADE_MAX}, or leave it blank."
+SIDES = (("L", "left"), ("R", "right"))
+
+
+def myotome_fields() -> list[tuple[str, str, str]]:
+    """The quick re-check's cells: (field name, movement's label with its roots, side)."""
+    return [
+        (NEURO.myotome(code, side), f"{info.label} ({'/'.join(info.roots)})", word)
+        for code, info in MOVEMENTS.items()
+        for side, word in SIDES
+    ]
+
+
 def ces_field(code: str) -> str:
     return f"ces_{code}"
 
@@ -190,6 +209,7 @@ def read(record: Mapping[str, Any] | None) -> Record:
     out.setdefault("interventions", [])
     out.setdefault("ces_recheck", {})
     out.setdefault("notes", "")
+    out.setdefault("myotomes", {})
     return out
 
 
@@ -354,6 +374,12 @@ def clean(
         if answer is not None:
             answers[item.code] = answer
     record["ces_recheck"] = answers
+    grades: dict[str, int] = {}
+    for name, _label, _side in myotome_fields():
+        grade = take(name, lambda n=name: _whole(_one(raw, n), GRADE_MIN, GRADE_MAX, GRADE_MESSAGE))
+        if grade is not None:
+            grades[name] = grade
+    record["myotomes"] = grades
     record["interventions"] = [_row(raw, i, row, errors) for i, row in enumerate(rows)]
     return write(record), errors, visit
 
@@ -402,6 +428,8 @@ def form_values(record: Mapping[str, Any], visit_date: datetime.date | None) -> 
         out[name] = "" if value is None else str(value)
     for code, answer in (r.get("ces_recheck") or {}).items():
         out[ces_field(code)] = answer
+    for name, grade in (r.get("myotomes") or {}).items():
+        out[name] = str(grade)
     for i, row in enumerate(r.get("interventions") or ()):
         out[done_field(i)] = bool(row.get("done"))
         for pname, value in (row.get("values") or {}).items():

@@ -281,3 +281,40 @@ def test_evaluations_are_untouched_by_a_notes_alert(note, therapist, initial):
     assert not any(
         "alert" in p for p in evaluation_services.sign_problems(Evaluation.objects.get(pk=draft.pk))
     )
+
+
+def test_a_weaker_myotome_in_the_quick_re_check_raises_the_alert_at_once(therapist, patient):
+    """The note's quick re-check is compared with the last signed neuro exam: a grade that
+    falls raises the staff alert without any other tick; the same grades saved again raise
+    nothing new."""
+    from evaluations import note_services
+    from evaluations.records import NEURO
+    from intake.models import RedFlagAlert
+    from tests.evaluations.note_helpers import form_data, signed_initial
+
+    initial = signed_initial(patient, therapist, days_ago=7)
+    exam = initial.content["neuro"]
+    # A movement the signed exam graded 5 on the right.
+    movement = next(
+        m
+        for m in ("ANKLE_PLANTARFLEXION", "KNEE_EXTENSION", "HIP_FLEXION")
+        if str(exam.get(NEURO.myotome(m, "R"))) == "5"
+    )
+    note = note_services.note_start(episode=initial.episode, by=therapist)
+    same = form_data(note, **{NEURO.myotome(movement, "R"): "5"})
+    note_services.note_save(note=note, data=same, by=therapist, version=note.version)
+    assert not RedFlagAlert.objects.filter(treatment_note=note).exists()
+    note.refresh_from_db()
+    weaker = form_data(note, **{NEURO.myotome(movement, "R"): "3"})
+    result = note_services.note_save(note=note, data=weaker, by=therapist, version=note.version)
+    assert result.alert is not None and result.alert.level == "URGENT"
+    assert "right 5/5 → 3/5 since" in result.alert.summary
+    note.refresh_from_db()
+    assert note.content["myotomes"] == {NEURO.myotome(movement, "R"): 3}
+    again = note_services.note_save(
+        note=note, data=form_data(note), by=therapist, version=note.version
+    )
+    assert again.alert is None
+    assert RedFlagAlert.objects.filter(treatment_note=note).count() == 1
+    # Signing waits for someone to record what was done about it.
+    assert any("red-flag alert" in p for p in note_services.sign_problems(note))
