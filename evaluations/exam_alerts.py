@@ -25,7 +25,11 @@ def previous_exam(evaluation: Evaluation) -> Evaluation | None:
     """The episode's latest signed evaluation before this one with a neuro exam recorded:
     what this exam is compared with. One query."""
     return (
-        Evaluation.objects.filter(episode_id=evaluation.episode_id, status=Evaluation.Status.SIGNED)
+        Evaluation.objects.filter(
+            episode_id=evaluation.episode_id,
+            status=Evaluation.Status.SIGNED,
+            visit_date__lte=evaluation.visit_date,
+        )
         .exclude(pk=evaluation.pk)
         .filter(content__has_key="neuro")
         .order_by("-visit_date", "-signed_at")

@@ -23,7 +23,7 @@ from accounts.http import StaffRequest
 from audit.models import AuditEvent
 from audit.services import audit_patient_record, audit_record, shown_mrns
 from core.models import Clinic
-from evaluations import carry, plan_catalog, records, sections, services
+from evaluations import carry, exam_alerts, plan_catalog, records, sections, services
 from evaluations import progress as progress_mod
 from evaluations.charts import distal_chart_svg, measure_chart_svg
 from evaluations.forms import SectionContext
@@ -226,6 +226,7 @@ def detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
             "addenda": addenda,
             "alerts": list(evaluation.alerts.all()),
             "progress": _progress(evaluation, basis),
+            "serial": exam_alerts.serial_result(evaluation),
             "hash_ok": services.evaluation_verify(evaluation) if evaluation.is_signed else None,
             "sign_problems": services.sign_problems(evaluation) if editable else [],
             "catalog_status": plan_catalog.CATALOG_STATUS,
@@ -305,6 +306,8 @@ def save_section(request: StaffRequest, public_id: UUID, key: str) -> HttpRespon
             "shown": sections.shown_findings(evaluation.findings, content),
             "alert": result.alert,
             "saved_at": result.saved_at,
+            # Every save re-draws every findings box, the neuro exam's comparison too.
+            "serial": exam_alerts.serial_result(evaluation),
             "sign_problems": services.sign_problems(evaluation),
             "all_sections": list(sections.SECTIONS.values()),
             "catalog_status": plan_catalog.CATALOG_STATUS,

@@ -83,3 +83,22 @@ def test_an_exam_in_a_new_episode_is_not_compared_with_the_last_course_of_care(
     fresh = services.evaluation_start(patient=patient, kind="initial", by=therapist)
     post_section(therapist_client, fresh, "neuro", {**L5_NEURO, "myo_GREAT_TOE_EXTENSION_R": "3"})
     assert _serial_alerts(fresh) == []
+
+
+def test_the_neuro_findings_show_the_comparison_and_that_its_rules_await_a_clinician(
+    therapist_client, therapist, patient, signed_initial
+):
+    from django.urls import reverse
+
+    again = services.evaluation_start(patient=patient, kind="reevaluation", by=therapist)
+    response = post_section(
+        therapist_client, again, "neuro", {**L5_NEURO, "myo_GREAT_TOE_EXTENSION_R": "3"}
+    )
+    assert 'data-testid="neuro-serial"' in response.content.decode()
+    page = therapist_client.get(reverse("evaluations:detail", args=[again.public_id]))
+    html = page.content.decode()
+    assert 'data-testid="neuro-serial"' in html and "5/5 → 3/5" in html
+    assert "a clinician must approve" in html
+    # The initial evaluation has nothing before it to compare with.
+    first = therapist_client.get(reverse("evaluations:detail", args=[signed_initial.public_id]))
+    assert 'data-testid="neuro-serial"' not in first.content.decode()
