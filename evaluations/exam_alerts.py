@@ -11,6 +11,7 @@ transaction, so the alert and its audit entry stand or fall with the save.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from accounts.models import User
 from audit.models import AuditEvent
@@ -63,35 +64,59 @@ def neuro_alert(evaluation: Evaluation, *, by: User, at: datetime) -> RedFlagAle
 
 def _serial_alert(evaluation: Evaluation, *, by: User, at: datetime) -> RedFlagAlert | None:
     result = serial_result(evaluation)
-    if result is None or not result.alert:
+    if result is None:
+        return None
+    return raise_serial_alert(
+        result,
+        source={"evaluation": evaluation},
+        patient=evaluation.patient,
+        intake=evaluation.intake,
+        words="neuro exam worse",
+        by=by,
+        at=at,
+    )
+
+
+def raise_serial_alert(
+    result: SerialResult,
+    *,
+    source: dict[str, Any],
+    patient: Any,
+    intake: Any,
+    words: str,
+    by: User,
+    at: datetime,
+) -> RedFlagAlert | None:
+    """The staff alert for what serial surveillance found worse, raised once per distinct
+    set of changes for its `source` (`{"evaluation": e}` or `{"treatment_note": n}`): an
+    emergency when saddle sensation is newly impaired, else urgent."""
+    if not result.alert:
         return None
     worse = result.alerting
     items = sorted({f"SERIAL:{c.kind}:{c.code}:{c.side or '-'}" for c in worse})
-    if RedFlagAlert.objects.filter(evaluation=evaluation, items=items).exists():
+    if RedFlagAlert.objects.filter(**source, items=items).exists():
         return None
     level = "EMERGENCY" if result.emergency else "URGENT"
     text = "; ".join(c.text for c in worse)
     alert = RedFlagAlert.objects.create(
-        evaluation=evaluation,
-        intake=evaluation.intake,
-        patient=evaluation.patient,
+        **source,
+        intake=intake,
+        patient=patient,
         level=level,
         ces=result.emergency,
         items=items,
-        summary=f"{level.title()}: neuro exam worse: {text}"[:255],
+        summary=f"{level.title()}: {words}: {text}"[:255],
         raised_at=at,
     )
+    ((key, record),) = source.items()
     audit_patient_record(
         alert,
         actor=by,
         action=AuditEvent.Action.ALERT,
-        summary=f"Raised an {level.lower()} alert: neuro exam worse than on "
-        f"{result.previous_on:%d %b %Y}"[:255],
-        details={
-            "items": items,
-            "evaluation": str(evaluation.public_id),
-            "serial": result.as_dict(),
-        },
+        summary=f"Raised an {level.lower()} alert: {words} than on {result.previous_on:%d %b %Y}"[
+            :255
+        ],
+        details={"items": items, key: str(record.public_id), "serial": result.as_dict()},
     )
     return alert
 

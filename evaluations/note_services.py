@@ -21,12 +21,12 @@ from django.db import transaction
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
-from accounts.lockout import recheck_password
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_patient_record, audit_record
 from care.models import Episode
-from evaluations import notes, records
+from evaluations import notes, records, signing
+from evaluations.exam_alerts import raise_serial_alert
 from evaluations.models import Evaluation, NoteAddendum, TreatmentNote
 from evaluations.neuro.serial import compare_exams
 from evaluations.note_forms import NoteForm
@@ -320,37 +320,15 @@ def myotome_alert(
         dict(grades),
         previous_on=previous.visit_date,
     )
-    if not result.alert:
-        return None
-    worse = result.alerting
-    items = sorted({f"SERIAL:{c.kind}:{c.code}:{c.side or '-'}" for c in worse})
-    if RedFlagAlert.objects.filter(treatment_note=note, items=items).exists():
-        return None
-    level = "EMERGENCY" if result.emergency else "URGENT"
-    text = "; ".join(c.text for c in worse)
-    alert = RedFlagAlert.objects.create(
-        treatment_note=note,
-        intake=None,
+    return raise_serial_alert(
+        result,
+        source={"treatment_note": note},
         patient=note.patient,
-        level=level,
-        ces=result.emergency,
-        items=items,
-        summary=f"{level.title()}: treatment note re-check, weaker: {text}"[:255],
-        raised_at=at,
+        intake=None,
+        words="treatment note: myotomes weaker",
+        by=by,
+        at=at,
     )
-    audit_patient_record(
-        alert,
-        actor=by,
-        action=AuditEvent.Action.ALERT,
-        summary=f"Raised an {level.lower()} alert: myotomes weaker than on "
-        f"{previous.visit_date:%d %b %Y}",
-        details={
-            "items": items,
-            "treatment_note": str(note.public_id),
-            "serial": result.as_dict(),
-        },
-    )
-    return alert
 
 
 # --- Sign and lock ----------------------------------------------------------------------------
@@ -411,17 +389,10 @@ def note_sign(
         raise NoteRefused(["Only the therapist who wrote this note can sign it."])
     if note.is_signed:
         raise NoteLocked
-    if not recheck_password(
-        request=request, user=by, password=password, stage="password when signing a note"
+    if not signing.password_confirmed(
+        record=note, by=by, password=password, request=request, stage="password when signing a note"
     ):
-        with transaction.atomic():
-            audit_patient_record(
-                note,
-                actor=by,
-                action=AuditEvent.Action.DENIED,
-                summary="Signature refused: the password did not match",
-            )
-        raise NoteRefused(["That password is not right. Enter your own sign-in password."])
+        raise NoteRefused([signing.PASSWORD_REFUSED])
     return _sign(note_id=note.pk, by=by)
 
 

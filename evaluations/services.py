@@ -18,12 +18,11 @@ from django.db.models import Q
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 
-from accounts.lockout import recheck_password
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_patient_record
 from care.services import episode_for_new_contact
-from evaluations import carry, records, sections
+from evaluations import carry, records, sections, signing
 from evaluations import findings as findings_mod
 from evaluations.forms import SectionContext
 from evaluations.models import Addendum, Evaluation
@@ -351,17 +350,10 @@ def evaluation_sign(
         raise SignRefused(["Only the therapist who wrote this evaluation can sign it."])
     if evaluation.is_signed:
         raise EvaluationLocked
-    if not recheck_password(
-        request=request, user=by, password=password, stage="password when signing"
+    if not signing.password_confirmed(
+        record=evaluation, by=by, password=password, request=request, stage="password when signing"
     ):
-        with transaction.atomic():
-            audit_patient_record(
-                evaluation,
-                actor=by,
-                action=AuditEvent.Action.DENIED,
-                summary="Signature refused: the password did not match",
-            )
-        raise SignRefused(["That password is not right. Enter your own sign-in password."])
+        raise SignRefused([signing.PASSWORD_REFUSED])
     return _sign(evaluation_id=evaluation.pk, by=by)
 
 
