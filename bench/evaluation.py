@@ -1,4 +1,5 @@
-"""Evaluation benchmark against PostgreSQL: section autosaves and the evaluation page.
+"""Evaluation benchmark against PostgreSQL: section autosaves, the evaluation page, the
+progress page and a treatment note's autosave.
 
 Each request goes through the whole Django stack in-process (middleware, session,
 view, service, audit entry), as the therapist's browser makes it: an autosave posts the
@@ -8,10 +9,13 @@ the form was showing.
     uv run python bench/evaluation.py [--database-url URL] [--runs N]
 
 Prints the median (p50) and p95 time and the number of SQL queries of a draft save of each
-section, and of the evaluation page of a patient with 1 and with 50 prior visits (the
-progress charts then have 3 and 52 points: the intake, the prior visits and this visit).
-Exits 1 if the page's query count depends on the number of prior visits or a request's
-query count varies between runs, 2 on error. See bench/README.md.
+section, of the evaluation page of a patient with 1 and with 50 prior visits (the
+progress charts then have 3 and 52 points: the intake, the prior visits and this visit),
+of the progress page of 1 episode of 1 visit and of 3 episodes of 30 visits, and of the
+autosave of a daily treatment note (its form posted whole, as for the sections; target
+p95 50 ms). Exits 1 if the evaluation or progress page's query count depends on the
+number of visits or episodes, or a request's query count (the note's autosave too)
+varies between runs; 2 on error. See bench/README.md.
 """
 
 import copy
@@ -31,6 +35,7 @@ from bench._common import measure, start  # noqa: E402
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/clinic_bench_evaluation"
 WARMUP = 5
 PRIOR_VISITS = (1, 50)
+NOTE_TARGET_P95_MS = 50.0
 
 DISTAL_SITES = ("FOOT", "BELOW_KNEE", "THIGH", "BUTTOCK", "UNILAT_LB", "CENTRAL_LB")
 
@@ -395,6 +400,58 @@ def bench_progress(client, therapist, runs: int) -> list[dict]:
     return results
 
 
+def note_form_fields(client, note) -> dict[str, list[str]]:
+    """What the browser serialises for the note's form (`f-note`) on its page."""
+    from django.urls import reverse
+
+    response = client.get(reverse("evaluations:note-detail", args=[note.public_id]))
+    if response.status_code != 200:
+        body = response.content.decode(errors="replace")
+        raise RequestFailed(f"the note page answered {response.status_code}:\n{body[:2000]}")
+    parser = FormFields("f-note")
+    parser.feed(response.content.decode())
+    data: dict[str, list[str]] = {}
+    for name, value in parser.pairs:
+        data.setdefault(name, []).append(value)
+    if not data:
+        raise RequestFailed("no form f-note on the note page")
+    return data
+
+
+def bench_note(client, therapist, runs: int) -> list[dict]:
+    """A treatment note's autosave: the note started on an episode whose initial evaluation
+    is signed, filled in once through the service (every planned intervention done, the
+    re-check all no, no myotome grades), then its rendered form posted whole with
+    `autosave=1`, the notes text changing on each save."""
+    from django.urls import reverse
+
+    from evaluations import note_services
+    from tests.evaluations.note_helpers import form_data, signed_initial
+    from tests.factories import PatientFactory
+
+    initial = signed_initial(PatientFactory(), therapist, days_ago=7)
+    note = note_services.note_start(episode=initial.episode, by=therapist)
+    result = note_services.note_save(
+        note=note, data=form_data(note), by=therapist, version=note.version
+    )
+    if result.status != "saved":
+        raise RequestFailed(f"service save of the note was {result.status}: {result.form.errors}")
+    note = result.note
+    data = note_form_fields(client, note)
+    fields = len(note_services.note_form(note).fields)
+    url = reverse("evaluations:note-save", args=[note.public_id])
+    text = data["notes"][0]
+    samples = []
+    for i in range(WARMUP + runs):
+        note.refresh_from_db(fields=["version"])
+        post = {**data, "version": note.version, "autosave": "1", "notes": f"{text} ({i})"}
+        result = timed(client, "post", url, post, HTTP_HX_REQUEST="true")
+        if i >= WARMUP:
+            samples.append(result)
+    sent = len(set(data) - {"csrfmiddlewaretoken", "version"})
+    return [measure(f"autosave: treatment note ({fields} fields, {sent} sent)", samples)]
+
+
 def main() -> int:
     args = start(__doc__, DEFAULT_URL)
 
@@ -414,10 +471,11 @@ def main() -> int:
         results = bench_saves(client, therapist, args.runs)
         pages = bench_detail(client, therapist, args.runs)
         progress = bench_progress(client, therapist, args.runs)
+        note = bench_note(client, therapist, args.runs)
     except RequestFailed as exc:
         print(f"request failed: {exc}", file=sys.stderr)
         return 2
-    results += pages + progress
+    results += pages + progress + note
 
     status = 0
     counts = {row["prior"]: row["queries"] for row in pages}
@@ -439,6 +497,11 @@ def main() -> int:
     else:
         print(f"progress page queries DIFFER: {one} for 1 episode, {three} for 3 of 30 visits")
         status = 1
+    p95 = note[0]["p95"]
+    within = "within" if p95 <= NOTE_TARGET_P95_MS else "OVER"
+    print(
+        f"treatment note autosave p95 {p95:.1f} ms: {within} the {NOTE_TARGET_P95_MS:.0f} ms target"
+    )
     varying = [r["label"] for r in results if len(r["queries"]) > 1]
     if varying:
         print(f"query count varies between runs: {', '.join(varying)}")

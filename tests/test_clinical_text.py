@@ -105,6 +105,12 @@ def _pages_for(patient: Patient) -> list[str]:
             urls.append(reverse("evaluations:addendum", args=[evaluation.public_id]))
     for alert in RedFlagAlert.objects.filter(patient=patient):
         urls.append(reverse("intake:alert", args=[alert.public_id]))
+    for note in patient.treatment_notes.all():
+        urls.append(reverse("evaluations:note-detail", args=[note.public_id]))
+        if note.is_signed:
+            urls.append(reverse("evaluations:note-addendum", args=[note.public_id]))
+        else:
+            urls.append(reverse("evaluations:note-sign", args=[note.public_id]))
     return urls
 
 

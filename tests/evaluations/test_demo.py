@@ -1,5 +1,6 @@
 """Synthetic demo evaluations: each vignette is a complete, signable record whose derived
-findings tell its clinical story, and the demo seed builds them."""
+findings tell its clinical story, and the demo seed builds them with the treatment notes
+between them."""
 
 import io
 import random
@@ -14,11 +15,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from evaluations import services
-from evaluations.demo import VIGNETTES, demo_evaluation
+from evaluations import note_services, notes, services
+from evaluations.demo import VIGNETTES, demo_evaluation, demo_note
 from evaluations.mdt import DistalSite
-from evaluations.models import Evaluation
+from evaluations.models import Evaluation, TreatmentNote
 from intake.demo import demo_answers, demo_results
+from tests.evaluations.note_helpers import signed_initial
 from tests.factories import IntakeFactory, PatientFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -189,7 +191,7 @@ def test_unknown_vignette_and_future_visit_are_refused(physio, patient):
         )
 
 
-def test_seed_demo_builds_signed_evaluations_and_progress(settings):
+def test_seed_demo_builds_signed_evaluations_notes_and_progress(settings):
     settings.DEBUG = True
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
@@ -232,9 +234,94 @@ def test_seed_demo_builds_signed_evaluations_and_progress(settings):
     for code in ("leg_pain", "back_pain", "psfs", "distal"):
         assert f'data-testid="progress-{code}"' in page
 
+    _assert_demo_notes(by_episode, past)
+
     # Idempotent.
+    notes_before = TreatmentNote.objects.count()
     call_command("seed_demo", stdout=io.StringIO())
     assert Evaluation.objects.count() == len(evaluations)
+    assert TreatmentNote.objects.count() == notes_before
+
+
+def _assert_demo_notes(by_episode, past) -> None:
+    """The followed-up episodes have two to four signed treatment notes between the
+    initial evaluation and the first re-evaluation, with the pain easing and the re-check
+    all no; the returning patient's past course has a few; the demo therapist has one
+    unsigned note today, which their home page lists."""
+    today = timezone.localdate()
+    all_notes = list(TreatmentNote.objects.select_related("episode", "therapist"))
+    for note in all_notes:
+        assert note.episode.start_of_care <= note.visit_date <= today
+        assert note.therapist_id == note.episode.evaluations.first().therapist_id
+        assert notes.ces_positive(note.content) == [] and not note.alerts.exists()
+        assert 30 <= note.content["minutes"] <= 50
+        assert all(row["done"] for row in note.content["interventions"])
+        if note.is_signed:
+            assert note.signed_by_id == note.therapist_id
+            assert note_services.note_verify(note)
+        assert note_services.sign_problems(note) == []
+    signed = [n for n in all_notes if n.is_signed]
+    assert sum(n.content["response"] == "CENTRALISING" for n in signed) > len(signed) / 2
+
+    followed = {pk: v for pk, v in by_episode.items() if len(v) > 1 and pk != past.pk}
+    assert followed
+    for episode_id, evaluations in followed.items():
+        initial, first_review = sorted(evaluations, key=lambda e: e.visit_date)[:2]
+        between = sorted(
+            (n for n in signed if n.episode_id == episode_id), key=lambda n: n.visit_date
+        )
+        assert 2 <= len(between) <= 4
+        assert all(initial.visit_date < n.visit_date < first_review.visit_date for n in between)
+        assert all(n.plan_from_id == initial.pk for n in between)
+        legs = [initial.content["outcomes"]["leg_now"], *(n.content["leg_nprs"] for n in between)]
+        assert legs == sorted(legs, reverse=True)
+    assert 2 <= sum(n.episode_id == past.pk for n in signed) <= 5
+
+    (draft,) = [n for n in all_notes if not n.is_signed]
+    assert draft.therapist.username == "therapist"
+    assert draft.visit_date >= today - timedelta(days=1) and draft.episode.is_open
+    client = Client()
+    client.force_login(draft.therapist)
+    home = client.get(reverse("core:home")).content.decode()
+    assert reverse("evaluations:note-detail", args=[draft.public_id]) in home
+
+
+def test_demo_note_is_a_complete_signed_visit_through_the_services(physio):
+    initial = signed_initial(PatientFactory(date_of_birth=_years_ago(45)), physio, days_ago=7)
+    on = initial.visit_date + timedelta(days=3)
+
+    note = demo_note(
+        episode=initial.episode,
+        therapist=physio,
+        visit_date=on,
+        rng=random.Random(5),
+        improvement=0.3,
+    )
+
+    note.refresh_from_db()
+    assert note.is_signed and note_services.note_verify(note)
+    assert note.visit_date == on and timezone.localtime(note.signed_at).date() == on
+    assert note.plan_from == initial
+    assert notes.sign_problems(note.content) == []
+    assert note.content["leg_nprs"] < initial.content["outcomes"]["leg_now"]
+    assert set(note.content["ces_recheck"].values()) == {"no"}
+    draft = demo_note(
+        episode=initial.episode,
+        therapist=physio,
+        visit_date=timezone.localdate(),
+        rng=random.Random(6),
+        improvement=0.5,
+        sign=False,
+    )
+    assert not draft.is_signed and note_services.sign_problems(draft) == []
+    with pytest.raises(ValueError, match="future"):
+        demo_note(
+            episode=initial.episode,
+            therapist=physio,
+            visit_date=timezone.localdate() + timedelta(days=1),
+            rng=random.Random(7),
+            improvement=0.5,
+        )
 
 
 def test_the_demo_records_where_a_positive_test_was_felt(physio):

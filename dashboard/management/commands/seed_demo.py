@@ -1,16 +1,17 @@
-"""Synthetic demo data: a clinic, staff of every role, patients, intakes, evaluations.
+"""Synthetic demo data: a clinic, staff of every role, patients, intakes, evaluations and
+treatment notes.
 
 Each app builds its own part: the ground floor the clinic, staff and patients
 (core/demo.py), intake its intakes, answers and scores (intake/demo.py), evaluations whole
-evaluations (evaluations/demo.py). This command tells the demo's story across them: who
-came in today, who has a few weeks of history, who was followed up. It lives in the top
-app because it knows every app. Every person is made up by Faker from a fixed seed.
-Refuses to run with DEBUG off unless --force, so a production database never gets demo
-logins.
+evaluations and treatment notes (evaluations/demo.py). This command tells the demo's story
+across them: who came in today, who has a few weeks of history, who was followed up. It
+lives in the top app because it knows every app. Every person is made up by Faker from a
+fixed seed. Refuses to run with DEBUG off unless --force, so a production database never
+gets demo logins.
 """
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -18,16 +19,18 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
-from care.demo import demo_past_episode
+from care.demo import demo_discharge, demo_episode
 from care.models import Episode
 from core.demo import demo_clinic, demo_loaded, demo_patients, demo_staff, demo_two_factor
-from evaluations.demo import demo_evaluation
+from evaluations.demo import demo_evaluation, demo_note
 from evaluations.models import Evaluation
 from intake.demo import demo_answers, demo_intake, demo_stopped_intake
 
 # Past patients (indices 10-29) with a few weeks of history: about a third are followed up
-# with one or two re-evaluations, so "Progress over visits" has charts to draw. Two older
-# patients present with neurogenic claudication.
+# with one or two re-evaluations, so "Progress over visits" has charts to draw, and a few
+# signed treatment notes between the initial evaluation and the first re-evaluation; the
+# demo therapist has today's note still unsigned in one of theirs. Two older patients
+# present with neurogenic claudication.
 FOLLOWED_UP = frozenset({10, 13, 16, 19, 22, 25})
 STENOSIS = frozenset({15, 25})
 # A patient treated about 14 months ago, discharged with goals met, who is back with a new
@@ -59,6 +62,10 @@ class Command(BaseCommand):
         fake = Faker(["en_GB", "en_US"])
         Faker.seed(2026)
         rng = random.Random(2026)  # noqa: S311  (synthetic demo data, not security)
+        # Treatment notes draw from their own stream, so the rest of the demo is the same
+        # with or without them.
+        notes_rng = random.Random(2027)  # noqa: S311  (synthetic demo data)
+        drafted = False  # the demo therapist's one unsigned note
         demo_clinic()
         staff = demo_staff()
         therapists = [staff["therapist"], staff["therapist2"]]
@@ -89,7 +96,7 @@ class Command(BaseCommand):
                     demo_stopped_intake(intake, therapist=staff["therapist"])
             elif i < 30:
                 if i == RETURNING:
-                    self._past_course(patient, staff, therapists[i % 2], now=now)
+                    self._past_course(patient, staff, therapists[i % 2], notes_rng, now=now)
                 days_ago = rng.randint(36, 60) if i in FOLLOWED_UP else rng.randint(1, 60)
                 started = now - timedelta(days=days_ago, hours=rng.randint(0, 6))
                 answers = demo_answers(rng, today=started.date(), radicular=i % 5 != 0)
@@ -109,24 +116,26 @@ class Command(BaseCommand):
                     submitted_after=timedelta(minutes=15),
                 )
                 if i < 26:  # the rest still await evaluation
-                    self._demo_evaluations(
-                        i, patient, intake, therapists[i % 2], rng, today=now.date()
+                    drafted |= self._demo_evaluations(
+                        i,
+                        patient,
+                        intake,
+                        therapists[i % 2],
+                        rng,
+                        notes_rng,
+                        today=now.date(),
+                        draft_note=not drafted and therapists[i % 2] == staff["therapist"],
                     )
 
-    def _past_course(self, patient, staff, therapist, *, now) -> None:
-        """A finished course of care: intake, initial evaluation, re-evaluation and a signed
-        discharge, 14 months ago. Its own random stream, so the rest of the demo is the
-        same with or without it."""
+    def _past_course(self, patient, staff, therapist, notes_rng, *, now) -> None:
+        """A finished course of care: intake, initial evaluation, treatment notes,
+        re-evaluation, more notes and a signed discharge, 14 months ago. Its own random
+        stream, so the rest of the demo is the same with or without it. The episode is
+        closed once its visits are in (a note can only be started in an open one)."""
         rng = random.Random(2025)  # noqa: S311  (synthetic demo data)
         started = now - timedelta(days=425, hours=3)
         start = started.date()
-        episode = demo_past_episode(
-            patient=patient,
-            start=start,
-            end=start + timedelta(days=47),
-            reason=Episode.DischargeReason.GOALS_MET,
-            by=staff["frontdesk"],
-        )
+        episode = demo_episode(patient=patient, on=start, by=staff["frontdesk"])
         intake = demo_intake(
             patient=patient,
             started_by=staff["frontdesk"],
@@ -137,26 +146,49 @@ class Command(BaseCommand):
         )
         chart = intake.answers["where"]["chart"]
         vignette = "L5" if any(code.endswith("_l") for code in chart) else "S1"
-        for kind, days, improvement in (
-            (Evaluation.Kind.INITIAL, 1, 0.0),
-            (Evaluation.Kind.REEVALUATION, 23, 0.5),
-            (Evaluation.Kind.DISCHARGE, 47, 0.9),
-        ):
+        course = (
+            (Evaluation.Kind.INITIAL, 1, 0.0, 3),
+            (Evaluation.Kind.REEVALUATION, 23, 0.5, 2),
+            (Evaluation.Kind.DISCHARGE, 47, 0.9, 0),
+        )
+        for n, (kind, days, improvement, notes) in enumerate(course):
+            visit = start + timedelta(days=days)
             demo_evaluation(
                 patient=patient,
                 intake=intake,
                 therapist=therapist,
                 kind=kind,
-                visit_date=start + timedelta(days=days),
+                visit_date=visit,
                 vignette=vignette,
                 rng=rng,
                 improvement=improvement,
                 sign=True,
             )
+            if notes:
+                _, next_days, next_improvement, _ = course[n + 1]
+                self._treatment_notes(
+                    episode,
+                    therapist,
+                    notes_rng,
+                    after=visit,
+                    before=start + timedelta(days=next_days),
+                    improvement=(improvement, next_improvement),
+                    count=notes,
+                )
+        demo_discharge(
+            episode, on=start + timedelta(days=47), reason=Episode.DischargeReason.GOALS_MET
+        )
+        episode.closed_by = staff["frontdesk"]
+        episode.save(update_fields=["closed_by"])
 
-    def _demo_evaluations(self, i, patient, intake, therapist, rng, *, today) -> None:
-        """A signed initial evaluation; for the followed-up patients, re-evaluations every
-        three weeks or so with improving outcomes (the latest sometimes still a draft)."""
+    def _demo_evaluations(
+        self, i, patient, intake, therapist, rng, notes_rng, *, today, draft_note
+    ) -> bool:
+        """A signed initial evaluation; for the followed-up patients, two to four signed
+        treatment notes, then re-evaluations every three weeks or so with improving
+        outcomes (the latest sometimes still a draft). With `draft_note`, a followed-up
+        patient seen before today also has today's treatment note, not signed yet.
+        Returns whether it added that draft."""
         chart = intake.answers["where"]["chart"]
         if i in STENOSIS:
             vignette = "stenosis"
@@ -174,7 +206,7 @@ class Command(BaseCommand):
                 visits.append((Evaluation.Kind.REEVALUATION, visit, improvement))
         for n, (kind, visit_date, improvement) in enumerate(visits, start=1):
             last = n == len(visits)
-            demo_evaluation(
+            evaluation = demo_evaluation(
                 patient=patient,
                 intake=intake,
                 therapist=therapist,
@@ -184,4 +216,51 @@ class Command(BaseCommand):
                 rng=rng,
                 improvement=improvement,
                 sign=not (last and n > 1 and i % 2 == 0),
+            )
+            if i in FOLLOWED_UP and n == 1:
+                # The treatment visits up to the first re-evaluation.
+                _, before, reached = visits[1] if len(visits) > 1 else (None, today, 0.45)
+                self._treatment_notes(
+                    evaluation.episode,
+                    therapist,
+                    notes_rng,
+                    after=visit_date,
+                    before=before,
+                    improvement=(0.0, reached),
+                    count=notes_rng.randint(2, 4),
+                )
+        if not (draft_note and i in FOLLOWED_UP and visits[-1][1] < today):
+            return False
+        demo_note(
+            episode=evaluation.episode,
+            therapist=therapist,
+            visit_date=today,
+            rng=notes_rng,
+            improvement=min(1.0, visits[-1][2] + 0.1),
+            sign=False,
+        )
+        return True
+
+    def _treatment_notes(
+        self,
+        episode,
+        therapist,
+        rng,
+        *,
+        after: date,
+        before: date,
+        improvement: tuple[float, float],
+        count: int,
+    ) -> None:
+        """`count` signed treatment notes on days strictly between two visits (fewer if
+        there are not enough days), improvement rising from the one to the other."""
+        gap = (before - after).days
+        low, high = improvement
+        for day in sorted(rng.sample(range(1, gap), min(count, max(gap - 1, 0)))):
+            demo_note(
+                episode=episode,
+                therapist=therapist,
+                visit_date=after + timedelta(days=day),
+                rng=rng,
+                improvement=low + (high - low) * day / gap,
             )
