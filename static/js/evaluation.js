@@ -66,7 +66,7 @@
     } else if (input && input.type === "checkbox") {
       input.checked = true;
       target = input;
-    } else if (input && input.type !== "radio") {
+    } else if (input && (input.tagName === "INPUT" || input.tagName === "TEXTAREA") && input.type !== "radio") {
       input.value = values[0];
       target = input;
     } else {
