@@ -489,6 +489,13 @@ class StoredNote(Protocol):
 
 NOTE_LABEL = "Treatment note"
 
+
+def _when(record: Any) -> tuple[datetime.date, float]:
+    """A visit's place on the timeline: its date, then when it was made (if known)."""
+    made = getattr(record, "created_at", None)
+    return (record.visit_date, made.timestamp() if isinstance(made, datetime.datetime) else 0.0)
+
+
 _KIND_LABELS = {
     "initial": "Initial evaluation",
     "reevaluation": "Re-evaluation",
@@ -527,7 +534,7 @@ def from_records(
     (only `kind`, `status`, `visit_date`, `created_at` and `findings` are read); `notes`
     are TreatmentNote rows (`status`, `visit_date`, `content`), whose back and leg pain
     and most distal symptom join the charts as "Treatment note" points (on a day with an
-    evaluation too, after it). Unsigned visits and notes are drafts."""
+    evaluation too, in the order the two were made). Unsigned visits and notes are drafts."""
     series: dict[str, list[Point]] = {code: [] for code in MEASURES}
     distal: list[DistalPoint] = []
     submitted_at: datetime.datetime | None = getattr(intake, "submitted_at", None)
@@ -537,36 +544,29 @@ def from_records(
         for code, value in values.items():
             series[code].append(Point(on=on, value=value, label="Intake", source="intake"))
     counts: dict[str, int] = {}
-    for evaluation in visits:
-        counts[evaluation.kind] = counts.get(evaluation.kind, 0) + 1
-        label = _KIND_LABELS.get(evaluation.kind, "Evaluation")
-        if evaluation.kind == "reevaluation":
-            label = f"{label} {counts[evaluation.kind]}"
-        draft = evaluation.status != "signed"
-        values, site = visit_values(evaluation)
+    # One timeline: a note and an evaluation on the same day in the order they were made.
+    timeline: list[tuple[str, Any]] = sorted(
+        [*(("evaluation", v) for v in visits), *(("note", n) for n in notes)],
+        key=lambda entry: _when(entry[1]),
+    )
+    for source, record in timeline:
+        draft = record.status != "signed"
+        if source == "note":
+            values, site = note_values(record.content)
+            label = NOTE_LABEL
+        else:
+            counts[record.kind] = counts.get(record.kind, 0) + 1
+            label = _KIND_LABELS.get(record.kind, "Evaluation")
+            if record.kind == "reevaluation":
+                label = f"{label} {counts[record.kind]}"
+            values, site = visit_values(record)
         for code, value in values.items():
             series[code].append(
-                Point(
-                    on=evaluation.visit_date,
-                    value=value,
-                    label=label,
-                    source="evaluation",
-                    draft=draft,
-                )
+                Point(on=record.visit_date, value=value, label=label, source=source, draft=draft)
             )
         if site:  # the stored code: DistalPoint coerces it to its DistalSite (or refuses it)
             at = cast(DistalSite, site)
-            distal.append(DistalPoint(on=evaluation.visit_date, site=at, label=label, draft=draft))
-    for note in notes:
-        draft = note.status != "signed"
-        values, site = note_values(note.content)
-        for code, value in values.items():
-            series[code].append(
-                Point(on=note.visit_date, value=value, label=NOTE_LABEL, source="note", draft=draft)
-            )
-        if site:
-            at = cast(DistalSite, site)
-            distal.append(DistalPoint(on=note.visit_date, site=at, label=NOTE_LABEL, draft=draft))
+            distal.append(DistalPoint(on=record.visit_date, site=at, label=label, draft=draft))
     return PatientProgress(
         measures=tuple(measure_progress(code, points) for code, points in series.items()),
         distal=distal_progress(distal),

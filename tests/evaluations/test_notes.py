@@ -214,3 +214,30 @@ def test_a_notes_pain_and_distal_site_join_the_episodes_charts():
     assert leg.statement.endswith("The latest value is from an unsigned draft treatment note.")
     assert data.distal.points[0].label == "Treatment note"
     assert "treatment note" in data.distal.statement
+
+
+def test_a_note_and_an_evaluation_on_the_same_day_are_charted_in_the_order_made():
+    import datetime as dt
+
+    record, _, _ = _clean(_complete())
+    morning = dt.datetime(2026, 11, 20, 9, tzinfo=dt.UTC)
+    note = _Note(TODAY, "signed", record)
+    note.created_at = morning
+    visit = type(
+        "_Visit",
+        (),
+        {
+            "kind": "reevaluation",
+            "status": "signed",
+            "visit_date": TODAY,
+            "created_at": morning + dt.timedelta(hours=3),
+            "findings": {"outcomes": {"leg_now": 2}},
+        },
+    )()
+    data = from_records(None, {}, [visit], notes=[note])
+    leg = next(m for m in data.measures if m.code == "leg_pain")
+    assert [p.label for p in leg.points] == ["Treatment note", "Re-evaluation 1"]
+    note.created_at = morning + dt.timedelta(hours=5)
+    data = from_records(None, {}, [visit], notes=[note])
+    leg = next(m for m in data.measures if m.code == "leg_pain")
+    assert [p.label for p in leg.points] == ["Re-evaluation 1", "Treatment note"]
