@@ -39,6 +39,11 @@ class ClinicForm(forms.ModelForm):
             "consent_version",
             "consent_text",
             "privacy_notice",
+            "emergency_number",
+            "followup_lead_days",
+            "followup_after_6w",
+            "followup_after_3m",
+            "followup_after_12m",
         )
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
         # Reads the logo's header before Pillow opens it, so clean_logo can say how large a

@@ -40,6 +40,24 @@ class Clinic(models.Model):
     consent_version = models.CharField(max_length=40, default="product-default-1")
     consent_text = models.TextField(default=DEFAULT_CONSENT_TEXT)
     privacy_notice = models.TextField(default=DEFAULT_PRIVACY_NOTICE)
+    # Shown on the emergency screen a follow-up answered at home stops on. 112 reaches the
+    # emergency services from a mobile in most countries; the clinic sets its own.
+    emergency_number = models.CharField(
+        max_length=20,
+        default="112",
+        help_text="The local emergency number, shown to a patient who answers a follow-up "
+        "questionnaire at home with a cauda equina symptom.",
+    )
+    # Follow-up questionnaires (intake.followup.schedule): how many days before a planned
+    # re-evaluation or discharge the packet falls due, and which after discharge to send.
+    followup_lead_days = models.PositiveSmallIntegerField(
+        "days before a re-evaluation or discharge",
+        default=3,
+        help_text="A follow-up questionnaire falls due this many days before the visit.",
+    )
+    followup_after_6w = models.BooleanField("6 weeks after discharge", default=False)
+    followup_after_3m = models.BooleanField("3 months after discharge", default=False)
+    followup_after_12m = models.BooleanField("12 months after discharge", default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ClinicQuerySet.as_manager()

@@ -112,7 +112,8 @@ def evaluation_start(*, patient: Patient, kind: str, by: User) -> Evaluation:
         raise ValueError(f"Unknown evaluation kind {kind!r}.")
     episode = episode_for_new_contact(by=by, patient=patient)
     intake = (
-        Intake.objects.filter(episode=episode, status=Intake.Status.SUBMITTED)
+        Intake.objects.first_visit()
+        .filter(episode=episode, status=Intake.Status.SUBMITTED)
         .order_by("-submitted_at")
         .first()
     )

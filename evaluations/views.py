@@ -463,7 +463,8 @@ def patient_progress(request: StaffRequest, patient_id: UUID) -> HttpResponse:
     intake, answers, visits, notes = None, {}, [], []
     if episode is not None:
         intake = (
-            episode.intakes.filter(status="submitted")
+            episode.intakes.first_visit()
+            .filter(status="submitted")
             .prefetch_related(Prefetch("amendments", queryset=IntakeAmendment.objects.all()))
             .order_by("submitted_at", "id")
             .first()

@@ -24,7 +24,7 @@ class IntakeQuerySet(models.QuerySet):
 
     def awaiting_evaluation(self) -> "IntakeQuerySet":
         """Submitted intakes no therapist has opened an evaluation from yet."""
-        return self.submitted().filter(evaluations__isnull=True)
+        return self.first_visit().submitted().filter(evaluations__isnull=True)
 
     def flagged(self) -> "IntakeQuerySet":
         """Stopped for a red flag, or submitted with an urgent or emergency finding."""
@@ -32,6 +32,13 @@ class IntakeQuerySet(models.QuerySet):
             Q(status=Intake.Status.STOPPED)
             | Q(red_flag_level__in=[Intake.RedFlagLevel.URGENT, Intake.RedFlagLevel.EMERGENCY])
         )
+
+    def first_visit(self) -> "IntakeQuerySet":
+        """First-visit intakes only: not the follow-up packets kept beside them."""
+        return self.filter(kind=Intake.Kind.INTAKE)
+
+    def packets(self) -> "IntakeQuerySet":
+        return self.filter(kind=Intake.Kind.FOLLOW_UP)
 
     def for_queue(self) -> "IntakeQuerySet":
         return self.select_related("patient", "started_by").order_by("-started_at")
@@ -45,7 +52,24 @@ class Intake(models.Model):
     staff corrections are IntakeAmendment rows, never edits here.
     """
 
+    class Kind(models.TextChoices):
+        INTAKE = "intake", "First-visit intake"
+        # A short questionnaire later in the episode (intake.followup): same link, tablet,
+        # autosave and cauda equina stop as the intake, fewer screens.
+        FOLLOW_UP = "follow_up", "Follow-up questionnaire"
+
+    class Purpose(models.TextChoices):
+        """What a follow-up packet is for, and so when it is due (intake.followup.schedule)."""
+
+        REEVALUATION = "reevaluation", "Before the re-evaluation"
+        DISCHARGE = "discharge", "Before discharge"
+        AFTER_6W = "after_6w", "6 weeks after discharge"
+        AFTER_3M = "after_3m", "3 months after discharge"
+        AFTER_12M = "after_12m", "12 months after discharge"
+
     class Status(models.TextChoices):
+        # A follow-up packet that is due but not yet handed to the patient.
+        SCHEDULED = "scheduled", "Due"
         IN_PROGRESS = "in_progress", "In progress"
         STOPPED = "stopped", "Stopped: red flag"
         SUBMITTED = "submitted", "Submitted"
@@ -63,6 +87,10 @@ class Intake(models.Model):
     )
     # The course of care this intake starts (or, for a later one, belongs to).
     episode = models.ForeignKey("care.Episode", on_delete=models.PROTECT, related_name="intakes")
+    kind = models.CharField(max_length=10, choices=Kind, default=Kind.INTAKE)
+    # Follow-up packets only: what for, and the day it is due.
+    purpose = models.CharField(max_length=20, choices=Purpose, blank=True)
+    due_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status, default=Status.IN_PROGRESS)
     started_at = models.DateTimeField(default=timezone.now)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -106,6 +134,25 @@ class Intake(models.Model):
             models.Index(fields=["patient", "-started_at"], name="intake_patient_idx"),
             models.Index(fields=["status", "started_at"], name="intake_status_started_idx"),
             models.Index(fields=["red_flag_level", "started_at"], name="intake_flag_started_idx"),
+            # The front desk's due, overdue and completed packet lists.
+            models.Index(
+                fields=["status", "due_on"],
+                name="intake_packet_due_idx",
+                condition=Q(kind="follow_up"),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="intake", purpose="", due_on__isnull=True)
+                | (Q(kind="follow_up", due_on__isnull=False) & ~Q(purpose="")),
+                name="intake_packet_has_purpose_and_due_date",
+            ),
+            # Scheduling twice (a re-signed plan, a retried job) finds the packet there.
+            models.UniqueConstraint(
+                fields=["episode", "purpose", "due_on"],
+                condition=Q(kind="follow_up") & ~Q(status="cancelled"),
+                name="intake_one_packet_per_purpose_and_day",
+            ),
         ]
         permissions = [
             ("acknowledge_redflagalert", "Can acknowledge red-flag alerts"),
@@ -115,7 +162,13 @@ class Intake(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.kind == self.Kind.FOLLOW_UP:
+            return f"Follow-up {self.public_id} ({self.get_status_display()})"
         return f"Intake {self.public_id} ({self.get_status_display()})"
+
+    @property
+    def is_packet(self) -> bool:
+        return self.kind == self.Kind.FOLLOW_UP
 
     @property
     def is_open(self) -> bool:

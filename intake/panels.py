@@ -12,5 +12,5 @@ from intake.models import Intake
 
 def todays_intakes(*, today: date) -> dict:
     """Every intake started on `today`, whoever started it: the front desk's day."""
-    intakes = Intake.objects.started_on(today).select_related("patient", "started_by")
+    intakes = Intake.objects.first_visit().started_on(today).select_related("patient", "started_by")
     return {"todays_intakes": list(intakes)}

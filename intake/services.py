@@ -110,7 +110,7 @@ def intake_start(*, patient: Patient, by: User) -> Intake:
     of care, or starts one (direct access until a referral is recorded)."""
     open_intake = (
         Intake.objects.select_for_update()
-        .filter(patient=patient, status=Intake.Status.IN_PROGRESS)
+        .filter(patient=patient, kind=Intake.Kind.INTAKE, status=Intake.Status.IN_PROGRESS)
         .first()
     )
     if open_intake:

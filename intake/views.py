@@ -65,7 +65,7 @@ def queue(request: StaffRequest) -> HttpResponse:
     show = request.GET.get("show", "all")
     if show not in QUEUE_FILTERS:
         show = "all"
-    base = Intake.objects.started_on(day)
+    base = Intake.objects.first_visit().started_on(day)
     intakes = (
         QUEUE_FILTERS[show][1](base)
         .for_queue()

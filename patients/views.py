@@ -90,7 +90,7 @@ def patient_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
         obj=patient,
         summary=f"Viewed patient {patient.mrn}",
     )
-    intakes = patient.intakes.select_related("started_by")[:20]
+    intakes = patient.intakes.first_visit().select_related("started_by")[:20]
     evaluations = patient.evaluations.for_list()[:20]
     # Episodes of care (care's, reached by the reverse relation: patients imports no app
     # built on it): open first, then the newest, with their counts, in fixed queries.

@@ -141,7 +141,8 @@ def episode_baselines(episode_ids: Iterable[int]) -> dict[int, dict[str, float]]
     out: dict[int, dict[str, float]] = {}
     for i in range(0, len(wanted), BASELINE_BATCH):
         intakes = (
-            Intake.objects.filter(episode_id__in=wanted[i : i + BASELINE_BATCH], status="submitted")
+            Intake.objects.first_visit()
+            .filter(episode_id__in=wanted[i : i + BASELINE_BATCH], status="submitted")
             .order_by("episode_id", "submitted_at", "id")
             .only("episode_id", "answers", "scores", "submitted_at")
             .prefetch_related(Prefetch("amendments", queryset=IntakeAmendment.objects.all()))

@@ -41,7 +41,10 @@ def background_jobs() -> dict:
         "worker": worker_state(heartbeat),
         "heartbeat": heartbeat,
         "week": {
-            "intakes": Intake.objects.submitted().filter(submitted_at__gte=week_ago).count(),
+            "intakes": Intake.objects.first_visit()
+            .submitted()
+            .filter(submitted_at__gte=week_ago)
+            .count(),
             "evaluations": Evaluation.objects.signed().filter(signed_at__gte=week_ago).count(),
         },
     }
