@@ -45,6 +45,21 @@ RED_FLAG_QUESTIONS: tuple[tuple[str, str], ...] = (
     ("SX-FAINT", "Do you feel faint, dizzy or clammy with the pain?"),
 )
 
+# The red-flag questions a follow-up packet asks again (intake.followup): what can be new
+# since the first visit, cauda equina first. Worded as on the intake (RED_FLAG_QUESTIONS).
+FOLLOW_UP_RED_FLAG_CODES: tuple[str, ...] = (
+    "CES-3",
+    "CES-4",
+    "CES-2",
+    "CES-5",
+    "CES-1",
+    "CES-6",
+    "NEURO-PROGRESSIVE",
+    "SX-FEVER",
+    "SX-ABDO-PAIN",
+    "SX-FAINT",
+)
+
 HISTORY_QUESTIONS: tuple[tuple[str, str], ...] = (
     ("HX-CANCER", "Have you ever had cancer?"),
     ("HX-OSTEOPOROSIS", "Have you been told you have osteoporosis (thin bones)?"),

@@ -19,7 +19,7 @@ from audit.models import AuditEvent
 from audit.services import audit_patient_record, audit_record
 from care.services import episode_for_new_contact
 from core.models import Clinic
-from intake import questionnaires
+from intake import alerts, questionnaires
 from intake import results as results_mod
 from intake.forms import ABOUT_FIELDS
 from intake.instruments import Pack, PackError
@@ -30,7 +30,6 @@ from intake.models import (
     IntakeAccess,
     IntakeAmendment,
     IntakeConsent,
-    RedFlagAlert,
     hash_token,
 )
 from intake.steps import steps_for
@@ -354,7 +353,7 @@ def _stop_for_red_flag(intake: Intake, triage, *, at) -> None:
     intake.triage = triage.as_dict()
     intake.red_flag_level = triage.level.name
     ces_items = sorted(CES_ITEMS.intersection(triage.present))
-    _raise_alert(intake, level=triage.level.name, ces=True, items=ces_items, at=at)
+    alerts.raise_intake_alert(intake, level=triage.level.name, ces=True, items=ces_items, at=at)
     audit_patient_record(
         intake,
         actor=None,
@@ -362,21 +361,6 @@ def _stop_for_red_flag(intake: Intake, triage, *, at) -> None:
         action=AuditEvent.Action.ALERT,
         summary="Intake stopped: possible cauda equina syndrome",
         details={"items": ces_items, "ruleset": triage.ruleset_version},
-    )
-
-
-def _raise_alert(intake: Intake, *, level: str, ces: bool, items: list[str], at) -> RedFlagAlert:
-    summary = (
-        "Possible cauda equina syndrome" if ces else "Emergency red flag"
-    ) + f" ({', '.join(items)})"
-    return RedFlagAlert.objects.create(
-        intake=intake,
-        patient=intake.patient,
-        level=level,
-        ces=ces,
-        items=items,
-        summary=summary[:255],
-        raised_at=at,
     )
 
 
@@ -422,7 +406,9 @@ def intake_submit(*, intake_id: int, submission_id: UUID) -> Intake:
     intake.save()
     if results.red_flag_level == Intake.RedFlagLevel.EMERGENCY:
         items = list(results.triage["items"])
-        _raise_alert(intake, level=results.red_flag_level, ces=results.ces, items=items, at=now)
+        alerts.raise_intake_alert(
+            intake, level=results.red_flag_level, ces=results.ces, items=items, at=now
+        )
     audit_patient_record(
         intake,
         actor=None,
@@ -530,36 +516,6 @@ def intake_close_accesses(*, intake: Intake, by: User) -> int:
     return closed
 
 
-class AlreadyAcknowledged(Exception):
-    """The alert was acknowledged before this request got to it (by someone else, or by
-    the same person's double tap)."""
-
-    def __init__(self, alert: RedFlagAlert):
-        super().__init__("already acknowledged")
-        self.alert = alert
-
-
-@transaction.atomic
-def alert_acknowledge(*, alert: RedFlagAlert, by: User, outcome: str, note: str) -> RedFlagAlert:
-    alert = (
-        RedFlagAlert.objects.select_for_update(of=("self",))
-        .select_related("patient", "acknowledged_by")
-        .get(pk=alert.pk)
-    )
-    if alert.acknowledged_at:
-        raise AlreadyAcknowledged(alert)
-    if outcome not in RedFlagAlert.Outcome.values or not note.strip():
-        raise ValueError("An outcome and a note are required")
-    alert.acknowledged_at = timezone.now()
-    alert.acknowledged_by = by
-    alert.outcome = outcome
-    alert.action_note = note.strip()
-    alert.save(update_fields=["acknowledged_at", "acknowledged_by", "outcome", "action_note"])
-    audit_patient_record(
-        alert,
-        actor=by,
-        action=AuditEvent.Action.ACKNOWLEDGE,
-        summary=f"Acknowledged red-flag alert: {alert.get_outcome_display()}",
-        details={"outcome": outcome, "note": alert.action_note, "items": alert.items},
-    )
-    return alert
+# Callers from before the alerts had a module of their own.
+AlreadyAcknowledged = alerts.AlreadyAcknowledged
+alert_acknowledge = alerts.alert_acknowledge
