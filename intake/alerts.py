@@ -10,6 +10,15 @@ from audit.services import audit_patient_record
 from intake.models import Intake, RedFlagAlert
 
 
+def raise_for_triage(
+    intake: Intake, *, level: str, ces: bool, items: list[str], at
+) -> RedFlagAlert | None:
+    """The alert a submitted intake's or packet's red-flag result raises, if any."""
+    if level == Intake.RedFlagLevel.EMERGENCY:
+        return raise_intake_alert(intake, level=level, ces=ces, items=items, at=at)
+    return None
+
+
 def raise_intake_alert(
     intake: Intake, *, level: str, ces: bool, items: list[str], at
 ) -> RedFlagAlert:

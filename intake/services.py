@@ -404,11 +404,13 @@ def intake_submit(*, intake_id: int, submission_id: UUID) -> Intake:
     intake.pattern = results.pattern
     intake.current_step = "review"
     intake.save()
-    if results.red_flag_level == Intake.RedFlagLevel.EMERGENCY:
-        items = list(results.triage["items"])
-        alerts.raise_intake_alert(
-            intake, level=results.red_flag_level, ces=results.ces, items=items, at=now
-        )
+    alerts.raise_for_triage(
+        intake,
+        level=results.red_flag_level,
+        ces=results.ces,
+        items=list(results.triage["items"]),
+        at=now,
+    )
     audit_patient_record(
         intake,
         actor=None,
