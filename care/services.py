@@ -19,6 +19,7 @@ from audit.models import AuditEvent
 from audit.services import audit_patient_record, audit_record
 from care import icd10
 from care.models import DiagnosisCode, Episode, EpisodeDiagnosis, ReferralContact
+from care.signals import episode_discharged
 from patients.models import Patient
 
 REFERRAL_FIELDS = ("referral", "referrer", "referral_date", "referral_reason")
@@ -266,6 +267,7 @@ def episode_discharge(
         summary=f"Discharged: {episode.get_discharge_reason_display()}",
         details={"discharged_on": on.isoformat(), "reason": reason},
     )
+    episode_discharged.send(sender=Episode, episode=episode, by=by)
     return episode
 
 

@@ -16,6 +16,7 @@ from audit.services import audit_record, shown_mrns
 from dashboard import panels
 from evaluations import panels as evaluation_panels
 from intake import panels as intake_panels
+from intake.followup import panels as followup_panels
 from reports import panels as report_panels
 
 # The panels' lists whose records name a patient (or, for audit events, may): the audit
@@ -37,6 +38,7 @@ def home(request: StaffRequest) -> HttpResponse:
     context: dict = {"roles": roles}
     if Role.FRONT_DESK in roles:
         context.update(intake_panels.todays_intakes(today=timezone.localdate()))
+        context.update(followup_panels.followups_for_desk(today=timezone.localdate()))
     if Role.THERAPIST in roles:
         context.update(evaluation_panels.therapist_work(therapist=user))
     if Role.ADMINISTRATOR in roles or user.is_superuser:
@@ -44,7 +46,10 @@ def home(request: StaffRequest) -> HttpResponse:
         context.update(report_panels.background_jobs())
         context.update(panels.recent_activity())
         context["show_admin"] = True
-    shown = shown_mrns(*(context.get(key, ()) for key in SHOWS_PATIENTS))
+    shown = shown_mrns(
+        *(context.get(key, ()) for key in SHOWS_PATIENTS),
+        *(rows for _key, _label, rows in context.get("followup_sections", ())),
+    )
     if shown:
         audit_record(
             actor=user,

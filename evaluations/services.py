@@ -26,6 +26,7 @@ from evaluations import carry, records, sections, signing
 from evaluations import findings as findings_mod
 from evaluations.forms import SectionContext
 from evaluations.models import Addendum, Evaluation
+from intake.followup import schedule as followup_schedule
 from intake.instruments import ODI
 from intake.models import Intake, RedFlagAlert
 from intake.results import episode
@@ -382,6 +383,16 @@ def _sign(*, evaluation_id: int, by: User) -> Evaluation:
         summary=f"Signed the {evaluation.get_kind_display().lower()}",
         details={"content_hash": evaluation.content_hash},
     )
+    plan = followup_schedule.PlanDates.from_content(evaluation.content)
+    if plan is not None and evaluation.kind != Evaluation.Kind.DISCHARGE:
+        # The questionnaires the patient answers before the visits this plan books.
+        followup_schedule.packets_plan(
+            episode=evaluation.episode,
+            plan=plan,
+            by=by,
+            why=f"the plan of care of the {evaluation.get_kind_display().lower()} "
+            f"of {evaluation.visit_date:%d %b %Y}",
+        )
     return evaluation
 
 

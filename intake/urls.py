@@ -1,6 +1,7 @@
 from django.urls import path
 
 from intake import tablet_views, views
+from intake.followup import desk_views as followup_views
 
 app_name = "intake"
 
@@ -9,6 +10,10 @@ urlpatterns = [
     path("start/<uuid:patient_id>/", views.start, name="start"),
     path("alerts/banner/", views.alerts_banner, name="alerts-banner"),
     path("alerts/<uuid:public_id>/", views.alert_detail, name="alert"),
+    path("followups/", followup_views.packets, name="packets"),
+    path(
+        "followups/<uuid:public_id>/withdraw/", followup_views.packet_cancel, name="packet-cancel"
+    ),
     path("tablets/", tablet_views.tablet_list, name="tablets"),
     path("tablets/this-device/", tablet_views.this_device, name="tablet-this-device"),
     path("tablets/<uuid:public_id>/revoke/", tablet_views.tablet_revoke, name="tablet-revoke"),

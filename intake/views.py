@@ -19,9 +19,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.http import StaffRequest
 from audit.models import AuditEvent
 from audit.services import audit_patient_record, audit_record, shown_mrns
+from core import qr
 from core.dates import parse_day
 from core.models import Clinic
 from intake import patient_session, services, tablets
+from intake.followup import schedule as followup_schedule
 from intake.forms import StepContext
 from intake.models import Intake, IntakeAmendment, RedFlagAlert
 from intake.steps import all_steps, step_by_key
@@ -122,6 +124,8 @@ def handover(request: StaffRequest, public_id: UUID) -> HttpResponse:
             "open_accesses": intake.accesses.filter(
                 revoked_at__isnull=True, expires_at__gt=timezone.now()
             ).exists(),
+            # A due follow-up questionnaire opens when it is handed over (_open_if_due).
+            "can_hand_over": intake.is_open or intake.status == Intake.Status.SCHEDULED,
         },
     )
 
@@ -141,6 +145,7 @@ def kiosk_open(request: StaffRequest, public_id: UUID) -> HttpResponse:
         )
         return redirect("intake:handover", public_id=intake.public_id)
     try:
+        intake = _open_if_due(request, intake)
         access = services.intake_kiosk_handover(intake=intake, by=request.user, tablet=tablet)
     except services.IntakeClosed:
         messages.error(request, "This intake is no longer open.")
@@ -170,6 +175,7 @@ def close_access(request: StaffRequest, public_id: UUID) -> HttpResponse:
 def link_create(request: StaffRequest, public_id: UUID) -> HttpResponse:
     intake = _intake(public_id)
     try:
+        intake = _open_if_due(request, intake)
         access, raw = services.intake_link_create(intake=intake, by=request.user)
     except services.IntakeClosed:
         messages.error(request, "This intake is no longer open.")
@@ -178,8 +184,28 @@ def link_create(request: StaffRequest, public_id: UUID) -> HttpResponse:
     return render(
         request,
         "intake/link.html",
-        {"intake": intake, "patient": intake.patient, "url": url, "access": access},
+        {
+            "intake": intake,
+            "patient": intake.patient,
+            "url": url,
+            "access": access,
+            # Drawn here, once: the raw token is not kept, so the page cannot be redrawn.
+            "qr": qr.svg(url, title="QR code of the one-time link"),
+            "clinic": Clinic.objects.current(),
+        },
     )
+
+
+def _open_if_due(request: StaffRequest, intake: Intake) -> Intake:
+    """A follow-up questionnaire that is due opens when it is handed over."""
+    if intake.status != Intake.Status.SCHEDULED:
+        return intake
+    try:
+        opened = followup_schedule.packet_open(packet=intake, by=request.user)
+    except followup_schedule.PacketNotDue:
+        raise services.IntakeClosed from None
+    opened.patient = intake.patient
+    return opened
 
 
 class CancelForm(forms.Form):
