@@ -1,4 +1,5 @@
-"""Tablet intake benchmark against PostgreSQL: a screen save and the final submit.
+"""Tablet intake benchmark against PostgreSQL: a screen save and the final submit, and a
+follow-up packet's screen saves on the patient's phone.
 
 Each request goes through the whole Django stack in-process (middleware, session,
 view, service, audit entry), as the tablet's autosave and Send button make them.
@@ -48,6 +49,34 @@ def kiosk_client(intake, by):
     return client
 
 
+def phone_client(packet, by, date_of_birth):
+    """The patient's own phone holding `packet`, opened from its one-time link with the
+    date of birth, as at home."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from intake import services
+
+    _access, token = services.intake_link_create(intake=packet, by=by)
+    client = Client()
+    response = client.post(
+        reverse("kiosk:link", args=[token]), {"date_of_birth": date_of_birth.isoformat()}
+    )
+    if response.status_code != 302:
+        raise SystemExit(f"the packet's link answered {response.status_code}")
+    return client
+
+
+def keep_fresh(client) -> None:
+    """Mark the patient session as just used, outside the timing: every 10 seconds the
+    session check writes its last-use time, which would add a query to that request."""
+    from intake import patient_session
+
+    session = client.session
+    session[patient_session.SESSION_KEY]["seen"] = int(time.time())
+    session.save()
+
+
 def timed(client, url: str, data: dict) -> tuple[float, int]:
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
@@ -61,6 +90,53 @@ def timed(client, url: str, data: dict) -> tuple[float, int]:
     if response.status_code not in (200, 302):
         raise SystemExit(f"{url} answered {response.status_code}")
     return elapsed, len(ctx.captured_queries)
+
+
+def packet_saves(patient, desk, n: int) -> list[dict]:
+    """A follow-up packet's screen saves on the phone: pain now; the first visit's
+    activities rated again (which reads that visit); the red-flag questions (the cauda
+    equina check on every save); and a save with Next."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from intake.models import Intake
+    from tests.factories import IntakeFactory
+    from tests.intake.followup.answers import POSTS, baseline_answers
+
+    baseline = IntakeFactory(patient=patient, answers=baseline_answers())
+    packet = Intake.objects.create(
+        patient=patient,
+        episode=baseline.episode,
+        kind=Intake.Kind.FOLLOW_UP,
+        purpose=Intake.Purpose.REEVALUATION,
+        due_on=timezone.localdate(),
+        status=Intake.Status.IN_PROGRESS,
+    )
+    phone = phone_client(packet, desk, patient.date_of_birth)
+    rows = []
+    for step, label in (
+        ("pain", "packet autosave: pain now (2 ratings)"),
+        ("psfs", "packet autosave: activities (reads the first visit)"),
+        ("redflags", "packet autosave: red flags (with CES check)"),
+    ):
+        url = reverse("kiosk:autosave", args=[step])
+        runs = []
+        for i in range(WARMUP + n):
+            varied = dict(POSTS[step])
+            if step == "pain":
+                varied["nprs_leg_now"] = str(i % 11)
+            keep_fresh(phone)
+            result = timed(phone, url, varied)
+            if i >= WARMUP:
+                runs.append(result)
+        rows.append(measure(label, runs))
+    url = reverse("kiosk:step", args=["change"])
+    runs = []
+    for _ in range(n):
+        keep_fresh(phone)
+        runs.append(timed(phone, url, {**POSTS["change"], "nav": "next"}))
+    rows.append(measure("packet save and Next: rating of change", runs))
+    return rows
 
 
 def main() -> int:
@@ -123,6 +199,7 @@ def main() -> int:
         for _ in range(args.runs)
     ]
     results.append(measure("submit again (idempotent)", runs))
+    results.extend(packet_saves(patient, desk, args.runs))
 
     bad = [r["label"] for r in results if r["p95"] > TARGET_MS or len(r["queries"]) > 1]
     if bad:

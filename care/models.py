@@ -174,6 +174,8 @@ class Episode(models.Model):
         indexes = [
             models.Index(fields=["patient", "status"], name="care_episode_patient"),
             models.Index(fields=["status", "recertification_due"], name="care_episode_recert"),
+            # The safety figures' episodes discharged in a period (dashboard.safety).
+            models.Index(fields=["discharged_on"], name="care_episode_discharged"),
         ]
 
     def __str__(self) -> str:

@@ -424,6 +424,9 @@ PAGE_SIZE = env.int("PAGE_SIZE", default=25)
 DATE_INPUT_ORDER = env.str("DATE_INPUT_ORDER", default="DMY")
 # A one-time intake link sent before the visit stops working after this many hours.
 INTAKE_LINK_HOURS = env.int("INTAKE_LINK_HOURS", default=72)
+# A follow-up questionnaire's link: answered at home, often weeks after the last visit, so
+# it is given a week (still single use, with the date-of-birth check).
+FOLLOWUP_LINK_DAYS = env.int("FOLLOWUP_LINK_DAYS", default=7)
 # Staff are signed out after this many minutes without using the app. Background polling
 # (the red-flag alert banner) does not count as use.
 # A warning with a "Stay signed in" button shows a minute before.

@@ -44,8 +44,12 @@ class ClinicForm(forms.ModelForm):
             "followup_after_6w",
             "followup_after_3m",
             "followup_after_12m",
+            "day_ends_at",
         )
-        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "day_ends_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
         # Reads the logo's header before Pillow opens it, so clean_logo can say how large a
         # declared picture is even where Pillow would refuse to open it at all.
         field_classes = {"logo": images.HeaderCheckedImageField}

@@ -1,3 +1,5 @@
+import datetime
+
 from django.db import models
 from django.utils import timezone
 
@@ -58,6 +60,14 @@ class Clinic(models.Model):
     followup_after_6w = models.BooleanField("6 weeks after discharge", default=False)
     followup_after_3m = models.BooleanField("3 months after discharge", default=False)
     followup_after_12m = models.BooleanField("12 months after discharge", default=False)
+    # An urgent red-flag alert still open when the clinic day ends is shown to the
+    # administrator (intake.alerts.escalation_cutoff).
+    day_ends_at = models.TimeField(
+        "clinic day ends at",
+        default=datetime.time(18, 0),
+        help_text="An urgent red-flag alert nobody has dispositioned by this time is shown "
+        "on the administrator's home page.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ClinicQuerySet.as_manager()

@@ -7,8 +7,10 @@ namespace rather than giving them one of their own.
 
 from django.urls import path
 
-from dashboard import views
+from dashboard import safety_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("safety/alerts/", safety_views.alert_list, name="safety-alerts"),
+    path("safety/episodes/", safety_views.episode_list, name="safety-episodes"),
 ]

@@ -13,7 +13,7 @@ from accounts.http import StaffRequest
 from accounts.roles import Role, roles_of
 from audit.models import AuditEvent
 from audit.services import audit_record, shown_mrns
-from dashboard import panels
+from dashboard import panels, safety_views
 from evaluations import panels as evaluation_panels
 from intake import panels as intake_panels
 from intake.followup import panels as followup_panels
@@ -26,6 +26,7 @@ SHOWS_PATIENTS = (
     "awaiting_evaluation",
     "my_drafts",
     "my_notes",
+    "for_review",
     "recent_events",
 )
 
@@ -42,6 +43,7 @@ def home(request: StaffRequest) -> HttpResponse:
     if Role.THERAPIST in roles:
         context.update(evaluation_panels.therapist_work(therapist=user))
     if Role.ADMINISTRATOR in roles or user.is_superuser:
+        context.update(safety_views.home_panel(request))
         context.update(panels.staff_on_roll())
         context.update(report_panels.background_jobs())
         context.update(panels.recent_activity())

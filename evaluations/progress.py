@@ -29,6 +29,7 @@ from fractions import Fraction
 from typing import Any, Protocol, cast
 
 from core.sources import for_clinicians
+from evaluations import packets as packets_mod
 from evaluations.mdt import DistalSite
 from evaluations.notes import progress_values as note_values
 from intake import questionnaires
@@ -37,7 +38,7 @@ from intake.scoring.common import coerce_enum as _coerce
 
 ALGORITHM_VERSION = "progress-1.0"
 
-SOURCES = ("intake", "evaluation", "note")
+SOURCES = ("intake", "evaluation", "note", "packet")
 LOWER, HIGHER = questionnaires.LOWER, questionnaires.HIGHER
 NOT_ENOUGH_DATA = "not enough data"
 CENTRALISING = "centralising"
@@ -119,8 +120,8 @@ class Point(_AsDict):
 
     on: datetime.date
     value: float
-    label: str  # "Intake", "Initial evaluation", "Re-evaluation 2", "Treatment note"
-    source: str  # "intake", "evaluation" or "note" (a treatment note)
+    label: str  # "Intake", "Initial evaluation", "Re-evaluation 2", "3 months after discharge"
+    source: str  # "intake", "evaluation", "note" (a treatment note) or "packet" (the patient's)
     draft: bool = False  # an unsigned evaluation's or note's value; charts draw it hollow
 
     def __post_init__(self) -> None:
@@ -491,7 +492,10 @@ NOTE_LABEL = "Treatment note"
 
 
 def _when(record: Any) -> tuple[datetime.date, float]:
-    """A visit's place on the timeline: its date, then when it was made (if known)."""
+    """A visit's place on the timeline: its date, then when it was made (if known); a
+    packet's: the day and time the patient submitted it."""
+    if isinstance(record, packets_mod.Answered):
+        return (record.submitted_on, record.submitted_at.timestamp())
     made = getattr(record, "created_at", None)
     return (record.visit_date, made.timestamp() if isinstance(made, datetime.datetime) else 0.0)
 
@@ -528,13 +532,18 @@ def from_records(
     visits: Iterable[StoredVisit],
     *,
     notes: Iterable[StoredNote] = (),
+    packets: Iterable[packets_mod.Answered] = (),
+    discharged_on: datetime.date | None = None,
 ) -> PatientProgress:
     """The progress of one patient from their submitted intake (the baseline), their
     evaluations and their treatment notes, each oldest first. `visits` are Evaluation rows
-    (only `kind`, `status`, `visit_date`, `created_at` and `findings` are read); `notes`
-    are TreatmentNote rows (`status`, `visit_date`, `content`), whose back and leg pain
-    and most distal symptom join the charts as "Treatment note" points (on a day with an
-    evaluation too, in the order the two were made). Unsigned visits and notes are drafts."""
+    (only `kind`, `status`, `visit_date`, `created_at`, `findings` and `content` are read);
+    `notes` are TreatmentNote rows (`status`, `visit_date`, `content`), whose back and leg
+    pain and most distal symptom join the charts as "Treatment note" points (on a day with
+    an evaluation too, in the order the two were made). Unsigned visits and notes are
+    drafts. `packets`: the episode's submitted follow-up packets, each a patient-reported
+    point labelled by `packets.point_label` (`discharged_on`: the episode's discharge),
+    except one that pre-filled an evaluation, whose point it already is."""
     series: dict[str, list[Point]] = {code: [] for code in MEASURES}
     distal: list[DistalPoint] = []
     submitted_at: datetime.datetime | None = getattr(intake, "submitted_at", None)
@@ -545,11 +554,23 @@ def from_records(
             series[code].append(Point(on=on, value=value, label="Intake", source="intake"))
     counts: dict[str, int] = {}
     # One timeline: a note and an evaluation on the same day in the order they were made.
+    visits = list(visits)
+    used = {packets_mod.used_packet(getattr(v, "content", None)) for v in visits}
     timeline: list[tuple[str, Any]] = sorted(
-        [*(("evaluation", v) for v in visits), *(("note", n) for n in notes)],
+        [
+            *(("evaluation", v) for v in visits),
+            *(("note", n) for n in notes),
+            *(("packet", p) for p in packets if p.public_id not in used),
+        ],
         key=lambda entry: _when(entry[1]),
     )
     for source, record in timeline:
+        on = _when(record)[0]
+        if source == "packet":
+            label = packets_mod.point_label(record.purpose, on, discharged_on)
+            for code, value in packets_mod.progress_values(record.scores).items():
+                series[code].append(Point(on=on, value=value, label=label, source=source))
+            continue
         draft = record.status != "signed"
         if source == "note":
             values, site = note_values(record.content)
@@ -561,12 +582,10 @@ def from_records(
                 label = f"{label} {counts[record.kind]}"
             values, site = visit_values(record)
         for code, value in values.items():
-            series[code].append(
-                Point(on=record.visit_date, value=value, label=label, source=source, draft=draft)
-            )
+            series[code].append(Point(on=on, value=value, label=label, source=source, draft=draft))
         if site:  # the stored code: DistalPoint coerces it to its DistalSite (or refuses it)
             at = cast(DistalSite, site)
-            distal.append(DistalPoint(on=record.visit_date, site=at, label=label, draft=draft))
+            distal.append(DistalPoint(on=on, site=at, label=label, draft=draft))
     return PatientProgress(
         measures=tuple(measure_progress(code, points) for code, points in series.items()),
         distal=distal_progress(distal),

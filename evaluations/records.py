@@ -20,6 +20,12 @@ Versions:
   for certain is left blank, and such a goal is not judged.
 - plan 3: each goal has an `outcome`, the therapist's judgement at a re-evaluation or
   discharge ("met", "partly_met", "not_met", or "" when not judged: every earlier goal).
+- outcomes 2: may hold `patient_reported`, what the patient answered in the follow-up
+  packet that pre-filled the section (`evaluations.packets`): {"packet": its public id,
+  "on": the ISO day it was submitted, "purpose", "values": {"back_now", "leg_now", "psfs":
+  {activity id: score}, "odi_sections": {section id: score}} (only what the patient
+  answered), "grc": {"value", "label"} or None, "version"}. The therapist's values stay in
+  the usual keys. A version 1 record has no packet behind it: it reads unchanged.
 
 Pure: no Django, no database.
 """
@@ -38,7 +44,7 @@ from evaluations.neuro.keys import NeuroKeys as NeuroKeys
 
 SCHEMA = "schema"
 CURRENT: dict[str, int] = {
-    "outcomes": 1,
+    "outcomes": 2,
     "movements": 1,
     "neurodynamic": 1,
     "neuro": 1,

@@ -31,6 +31,7 @@ from evaluations.presenters import classification as classification_words
 from evaluations.presenters import movements as movements_words
 from evaluations.presenters import neuro as neuro_words
 from evaluations.presenters import neurodynamic as neurodynamic_words
+from evaluations.presenters import outcomes as outcomes_words
 from evaluations.presenters import plan as plan_words
 
 # page(findings, content): the findings box; document(record, found): the documents' block,
@@ -89,7 +90,9 @@ def _section(key: str, **hooks: Any) -> Section:
 SECTIONS: dict[str, Section] = {
     s.key: s
     for s in (
-        _section("outcomes"),
+        # Its document presenter is read by reports.docs.evaluation beside the intake's
+        # baseline, so `documented` leaves it out (the document's "outcomes" is its own).
+        _section("outcomes", presenter=outcomes_words.page),
         _section("movements", presenter=movements_words.page, document=movements_words.document),
         _section(
             "neurodynamic",

@@ -22,9 +22,9 @@ from accounts.models import User
 from audit.models import AuditEvent
 from audit.services import audit_patient_record
 from care.services import episode_for_new_contact
-from evaluations import carry, records, sections, signing
+from evaluations import carry, followups, packets, records, sections, signing
 from evaluations import findings as findings_mod
-from evaluations.forms import SectionContext
+from evaluations.forms import OutcomesForm, SectionContext
 from evaluations.models import Addendum, Evaluation
 from intake.followup import schedule as followup_schedule
 from intake.instruments import ODI
@@ -77,14 +77,15 @@ def section_context(
 ) -> SectionContext:
     psfs = (basis.answers.get("psfs") or {}).get("activities") or []
     age = findings_mod.age_on(evaluation.patient.date_of_birth, evaluation.visit_date)
+    outcomes = records.read("outcomes", evaluation.content.get("outcomes"))
     return SectionContext(
         kind=evaluation.kind,
         today=timezone.localdate(),
         date_of_birth=evaluation.patient.date_of_birth,
         psfs_activities=[{"id": a["id"], "activity": a.get("name", "")} for a in psfs],
-        odi_licensed=odi_licensed
-        or bool(records.read("outcomes", evaluation.content.get("outcomes")).get("odi_sections")),
+        odi_licensed=odi_licensed or bool(outcomes.get("odi_sections")),
         intake_inputs=findings_mod.intake_inputs(basis.answers, age=age, episode=basis.episode),
+        patient_reported=packets.reported_of(outcomes),
     )
 
 
@@ -122,8 +123,9 @@ def evaluation_start(*, patient: Patient, kind: str, by: User) -> Evaluation:
         patient=patient, episode=episode, intake=intake, kind=kind, therapist=by
     )
     basis = intake_basis(evaluation)
+    prefilled = _prefill_outcomes(evaluation, basis)
     evaluation.findings = derive(evaluation, basis)
-    evaluation.save(update_fields=["findings"])
+    evaluation.save(update_fields=["findings", "content"])
     audit_patient_record(
         evaluation,
         actor=by,
@@ -131,7 +133,57 @@ def evaluation_start(*, patient: Patient, kind: str, by: User) -> Evaluation:
         summary=f"Started {evaluation.get_kind_display().lower()}",
         details={"intake": str(intake.public_id) if intake else None},
     )
+    if prefilled is not None:
+        packet, fields = prefilled
+        on = timezone.localdate(packet.submitted_at)
+        audit_patient_record(
+            evaluation,
+            actor=by,
+            action=AuditEvent.Action.UPDATE,
+            summary=f"Pre-filled the outcomes from the patient's questionnaire of {on:%d %b %Y}",
+            details={
+                "section": "outcomes",
+                "packet": str(packet.public_id),
+                "submitted_on": on.isoformat(),
+                "prefilled": fields,
+                "version": packets.PREFILL_VERSION,
+            },
+        )
     return evaluation
+
+
+def _prefill_outcomes(
+    evaluation: Evaluation, basis: IntakeBasis
+) -> tuple[Intake, list[str]] | None:
+    """A re-evaluation or discharge opens with its outcomes filled in from the patient's
+    follow-up packet, if one fits (`packets.choose_prefill`), for the therapist to confirm
+    or correct: the section's record (through its form, checked like anything typed) in
+    `evaluation.content`, unsaved. Returns the packet and the fields it filled."""
+    packet = followups.prefill_packet(evaluation)
+    if packet is None or packet.submitted_at is None:
+        return None
+    ctx = section_context(evaluation, basis, odi_licensed=odi_licensed())
+    answers = effective_answers(packet, packet.amendments.all())
+    values = packets.prefill_values(
+        answers, psfs_ids=[a["id"] for a in ctx.psfs_activities], odi_licensed=ctx.odi_licensed
+    )
+    grc = packets.grc_of(packet.scores)
+    if not values and grc is None:
+        return None
+    ctx.patient_reported = packets.reported_block(
+        packet_id=str(packet.public_id),
+        on=timezone.localdate(packet.submitted_at),
+        purpose=packet.purpose,
+        values=values,
+        grc=grc,
+    )
+    outcomes = sections.SECTIONS["outcomes"]
+    data = OutcomesForm.prefill_data(values, visit_date=evaluation.visit_date.isoformat())
+    form = outcomes.build(ctx, data=draft_querydict({k: [v] for k, v in data.items()}))
+    if not form.is_valid():  # prefill_values keeps to the form's ranges: not expected
+        return None
+    evaluation.content["outcomes"] = form.content()
+    return packet, list(packets.field_values(values))
 
 
 # --- Save a section -------------------------------------------------------------------------
@@ -226,6 +278,13 @@ def evaluation_save_section(
             ]
         )
         details: dict[str, Any] = {"section": key, "version": current + 1, "valid": valid}
+        if (
+            valid
+            and key == "outcomes"
+            and (changed := packets.differences(evaluation.content[key]))
+        ):
+            # The therapist's corrections of what the patient reported (both are kept).
+            details["differs_from_patient"] = sorted(changed)
         summary = f"Saved {section.title.lower()}"
         copied = carry.copied_fields(form, (data.get("copied") or "").split(","))
         if copied and (source := carry.previous_signed(evaluation)) is not None:

@@ -23,7 +23,8 @@ from accounts.http import StaffRequest
 from audit.models import AuditEvent
 from audit.services import audit_patient_record, audit_record, shown_mrns
 from core.models import Clinic
-from evaluations import carry, exam_alerts, plan_catalog, records, sections, services
+from evaluations import carry, exam_alerts, followups, plan_catalog, records, sections, services
+from evaluations import packets as packets_mod
 from evaluations import progress as progress_mod
 from evaluations.charts import distal_chart_svg, measure_chart_svg
 from evaluations.forms import SectionContext
@@ -152,7 +153,18 @@ def _section_view(
 def _progress(evaluation: Evaluation, basis: services.IntakeBasis) -> dict:
     visits = list(Evaluation.objects.for_progress(evaluation.episode_id))
     notes = list(TreatmentNote.objects.for_progress(evaluation.episode_id))
-    return _charts(progress_mod.from_records(basis.intake, basis.answers, visits, notes=notes))
+    # The patient's follow-up packets: points of their own unless one pre-filled a visit.
+    packets = followups.for_progress(evaluation.episode_id)
+    return _charts(
+        progress_mod.from_records(
+            basis.intake,
+            basis.answers,
+            visits,
+            notes=notes,
+            packets=packets,
+            discharged_on=evaluation.episode.discharged_on,
+        )
+    )
 
 
 def _charts(data: progress_mod.PatientProgress) -> dict:
@@ -460,7 +472,7 @@ def patient_progress(request: StaffRequest, patient_id: UUID) -> HttpResponse:
         summary="Viewed progress over visits",
         details={"episode": str(episode.public_id) if episode else None},
     )
-    intake, answers, visits, notes = None, {}, [], []
+    intake, answers, visits, notes, packets = None, {}, [], [], []
     if episode is not None:
         intake = (
             episode.intakes.first_visit()
@@ -473,6 +485,9 @@ def patient_progress(request: StaffRequest, patient_id: UUID) -> HttpResponse:
             answers = effective_answers(intake, intake.amendments.all())
         visits = list(Evaluation.objects.for_progress(episode))
         notes = list(TreatmentNote.objects.for_progress(episode))
+        packets = followups.for_progress(episode.pk)
+    discharged_on = episode.discharged_on if episode is not None else None
+    used = {u for v in visits if (u := packets_mod.used_packet(v.content))}
     return render(
         request,
         "evaluations/progress.html",
@@ -482,9 +497,24 @@ def patient_progress(request: StaffRequest, patient_id: UUID) -> HttpResponse:
             "episodes": episodes,
             "baseline": intake,
             "page_progress": _charts(
-                progress_mod.from_records(intake, answers, visits, notes=notes)
+                progress_mod.from_records(
+                    intake,
+                    answers,
+                    visits,
+                    notes=notes,
+                    packets=packets,
+                    discharged_on=discharged_on,
+                )
             ),
             "visits": visits,
             "notes": notes,
+            "packets": [
+                {
+                    "packet": p,
+                    "label": packets_mod.point_label(p.purpose, p.submitted_on, discharged_on),
+                    "prefilled": p.public_id in used,
+                }
+                for p in packets
+            ],
         },
     )

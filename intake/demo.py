@@ -96,8 +96,10 @@ def demo_answers(rng: random.Random, *, today: date, radicular: bool = True) -> 
     }
 
 
-def demo_results(answers: dict, *, date_of_birth: date, on: date) -> dict:
-    computed = results.compute(answers, date_of_birth=date_of_birth, on=on, odi_licensed=False)
+def demo_results(answers: dict, *, date_of_birth: date, on: date, sex: str = "") -> dict:
+    computed = results.compute(
+        answers, date_of_birth=date_of_birth, sex=sex or None, on=on, odi_licensed=False
+    )
     return {
         "triage": {**computed.triage, "episode": computed.episode},
         "red_flag_level": computed.red_flag_level,
@@ -124,7 +126,9 @@ def demo_intake(
     computed from `answers`, or (None) still in progress at `current_step` with the
     answers given so far."""
     if submitted_after is not None:
-        extra = demo_results(answers, date_of_birth=patient.date_of_birth, on=started.date())
+        extra = demo_results(
+            answers, date_of_birth=patient.date_of_birth, sex=patient.sex, on=started.date()
+        )
         return Intake.objects.create(
             patient=patient,
             episode=episode or demo_episode(patient=patient, on=started.date(), by=started_by),

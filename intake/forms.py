@@ -343,7 +343,21 @@ class PainForm(StepForm):
             )
 
 
+NOT_ASKED = "Not asked"
+
+
+def _not_asked(answers: dict, questions) -> list[tuple[str, str]]:
+    """Questions added to a screen after these answers were given (red-flag ruleset
+    2026.12-1 added some): listed as not asked, never read as "No"."""
+    return [(question, NOT_ASKED) for code, question in questions if code not in answers]
+
+
 class HistoryForm(StepForm):
+    @classmethod
+    def describe(cls, answers: dict, context: StepContext | None) -> list[tuple[str, str]]:
+        rows = super().describe(answers, context)
+        return rows + _not_asked(answers, q.HISTORY_QUESTIONS) if context else rows
+
     def __init__(self, *args, context: StepContext, **kwargs):
         super().__init__(*args, context=context, **kwargs)
         for code, question in q.HISTORY_QUESTIONS:
@@ -363,6 +377,11 @@ class HistoryForm(StepForm):
 
 
 class RedFlagsForm(StepForm):
+    @classmethod
+    def describe(cls, answers: dict, context: StepContext | None) -> list[tuple[str, str]]:
+        rows = super().describe(answers, context)
+        return rows + _not_asked(answers, q.RED_FLAG_QUESTIONS) if context else rows
+
     def __init__(self, *args, context: StepContext, **kwargs):
         super().__init__(*args, context=context, **kwargs)
         for code, question in q.RED_FLAG_QUESTIONS:

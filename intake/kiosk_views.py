@@ -1,7 +1,8 @@
 """The patient's side: the tablet in kiosk mode, or a one-time link on their own device.
 
 No account: the session holds one intake (intake.patient_session) and these views serve
-that intake only, so no URL reaches another patient.
+that intake only, so no URL reaches another patient. A follow-up packet (an intake of kind
+FOLLOW_UP) is served the same way, with its own screens (intake.followup.steps).
 """
 
 import base64
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -32,10 +33,14 @@ from core.http import hx_redirect
 from core.models import Clinic
 from intake import ces_check, patient_session, questionnaires, services, tablets
 from intake import steps as steps_mod
+from intake.followup import baseline as followup_baseline
+from intake.followup import steps as packet_steps
+from intake.followup.forms import PacketContext
 from intake.forms import AboutForm, StepContext
-from intake.http import KioskRequest
+from intake.http import KioskRequest, PatientRequest
 from intake.models import Intake, IntakeConsent
-from intake.summary import describe
+from intake.steps import Step
+from intake.summary import describe_step
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +68,11 @@ def kiosk_view(view):
                 return render(
                     request,
                     "intake/kiosk/session_ended.html",
-                    {"ended": ended, "idle_minutes": settings.PATIENT_IDLE_MINUTES},
+                    {
+                        "ended": ended,
+                        "idle_minutes": settings.PATIENT_IDLE_MINUTES,
+                        **_phones(Clinic.objects.current()),
+                    },
                     status=403,
                 )
             return render(request, "intake/kiosk/no_intake.html", status=403)
@@ -79,6 +88,28 @@ def kiosk_view(view):
 
 def _steps(packs):
     return steps_mod.steps_for(packs=packs)
+
+
+def _screens(intake: Intake, packs) -> tuple[tuple[Step, ...], tuple]:
+    """The screens this session's form shows, and for a packet the patient's activities
+    from the first visit (its activities screen rates them again; none, no screen)."""
+    if not intake.is_packet:
+        return _steps(packs), ()
+    activities = tuple(followup_baseline.for_packet(intake).psfs_activities)
+    return packet_steps.packet_steps(packs=packs, has_psfs=bool(activities)), activities
+
+
+def _context(intake: Intake, *, clinic, packs, activities=()) -> StepContext:
+    if intake.is_packet:
+        return PacketContext(
+            patient=intake.patient, clinic=clinic, packs=packs, psfs_activities=activities
+        )
+    return StepContext(patient=intake.patient, clinic=clinic, packs=packs)
+
+
+def _holds_packet(request: KioskRequest) -> bool:
+    # Read with the grant (intake.patient_session), so an autosave loads no intake for it.
+    return request.patient_access.intake.kind == Intake.Kind.FOLLOW_UP
 
 
 def _first_incomplete(steps, intake: Intake) -> int:
@@ -167,7 +198,7 @@ def resume(request: KioskRequest) -> HttpResponse:
         return redirect("kiosk:done")
     if intake.status == Intake.Status.CANCELLED:
         return render(request, "intake/kiosk/ended.html")
-    steps = _steps(services.instrument_packs())
+    steps, _activities = _screens(intake, services.instrument_packs())
     keys = [s.key for s in steps]
     key = intake.current_step if intake.current_step in keys else keys[0]
     limit = _first_incomplete(steps, intake)
@@ -183,7 +214,7 @@ def step_view(request: KioskRequest, step: str) -> HttpResponse:
     if not intake.is_open:
         return redirect("kiosk:resume")
     packs = services.instrument_packs()
-    steps = _steps(packs)
+    steps, activities = _screens(intake, packs)
     keys = [s.key for s in steps]
     if step not in keys:
         raise Http404
@@ -193,7 +224,7 @@ def step_view(request: KioskRequest, step: str) -> HttpResponse:
         return redirect("kiosk:step", step=keys[limit])
     current = steps[index]
     clinic = Clinic.objects.current()
-    context = StepContext(patient=intake.patient, clinic=clinic, packs=packs)
+    context = _context(intake, clinic=clinic, packs=packs, activities=activities)
 
     if request.method == "POST" and current.key == "review":
         return redirect("kiosk:step", step=keys[index - 1])
@@ -223,6 +254,7 @@ def step_view(request: KioskRequest, step: str) -> HttpResponse:
         "intake/kiosk/step.html",
         {
             "intake": intake,
+            "is_packet": intake.is_packet,
             "patient": intake.patient,
             "clinic": clinic,
             "step": current,
@@ -253,7 +285,7 @@ def _refused_as_too_large(form) -> bool:
 
 def _review_rows(intake: Intake, steps, context: StepContext) -> list[dict]:
     return [
-        {"step": s, "rows": describe(s.key, intake.answers.get(s.key) or {}, context)}
+        {"step": s, "rows": describe_step(s, intake.answers.get(s.key) or {}, context)}
         for s in steps
         if s.key != "review"
     ]
@@ -265,12 +297,17 @@ def autosave(request: KioskRequest, step: str) -> HttpResponse:
     intake = request.intake  # lazy: read below only by screens that need the patient
     # Autosave runs on every tap: read the packs and clinic only for screens that use them.
     packs = services.instrument_packs() if step in questionnaires.pack_steps() else {}
-    steps = steps_mod.step_by_key()
-    if step not in steps or step == "review":
+    context: StepContext | None
+    if _holds_packet(request):
+        steps = packet_steps.step_by_key()
+        context = _packet_autosave_context(request, step, packs)
+    else:
+        steps = steps_mod.step_by_key()
+        clinic = Clinic.objects.current() if step == "consent" else None
+        patient = _lazy(lambda: intake.patient)  # the "when" screen reads the DOB
+        context = StepContext(patient=patient, clinic=clinic, packs=packs)
+    if step not in steps or step == "review" or context is None:
         raise Http404
-    clinic = Clinic.objects.current() if step == "consent" else None
-    patient = _lazy(lambda: intake.patient)  # the "when" screen reads the DOB
-    context = StepContext(patient=patient, clinic=clinic, packs=packs)
     form = _form_for(steps[step], intake, context, data=request.POST)
     try:
         outcome = _save(request, steps[step], form, current_step=step)
@@ -282,6 +319,22 @@ def autosave(request: KioskRequest, step: str) -> HttpResponse:
         return HttpResponse(form.errors["signature"][0], status=400)
     # A fragment for the status line; no page context (or its queries) needed.
     return HttpResponse(f"Saved at {timezone.localtime():%H:%M}")
+
+
+def _packet_autosave_context(request: KioskRequest, step: str, packs) -> PacketContext | None:
+    """What a packet's screen needs to check a save; None for a screen this packet does
+    not show (no activities at the first visit; the ODI without its pack)."""
+    intake = request.intake  # lazy, and left unread: the packet's id is enough here
+    activities: tuple = ()
+    if step == "psfs":
+        packet_id = request.patient_access.intake_id
+        activities = tuple(followup_baseline.for_packet(packet_id).psfs_activities)
+        if not activities:
+            return None
+    if step not in {s.key for s in packet_steps.packet_steps(packs=packs, has_psfs=True)}:
+        return None
+    patient = _lazy(lambda: intake.patient)
+    return PacketContext(patient=patient, packs=packs, psfs_activities=activities)
 
 
 @kiosk_view
@@ -316,9 +369,30 @@ def done(request: KioskRequest) -> HttpResponse:
 @kiosk_view
 @require_http_methods(["GET"])
 def stop(request: KioskRequest) -> HttpResponse:
+    """The calm "get help now" screen. On the clinic's tablet the patient goes to the desk;
+    on their own phone (a link, most often at home) they are given the clinic's number and
+    the local emergency number to tap."""
     if request.intake.status != Intake.Status.STOPPED:
         return redirect("kiosk:resume")
-    return render(request, "intake/kiosk/stop.html", {"mode": request.kiosk["kind"]})
+    return render(
+        request,
+        "intake/kiosk/stop.html",
+        {"mode": request.kiosk["kind"], **_phones(Clinic.objects.current())},
+    )
+
+
+def _tel(number: str) -> str:
+    """A phone number as a tel: link's target: digits, and a leading + kept."""
+    digits = "".join(c for c in number if c.isdigit())
+    return ("+" if number.strip().startswith("+") else "") + digits
+
+
+def _phones(clinic: Clinic) -> dict:
+    return {
+        "clinic": clinic,
+        "clinic_tel": _tel(clinic.phone),
+        "emergency_tel": _tel(clinic.emergency_number),
+    }
 
 
 class UnlockForm(forms.Form):
@@ -405,9 +479,17 @@ class LinkForm(forms.Form):
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
-def link(request: HttpRequest, token: str) -> HttpResponse:
+def link(request: PatientRequest, token: str) -> HttpResponse:
     """Open a one-time link. Viewing the page does not use it up (link previews in
-    messaging apps fetch pages); confirming the date of birth does."""
+    messaging apps fetch pages); confirming the date of birth does. A link that will not
+    open any more says so at once, with the clinic's number to call for a new one."""
+    found, refusal = services.intake_link_lookup(token=token)
+    if found is not None and request.patient_access and request.patient_access.pk == found.pk:
+        # This device opened the link already and holds the form: carry on with it.
+        return redirect("kiosk:resume")
+    if refusal:
+        return _link_refused(request, refusal)
+    assert found is not None  # an unknown link is refused
     form = LinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -415,7 +497,9 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
                 token=token, date_of_birth=form.cleaned_data["date_of_birth"]
             )
         except services.AccessRefused as exc:
-            form.add_error("date_of_birth" if "date of birth" in str(exc) else None, str(exc))
+            if exc.reason != "wrong_dob":
+                return _link_refused(request, exc.reason)
+            form.add_error("date_of_birth", str(exc))
         else:
             if request.user.is_authenticated:
                 logout(request)
@@ -425,4 +509,17 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
             # keep the session until the link would have expired.
             request.session.set_expiry(access.expires_at)
             return redirect("kiosk:resume")
-    return render(request, "intake/kiosk/link.html", {"form": form})
+    return render(
+        request,
+        "intake/kiosk/link.html",
+        {"form": form, "is_packet": found.intake.kind == Intake.Kind.FOLLOW_UP},
+    )
+
+
+def _link_refused(request: PatientRequest, reason: str) -> HttpResponse:
+    # 200, like the form: a link preview or a retry is not an error of the browser's.
+    return render(
+        request,
+        "intake/kiosk/link_refused.html",
+        {"reason": reason, **_phones(Clinic.objects.current())},
+    )

@@ -283,19 +283,73 @@ class IntakeAccess(models.Model):
         return f"{self.get_kind_display()} for intake {self.intake_id}"
 
 
+# The levels that go on every staff screen's banner until dispositioned; a MONITOR result
+# waits for the patient's next visit instead (clinical.md 2.1a: safety-net and review).
+BANNER_LEVELS = ("EMERGENCY", "URGENT")
+
+
 class RedFlagAlertQuerySet(models.QuerySet):
     def open(self) -> "RedFlagAlertQuerySet":
+        """Not dispositioned yet, whatever the level."""
         return self.filter(acknowledged_at__isnull=True)
+
+    def on_banner(self) -> "RedFlagAlertQuerySet":
+        """Open emergency and urgent alerts: the banner every staff screen polls (and the
+        partial index alert_open_idx, whose condition this matches)."""
+        return self.open().filter(level__in=BANNER_LEVELS)
+
+    def for_review(self) -> "RedFlagAlertQuerySet":
+        """Open MONITOR results: to review, with safety-net advice, at the next visit."""
+        return self.open().filter(level=Intake.RedFlagLevel.MONITOR)
+
+    def escalated(self, cutoff: datetime) -> "RedFlagAlertQuerySet":
+        """Banner alerts raised before `cutoff`, the end of the latest clinic day that has
+        passed (intake.alerts.escalation_cutoff), and still open."""
+        return self.on_banner().filter(raised_at__lt=cutoff)
+
+    def with_source(self) -> "RedFlagAlertQuerySet":
+        """Annotates `source_code` (RedFlagAlert.Source), worked out as `source` does."""
+        return self.annotate(
+            source_code=models.Case(
+                models.When(treatment_note__isnull=False, then=models.Value("note")),
+                models.When(evaluation__isnull=False, then=models.Value("neuro_exam")),
+                models.When(intake__kind=Intake.Kind.FOLLOW_UP, then=models.Value("packet")),
+                default=models.Value("intake"),
+                output_field=models.CharField(),
+            )
+        )
 
 
 class RedFlagAlert(models.Model):
-    """Raised when an intake finds an emergency red flag. Shown on every staff screen
-    until a clinician acknowledges it and records what was done."""
+    """Raised when an intake, a follow-up packet, an evaluation's neuro exam or a treatment
+    note finds a red flag. Emergency and urgent alerts are shown on every staff screen
+    until a physical therapist dispositions them with one of the actions their level
+    allows (intake.alert_actions) and a note; a MONITOR result waits for the patient's next
+    visit, where the therapist records the safety-net advice given."""
 
     class Outcome(models.TextChoices):
+        """The disposition's action code. Which ones a level allows, and their wording on
+        the form, are the versioned rules in intake/rules/alert_actions.json (the labels
+        here must match them: tests/intake/test_alert_disposition.py)."""
+
         EMERGENCY_REFERRAL = "emergency_referral", "Emergency referral made"
+        # The spec's URGENT_REFERRAL (clinical.md 2.8): a same-day medical review arranged.
         URGENT_REFERRAL = "urgent_referral", "Urgent (same-day) medical referral arranged"
+        IMAGING_REQUESTED = "imaging_requested", "Imaging requested"
+        DISCUSSED_WITH_REFERRER = "discussed_with_referrer", "Discussed with the referrer"
         FALSE_POSITIVE = "false_positive", "False positive: reasoning recorded"
+        SAFETY_NET_ADVICE = "safety_net_advice", "Safety-net advice given"
+
+    class Source(models.TextChoices):
+        """What raised the alert (not a column: see `source` and with_source())."""
+
+        INTAKE = "intake", "Intake"
+        PACKET = "packet", "Follow-up questionnaire"
+        NOTE = "note", "Treatment note"
+        NEURO_EXAM = "neuro_exam", "Neuro exam"
+
+    # Dispositions recorded before the actions became versioned rules (intake 0012).
+    LEGACY_ACTIONS_VERSION = "outcomes-before-alert-actions"
 
     # The referral urgency an evaluation's plan must hold, at least, before it can be
     # signed once its alert was dispositioned this way (evaluations.services.sign_problems).
@@ -335,8 +389,14 @@ class RedFlagAlert(models.Model):
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The disposition: the action (code), the note, and the version of the action rules
+    # it was recorded under; for safety-net advice, the material given and its version.
     outcome = models.CharField(max_length=30, choices=Outcome, blank=True)
     action_note = models.TextField(blank=True)
+    actions_version = models.CharField(max_length=40, blank=True)
+    safety_net_material = models.CharField(max_length=40, blank=True)
+    safety_net_material_label = models.CharField(max_length=200, blank=True)
+    safety_net_version = models.CharField(max_length=40, blank=True)
 
     objects = RedFlagAlertQuerySet.as_manager()
 
@@ -351,22 +411,52 @@ class RedFlagAlert(models.Model):
             ),
         ]
         indexes = [
-            # The banner every staff screen polls: open alerts only, so the index stays tiny.
+            # The banner every staff screen polls (and the administrator's escalations):
+            # open emergency and urgent alerts only, so the index stays tiny.
             models.Index(
                 fields=["raised_at"],
                 name="alert_open_idx",
-                condition=Q(acknowledged_at__isnull=True),
+                condition=Q(acknowledged_at__isnull=True, level__in=BANNER_LEVELS),
             ),
+            # A patient's MONITOR results still to review at their next visit.
+            models.Index(
+                fields=["patient", "raised_at"],
+                name="alert_review_idx",
+                condition=Q(acknowledged_at__isnull=True, level="MONITOR"),
+            ),
+            # The administrator's safety figures and their lists: a period, by level.
+            models.Index(fields=["raised_at"], name="alert_raised_idx"),
+            models.Index(fields=["level", "raised_at"], name="alert_level_raised_idx"),
         ]
 
     def __str__(self) -> str:
-        if self.intake_id:
-            source = f"intake {self.intake_id}"
+        if self.treatment_note_id:
+            source = f"treatment note {self.treatment_note_id}"
         elif self.evaluation_id:
             source = f"evaluation {self.evaluation_id}"
         else:
-            source = f"treatment note {self.treatment_note_id}"
+            source = f"intake {self.intake_id}"
         return f"{self.level} alert for {source}"
+
+    @property
+    def source(self) -> str:
+        """Source code, as with_source() works it out: a note's or an exam's alert may
+        name the intake too; the intake's kind tells a packet from a first visit (reads
+        `intake`: select it with the alert)."""
+        if self.treatment_note_id:
+            return self.Source.NOTE
+        if self.evaluation_id:
+            return self.Source.NEURO_EXAM
+        if self.intake is not None and self.intake.kind == Intake.Kind.FOLLOW_UP:
+            return self.Source.PACKET
+        return self.Source.INTAKE
+
+    def get_source_display(self) -> str:
+        return self.Source(self.source).label
+
+    @property
+    def is_dispositioned(self) -> bool:
+        return self.acknowledged_at is not None
 
 
 class IntakeAmendment(models.Model):

@@ -49,11 +49,13 @@ def start(request: HttpRequest, access: IntakeAccess) -> None:
 
 
 # The grant is checked on every request the patient's device makes (an autosave on every
-# tap): only what the check and the views read of the access and its tablet. The intake is
-# loaded by the views that need it (intake.kiosk_views.kiosk_view).
+# tap): only what the check and the views read of the access, its tablet and its intake's
+# kind. The intake is loaded by the views that need it (intake.kiosk_views.kiosk_view).
 _GRANT_FIELDS = (
     "id",
     "intake_id",
+    # Which screens the views serve: a first-visit intake's or a follow-up packet's.
+    "intake__kind",
     "kind",
     "revoked_at",
     "expires_at",
@@ -69,7 +71,7 @@ _GRANT_FIELDS = (
 def _grant(request: HttpRequest, held: dict) -> tuple[IntakeAccess | None, str]:
     try:
         access = (
-            IntakeAccess.objects.select_related("tablet")
+            IntakeAccess.objects.select_related("tablet", "intake")
             .only(*_GRANT_FIELDS)
             .get(pk=held.get("access"), intake_id=held.get("intake"), kind=held.get("kind"))
         )

@@ -40,8 +40,26 @@ RED_FLAG_QUESTIONS: tuple[tuple[str, str], ...] = (
         "NEURO-PROGRESSIVE",
         "Is one leg getting weaker, or do you trip or feel your foot slap the ground?",
     ),
+    # Warning features a patient can tell, from clinical.md 2.4-2.7 (ruleset 2026.12-1).
+    (
+        "SX-WIDESPREAD-NEURO",
+        "Do you also have numbness, tingling or weakness in your arms or hands, or new "
+        "trouble keeping your balance?",
+    ),
     ("SX-FEVER", "Do you have a fever or sweats, or feel generally unwell?"),
+    # The same item as the night-pain answer on "When and how", asked here too so that a
+    # follow-up packet, which has no such screen, can ask it again.
+    (
+        "SX-NIGHT-PAIN",
+        "Is the pain there all the time, even when you lie down to rest or at night?",
+    ),
+    ("SX-PROGRESSIVE-PAIN", "Is the pain getting steadily worse, whatever you do?"),
+    (
+        "SX-THORACIC-PAIN",
+        "Do you have pain in your upper or middle back, around or between your shoulder blades?",
+    ),
     ("SX-ABDO-PAIN", "Do you have pain in your belly as well as your back?"),
+    ("SX-ABDO-PULSATING", "Do you feel a throbbing or pulsing in your belly, like a heartbeat?"),
     ("SX-FAINT", "Do you feel faint, dizzy or clammy with the pain?"),
 )
 
@@ -58,6 +76,13 @@ FOLLOW_UP_RED_FLAG_CODES: tuple[str, ...] = (
     "SX-FEVER",
     "SX-ABDO-PAIN",
     "SX-FAINT",
+    # Added by the red-flag review (ruleset 2026.12-1): warning signs that can start after
+    # the first visit. History items (cancer, TB, no earlier back pain) cannot be new.
+    "SX-WIDESPREAD-NEURO",
+    "SX-NIGHT-PAIN",
+    "SX-PROGRESSIVE-PAIN",
+    "SX-THORACIC-PAIN",
+    "SX-ABDO-PULSATING",
 )
 
 HISTORY_QUESTIONS: tuple[tuple[str, str], ...] = (
@@ -72,7 +97,13 @@ HISTORY_QUESTIONS: tuple[tuple[str, str], ...] = (
         "HX-IMMUNOSUPPRESSION",
         "Is your immune system weakened, for example by medicines, a transplant or HIV?",
     ),
+    ("HX-TB", "Have you ever had tuberculosis (TB)?"),
     ("HX-IVDU", "Have you ever injected drugs? (This helps us check for infection risk.)"),
+    (
+        "HX-ALCOHOL",
+        "Do you drink a lot of alcohol most days, or find it hard to cut down? (This helps "
+        "us check for infection risk.)",
+    ),
     (
         "HX-RECENT-INFECTION",
         "In the last few weeks, have you had an infection, a urine infection, or an operation "
@@ -87,6 +118,7 @@ HISTORY_QUESTIONS: tuple[tuple[str, str], ...] = (
         "HX-NO-IMPROVEMENT",
         "Have you had treatment for this pain for a month or more without it getting better?",
     ),
+    ("HX-FIRST-BACK-PAIN", "Is this the first time you have ever had back pain?"),
 )
 
 QUALITIES = (

@@ -29,26 +29,37 @@ def red_flag_answers(answers: Mapping[str, Mapping]) -> dict[str, str]:
     return found
 
 
+# How it started (the "When and how" screen) -> the fracture item it is (clinical.md 2.3:
+# major trauma; minor trauma, or strenuous lifting in older or osteoporotic people).
+_ONSET_ITEMS: Mapping[str | None, str] = {
+    "major_trauma": "HX-MAJOR-TRAUMA",
+    "minor_trauma": "HX-MINOR-TRAUMA",
+    "lift": "HX-LIFT-ONSET",
+}
+
+
 def derived_items(
-    answers: Mapping[str, Mapping], *, date_of_birth: date | None, on: date
+    answers: Mapping[str, Mapping],
+    *,
+    date_of_birth: date | None,
+    on: date,
+    sex: str | None = None,
 ) -> set[str]:
     """Red-flag items the other answers imply: body chart, weakness, how it started,
-    night pain and age."""
+    night pain; and age on the day and sex from the record (none without them)."""
     items = set(bodychart.derived_red_flag_items((answers.get("where") or {}).get("chart") or {}))
     feels = answers.get("feels") or {}
     if feels.get("weakness") == YES:
         items.add("SX-NEURO")
     when = answers.get("when") or {}
-    mechanism = when.get("mechanism")
-    if mechanism == "major_trauma":
-        items.add("HX-MAJOR-TRAUMA")
-    elif mechanism == "minor_trauma":
-        items.add("HX-MINOR-TRAUMA")
+    onset = _ONSET_ITEMS.get(when.get("mechanism"))
+    if onset:
+        items.add(onset)
     if when.get("night_pain") == "constant":
         items.add("SX-NIGHT-PAIN")
     if date_of_birth is not None:
         items |= triage.age_items(date_of_birth, on)
-    return items
+    return items | triage.sex_items(sex)
 
 
 def run_triage(
@@ -56,11 +67,14 @@ def run_triage(
     *,
     date_of_birth: date | None,
     on: date,
+    sex: str | None = None,
     ruleset: triage.Ruleset | None = None,
 ) -> triage.TriageResult:
+    """`sex`: the patient record's (patients.Patient.sex); the aneurysm rules count "male"
+    (clinical.md 2.6). Left out, no rule counts the patient as male."""
     return triage.triage(
         red_flag_answers(answers),
-        derived=derived_items(answers, date_of_birth=date_of_birth, on=on),
+        derived=derived_items(answers, date_of_birth=date_of_birth, on=on, sex=sex),
         ruleset=ruleset,
     )
 
@@ -137,9 +151,10 @@ def compute(
     on: date,
     odi_licensed: bool | None = None,
     licensed: Collection[str] | None = None,
+    sex: str | None = None,
     ruleset: triage.Ruleset | None = None,
 ) -> IntakeResults:
-    result = run_triage(answers, date_of_birth=date_of_birth, on=on, ruleset=ruleset)
+    result = run_triage(answers, date_of_birth=date_of_birth, on=on, sex=sex, ruleset=ruleset)
     onset = (answers.get("when") or {}).get("onset_date")
     return IntakeResults(
         triage=result.as_dict(),

@@ -21,6 +21,9 @@ from care.services import episode_for_new_contact
 from core.models import Clinic
 from intake import alerts, questionnaires
 from intake import results as results_mod
+from intake.followup import baseline as followup_baseline
+from intake.followup import results as followup_results
+from intake.followup import services as packet_services
 from intake.forms import ABOUT_FIELDS
 from intake.instruments import Pack, PackError
 from intake.models import (
@@ -33,7 +36,7 @@ from intake.models import (
     hash_token,
 )
 from intake.steps import steps_for
-from intake.triage import CES_ITEMS
+from intake.triage import CES_ITEMS, TriageResult
 from patients.models import Patient
 from patients.services import patient_update
 
@@ -52,7 +55,29 @@ class IntakeIncomplete(Exception):
 
 
 class AccessRefused(Exception):
-    """A link that is unknown, used, expired or revoked, or a wrong date of birth."""
+    """A link that is unknown, used, expired or revoked, or a wrong date of birth.
+    `reason` says which: one of LINK_REFUSALS."""
+
+    def __init__(self, message: str, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason
+
+
+# Why a link does not open, and what the patient is told. All but a wrong date of birth
+# end the link for good: the patient needs a new one from the clinic.
+LINK_REFUSALS = {
+    "unknown": "This link is not valid. Please ask the clinic for a new one.",
+    "ended": "This link has expired or has already been used. Please ask the clinic for a new one.",
+    "sent": "This form has already been sent. Thank you.",
+    "wrong_dob": "That date of birth does not match our records. Please try again.",
+    "locked": "This link has been locked after too many attempts. Please ask the clinic for "
+    "a new one.",
+}
+
+
+def _noun(intake: Intake) -> str:
+    """What the audit trail calls the form: the intake or a follow-up questionnaire."""
+    return "follow-up questionnaire" if intake.is_packet else "intake"
 
 
 # ---------------------------------------------------------------- packs
@@ -169,6 +194,12 @@ def intake_kiosk_handover(*, intake: Intake, by: User, tablet: ClinicTablet) -> 
     return access
 
 
+def link_lifetime(intake: Intake) -> timedelta:
+    if intake.is_packet:
+        return timedelta(days=settings.FOLLOWUP_LINK_DAYS)
+    return timedelta(hours=settings.INTAKE_LINK_HOURS)
+
+
 @transaction.atomic
 def intake_link_create(*, intake: Intake, by: User) -> tuple[IntakeAccess, str]:
     """A single-use link for filling in the intake before the visit. Earlier links for
@@ -184,16 +215,41 @@ def intake_link_create(*, intake: Intake, by: User) -> tuple[IntakeAccess, str]:
         intake=intake,
         kind=IntakeAccess.Kind.LINK,
         by=by,
-        lifetime=timedelta(hours=settings.INTAKE_LINK_HOURS),
+        lifetime=link_lifetime(intake),
     )
     audit_patient_record(
         intake,
         actor=by,
         action=AuditEvent.Action.CREATE,
-        summary="Created a one-time intake link",
+        summary="Created a one-time questionnaire link"
+        if intake.is_packet
+        else "Created a one-time intake link",
         details={"access": str(access.public_id), "expires_at": access.expires_at.isoformat()},
     )
     return access, raw
+
+
+def intake_link_lookup(*, token: str) -> tuple[IntakeAccess | None, str]:
+    """A link as its page shows it before the date of birth is asked, changing nothing:
+    its access (with the intake's kind, to name the form) or None, and why it will not open
+    ("" while it can; else a key of LINK_REFUSALS other than a wrong date of birth)."""
+    access = (
+        IntakeAccess.objects.select_related("intake")
+        .only("id", "used_at", "revoked_at", "expires_at", "intake__kind", "intake__status")
+        .filter(token_hash=hash_token(token), kind=IntakeAccess.Kind.LINK)
+        .first()
+    )
+    return access, _link_refusal(access)
+
+
+def _link_refusal(access: IntakeAccess | None) -> str:
+    if access is None:
+        return "unknown"
+    if access.used_at or access.revoked_at or access.expires_at <= timezone.now():
+        return "ended"
+    if not access.intake.is_open:
+        return "sent"
+    return ""
 
 
 def intake_link_redeem(*, token: str, date_of_birth) -> IntakeAccess:
@@ -203,7 +259,7 @@ def intake_link_redeem(*, token: str, date_of_birth) -> IntakeAccess:
     with transaction.atomic():
         access, refusal = _redeem(token=token, date_of_birth=date_of_birth)
     if refusal:
-        raise AccessRefused(refusal)
+        raise AccessRefused(LINK_REFUSALS[refusal], reason=refusal)
     assert access is not None  # _redeem finds no access only with a refusal
     return access
 
@@ -215,14 +271,9 @@ def _redeem(*, token: str, date_of_birth) -> tuple[IntakeAccess | None, str]:
         .filter(token_hash=hash_token(token), kind=IntakeAccess.Kind.LINK)
         .first()
     )
-    if access is None:
-        return None, "This link is not valid. Please ask the clinic for a new one."
-    if access.used_at or access.revoked_at or access.expires_at <= timezone.now():
-        return access, (
-            "This link has expired or has already been used. Please ask the clinic for a new one."
-        )
-    if not access.intake.is_open:
-        return access, ("This form has already been sent. Thank you.")
+    if refusal := _link_refusal(access):
+        return access, refusal
+    assert access is not None  # _link_refusal refuses a missing access
     patient = access.intake.patient
     if date_of_birth != patient.date_of_birth:
         access.failed_attempts += 1
@@ -235,14 +286,12 @@ def _redeem(*, token: str, date_of_birth) -> tuple[IntakeAccess | None, str]:
             actor=None,
             actor_name="Unverified link holder",
             action=AuditEvent.Action.DENIED,
-            summary="Wrong date of birth on an intake link" + (": link revoked" if revoked else ""),
+            summary="Wrong date of birth on "
+            + ("a follow-up questionnaire" if access.intake.is_packet else "an intake")
+            + " link"
+            + (": link revoked" if revoked else ""),
         )
-        if revoked:
-            return access, (
-                "This link has been locked after too many attempts. Please ask the clinic "
-                "for a new one."
-            )
-        return access, ("That date of birth does not match our records. Please try again.")
+        return access, "locked" if revoked else "wrong_dob"
     access.used_at = timezone.now()
     access.save(update_fields=["used_at"])
     audit_patient_record(
@@ -250,7 +299,7 @@ def _redeem(*, token: str, date_of_birth) -> tuple[IntakeAccess | None, str]:
         actor=None,
         actor_name=PATIENT_ACTOR,
         action=AuditEvent.Action.VIEW,
-        summary="Opened the intake from a one-time link",
+        summary=f"Opened the {_noun(access.intake)} from a one-time link",
         details={"access": str(access.public_id)},
     )
     return access, ""
@@ -306,10 +355,15 @@ def intake_save_step(
     if ces_answers is not None:
         check = {**intake.answers, step: ces_answers}
         triage = results_mod.run_triage(
-            check, date_of_birth=intake.patient.date_of_birth, on=timezone.localdate()
+            check,
+            date_of_birth=intake.patient.date_of_birth,
+            sex=intake.patient.sex,
+            on=timezone.localdate(),
         )
         if triage.ces:
-            _stop_for_red_flag(intake, triage, at=now)
+            # A packet's stored result adds what the first visit told us (read only now).
+            found = packet_services.stop_triage(intake, check) if intake.is_packet else triage
+            _stop_for_red_flag(intake, found, at=now)
             del intake.skip_history_when_saving
             stopped = True
     intake.save(
@@ -327,7 +381,8 @@ def intake_save_step(
         actor=None,
         actor_name=PATIENT_ACTOR,
         action=AuditEvent.Action.UPDATE,
-        summary=f"Saved intake screen “{step}”" + (" (complete)" if answers is not None else ""),
+        summary=f"Saved {_noun(intake)} screen “{step}”"
+        + (" (complete)" if answers is not None else ""),
     )
     return SaveOutcome(intake=intake, stopped=stopped)
 
@@ -347,20 +402,25 @@ def _save_signature(intake: Intake, signed_name: str, png: bytes, *, at) -> None
     )
 
 
-def _stop_for_red_flag(intake: Intake, triage, *, at) -> None:
+def _stop_for_red_flag(
+    intake: Intake, found: TriageResult | followup_results.PacketTriage, *, at
+) -> None:
+    """Stop the form for a cauda equina answer and raise the staff alert at once. A
+    packet's triage comes with what it combined from the first visit."""
+    result = found.result if isinstance(found, followup_results.PacketTriage) else found
     intake.status = Intake.Status.STOPPED
     intake.stopped_at = at
-    intake.triage = triage.as_dict()
-    intake.red_flag_level = triage.level.name
-    ces_items = sorted(CES_ITEMS.intersection(triage.present))
-    alerts.raise_intake_alert(intake, level=triage.level.name, ces=True, items=ces_items, at=at)
+    intake.triage = found.as_dict()
+    intake.red_flag_level = result.level.name
+    ces_items = sorted(CES_ITEMS.intersection(result.present))
+    alerts.raise_intake_alert(intake, level=result.level.name, ces=True, items=ces_items, at=at)
     audit_patient_record(
         intake,
         actor=None,
         actor_name=SYSTEM_ACTOR,
         action=AuditEvent.Action.ALERT,
-        summary="Intake stopped: possible cauda equina syndrome",
-        details={"items": ces_items, "ruleset": triage.ruleset_version},
+        summary=f"{_noun(intake).capitalize()} stopped: possible cauda equina syndrome",
+        details={"items": ces_items, "ruleset": result.ruleset_version},
     )
 
 
@@ -374,6 +434,13 @@ def intake_submit(*, intake_id: int, submission_id: UUID) -> Intake:
     if not intake.is_open:
         raise IntakeClosed
     packs = instrument_packs()
+    if intake.is_packet:
+        baseline = followup_baseline.for_packet(intake)
+        if missing := packet_services.missing_screens(intake, packs=packs, baseline=baseline):
+            raise IntakeIncomplete(missing)
+        return packet_services.packet_submit(
+            intake, submission_id=submission_id, packs=packs, baseline=baseline, by=PATIENT_ACTOR
+        )
     missing = [
         s.key for s in steps_for(packs=packs) if s.key != "review" and s.key not in intake.answers
     ]
@@ -385,6 +452,7 @@ def intake_submit(*, intake_id: int, submission_id: UUID) -> Intake:
     results = results_mod.compute(
         intake.answers,
         date_of_birth=intake.patient.date_of_birth,
+        sex=intake.patient.sex,
         on=timezone.localdate(),
         licensed=questionnaires.licensed(packs),
     )
@@ -451,6 +519,7 @@ def intake_amend(
     results = results_mod.compute(
         after,
         date_of_birth=intake.patient.date_of_birth,
+        sex=intake.patient.sex,
         on=timezone.localdate(),
         licensed=questionnaires.licensed_when_scored(intake.scores),
     )
@@ -478,6 +547,16 @@ def intake_amend(
             "fields": _changed_fields(current.get(step, {}), answers),
             "reason": reason.strip(),
         },
+    )
+    # A correction can add a red flag the patient did not report (or did not understand):
+    # it raises the alert its new result asks for, as a submission would. Once per level
+    # and set of items, so re-saving the same correction raises nothing new.
+    alerts.raise_for_triage(
+        intake,
+        level=results.red_flag_level,
+        ces=results.ces,
+        items=list(results.triage["items"]),
+        at=amendment.at,
     )
     return amendment
 
@@ -516,8 +595,3 @@ def intake_close_accesses(*, intake: Intake, by: User) -> int:
             details={"closed": closed},
         )
     return closed
-
-
-# Callers from before the alerts had a module of their own.
-AlreadyAcknowledged = alerts.AlreadyAcknowledged
-alert_acknowledge = alerts.alert_acknowledge

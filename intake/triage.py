@@ -23,6 +23,9 @@ from typing import Any
 
 RULES_PATH = Path(__file__).parent / "rules" / "red_flags.json"
 CES_ITEMS = frozenset({"CES-1", "CES-2", "CES-3", "CES-4", "CES-5", "CES-6"})
+# The patient record's sex (patients.Patient.Sex, FHIR administrative gender) that counts
+# towards the abdominal aortic aneurysm profile (clinical.md 2.6).
+MALE = "male"
 
 
 class Level(IntEnum):
@@ -133,6 +136,9 @@ def parse_ruleset(data: Mapping[str, Any]) -> Ruleset:
             raise RulesetError(f"rule {rule.id!r} names unknown items {sorted(unknown)}")
         if not rule.items:
             raise RulesetError(f"rule {rule.id!r} has no conditions")
+        # `of` without a count would be ignored, a count above it never met.
+        if bool(rule.of) != bool(rule.at_least) or rule.at_least > len(rule.of):
+            raise RulesetError(f"rule {rule.id!r}: at_least needs 1 to {len(rule.of)} of `of`")
         rules.append(rule)
     ces = [r for r in rules if r.id == "ces"]
     if not (
@@ -170,6 +176,12 @@ def age_items(date_of_birth: date, on: date) -> set[str]:
         for limit, code in ((50, "AGE-OVER-50"), (60, "AGE-OVER-60"), (65, "AGE-OVER-65"))
         if age > limit
     }
+
+
+def sex_items(sex: str | None) -> set[str]:
+    """The record's sex as a red-flag item: only "male" counts (clinical.md 2.6). Other,
+    not known, or no record given add nothing."""
+    return {"SEX-MALE"} if sex == MALE else set()
 
 
 def present_items(answers: Mapping[str, str], extra: Iterable[str] = ()) -> frozenset[str]:

@@ -22,10 +22,14 @@ from audit.services import audit_patient_record, audit_record, shown_mrns
 from core import qr
 from core.dates import parse_day
 from core.models import Clinic
-from intake import patient_session, services, tablets
+from intake import alert_actions, patient_session, services, tablets
+from intake import alerts as alert_services
+from intake.alert_forms import DispositionForm
+from intake.followup import baseline as followup_baseline
 from intake.followup import schedule as followup_schedule
+from intake.followup import steps as followup_steps
 from intake.forms import StepContext
-from intake.models import Intake, IntakeAmendment, RedFlagAlert
+from intake.models import BANNER_LEVELS, Intake, IntakeAmendment, RedFlagAlert
 from intake.steps import all_steps, step_by_key
 from intake.summary import summary_context
 from intake.tablet_views import TabletEnrolForm
@@ -72,7 +76,7 @@ def queue(request: StaffRequest) -> HttpResponse:
         QUEUE_FILTERS[show][1](base)
         .for_queue()
         .prefetch_related(
-            Prefetch("alerts", queryset=RedFlagAlert.objects.open(), to_attr="open_alerts")
+            Prefetch("alerts", queryset=RedFlagAlert.objects.on_banner(), to_attr="open_alerts")
         )
     )
     intakes = list(intakes[:200])
@@ -118,7 +122,7 @@ def handover(request: StaffRequest, public_id: UUID) -> HttpResponse:
         {
             "intake": intake,
             "patient": intake.patient,
-            "link_hours": settings.INTAKE_LINK_HOURS,
+            "link_lifetime": _in_words(services.link_lifetime(intake)),
             "tablet": tablets.tablet_for_request(request),
             "enrol_form": TabletEnrolForm(),
             "open_accesses": intake.accesses.filter(
@@ -196,6 +200,14 @@ def link_create(request: StaffRequest, public_id: UUID) -> HttpResponse:
     )
 
 
+def _in_words(span) -> str:
+    """7 days, or 72 hours."""
+    if span.days and not span.seconds:
+        return f"{span.days} day{'s' if span.days != 1 else ''}"
+    hours = int(span.total_seconds() // 3600)
+    return f"{hours} hour{'s' if hours != 1 else ''}"
+
+
 def _open_if_due(request: StaffRequest, intake: Intake) -> Intake:
     """A follow-up questionnaire that is due opens when it is handed over."""
     if intake.status != Intake.Status.SCHEDULED:
@@ -247,7 +259,11 @@ def detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
     )
     if not request.user.has_perm("intake.view_intake_clinical"):
         return _status(request, intake)
-    _audit_view(request, intake, "Viewed intake summary")
+    _audit_view(
+        request,
+        intake,
+        "Viewed follow-up questionnaire" if intake.is_packet else "Viewed intake summary",
+    )
     summary = summary_context(
         intake, packs=services.instrument_packs(), clinic=Clinic.objects.current()
     )
@@ -258,7 +274,10 @@ def detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
             **summary,
             "patient": intake.patient,
             "consent": getattr(intake, "consent", None),
+            # A packet's answers are corrected where they are used (the re-evaluation's
+            # outcomes), not here: the amendment screens are the intake's.
             "can_amend": request.user.has_perm("intake.change_intake")
+            and not intake.is_packet
             and intake.status in (Intake.Status.SUBMITTED, Intake.Status.STOPPED),
         },
     )
@@ -268,8 +287,16 @@ def _status(request: StaffRequest, intake: Intake) -> HttpResponse:
     """The front desk's view of an intake: complete or not, flagged or not, consent
     signed; nothing of what the patient answered (intake.view_intake_clinical)."""
     _audit_view(request, intake, "Viewed intake status (no clinical content)")
-    steps = [s.key for s in all_steps() if s.key != "review"]
-    alerts = list(intake.alerts.all())
+    if intake.is_packet:
+        baseline = followup_baseline.for_packet(intake)
+        shown = followup_steps.packet_steps(
+            packs=services.instrument_packs(), has_psfs=bool(baseline.psfs_activities)
+        )
+    else:
+        shown = all_steps()
+    steps = [s.key for s in shown if s.key != "review"]
+    # A MONITOR result waits for the next visit: nobody need be fetched for it.
+    alerts = [a for a in intake.alerts.all() if a.level in BANNER_LEVELS]
     flagged = bool(alerts) or intake.red_flag_level in (
         Intake.RedFlagLevel.URGENT,
         Intake.RedFlagLevel.EMERGENCY,
@@ -367,12 +394,13 @@ ALERTS_SHOWN = "alerts_shown"
 
 @require_http_methods(["GET"])
 def alerts_banner(request: StaffRequest) -> HttpResponse:
-    """Polled by every staff screen (base.html). Cheap: one indexed query for open
-    alerts. Audited the first time this session is shown each alert (it names the
-    patient), not on every poll, which would bury the trail."""
+    """Polled by every staff screen (base.html). Cheap: one indexed query for the open
+    emergency and urgent alerts (a MONITOR result waits for the next visit instead).
+    Audited the first time this session is shown each alert (it names the patient), not
+    on every poll, which would bury the trail."""
     if not request.user.has_perm("intake.view_intake"):
         return HttpResponse(status=204)
-    alerts = list(RedFlagAlert.objects.open().select_related("patient")[:10])
+    alerts = list(RedFlagAlert.objects.on_banner().select_related("patient", "intake")[:10])
     seen = set(request.session.get(ALERTS_SHOWN, []))
     new = [alert for alert in alerts if alert.pk not in seen]
     if new:
@@ -391,22 +419,28 @@ def alerts_banner(request: StaffRequest) -> HttpResponse:
     )
 
 
-class AcknowledgeForm(forms.Form):
-    outcome = forms.ChoiceField(
-        choices=RedFlagAlert.Outcome.choices,
-        widget=forms.RadioSelect,
-        label="What was done?",
-    )
-    action_note = forms.CharField(
-        label="Action taken, or your reasoning for a false positive",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=4000,
+def _disposed_message(request: StaffRequest, done: alert_services.AlreadyAcknowledged) -> None:
+    if done.alert.acknowledged_by_id == request.user.pk:
+        # A double tap: the first one recorded it; say so to the one who did.
+        messages.success(request, "Alert acknowledged and recorded.")
+        return
+    by = done.alert.acknowledged_by
+    # Saved in one go with acknowledged_at, and PROTECTed: never None here.
+    assert by is not None
+    when = timezone.localtime(done.alert.acknowledged_at)
+    messages.info(
+        request,
+        f"{by.get_full_name() or by.get_username()} acknowledged this alert "
+        f"at {when:%H:%M}, before your answer was sent: theirs is recorded.",
     )
 
 
 @require_http_methods(["GET", "POST"])
 @permission_required("intake.view_intake_clinical", raise_exception=True)
 def alert_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
+    """The alert, what raised it, and its disposition: a clinician chooses one of the
+    actions the alert's level allows and writes a note. A refused choice comes back with
+    the reason and everything typed."""
     alert = get_object_or_404(
         RedFlagAlert.objects.select_related(
             "patient", "intake", "evaluation", "treatment_note", "acknowledged_by"
@@ -414,37 +448,31 @@ def alert_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
         public_id=public_id,
     )
     can_ack = request.user.has_perm("intake.acknowledge_redflagalert")
-    form = AcknowledgeForm(request.POST or None)
+    rules = alert_actions.default_rules()
+    form = DispositionForm(request.POST or None, alert=alert, rules=rules)
     if request.method == "POST":
         if not can_ack:
             raise PermissionDenied
         if form.is_valid():
             try:
-                services.alert_acknowledge(
+                alert_services.alert_disposition(
                     alert=alert,
                     by=request.user,
-                    outcome=form.cleaned_data["outcome"],
+                    action=form.cleaned_data["outcome"],
                     note=form.cleaned_data["action_note"],
+                    material=form.cleaned_data.get("safety_net_material", ""),
                 )
                 messages.success(request, "Alert acknowledged and recorded.")
-            except services.AlreadyAcknowledged as done:
-                if done.alert.acknowledged_by_id == request.user.pk:
-                    # A double tap: the first one recorded it; say so to the one who did.
-                    messages.success(request, "Alert acknowledged and recorded.")
-                else:
-                    by = done.alert.acknowledged_by
-                    # Saved in one go with acknowledged_at, and PROTECTed: never None here.
-                    assert by is not None
-                    when = timezone.localtime(done.alert.acknowledged_at)
-                    messages.info(
-                        request,
-                        f"{by.get_full_name() or by.get_username()} acknowledged this alert "
-                        f"at {when:%H:%M}, before your answer was sent: theirs is recorded.",
-                    )
-            return redirect("intake:alert", public_id=alert.public_id)
+                return redirect("intake:alert", public_id=alert.public_id)
+            except alert_services.AlreadyAcknowledged as done:
+                _disposed_message(request, done)
+                return redirect("intake:alert", public_id=alert.public_id)
+            except alert_services.ActionRefused as refused:
+                form.refuse(refused)
     else:
         _audit_view(request, alert, "Viewed red-flag alert")
     ruleset = default_ruleset()
+    clinic = Clinic.objects.current()
     return render(
         request,
         "intake/alert.html",
@@ -453,6 +481,13 @@ def alert_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
             "patient": alert.patient,
             "form": form,
             "can_ack": can_ack,
+            "rules": rules,
+            "allowed": rules.allowed(alert.level),
+            "default_action": rules.default_actions.get(alert.level, ""),
+            "escalated": alert.level in BANNER_LEVELS
+            and alert.acknowledged_at is None
+            and alert.raised_at
+            < alert_services.escalation_cutoff(timezone.now(), clinic.day_ends_at),
             "item_texts": [(c, ruleset.items.get(c, c)) for c in alert.items],
             # A neuro exam's alert is a clinician's finding, in the exam's own words.
             "exam_findings": [

@@ -1,17 +1,24 @@
 """What goes into a batch export: the selection asked for, its documents, their names in
 the ZIP, and the outcome CSV. Only record ids and MRNs are stored on the job; names and
-clinical text are read from the records when each document is rendered."""
+clinical text are read from the records when each document is rendered.
+
+The outcome CSV's columns are documented in docs/outcomes-csv.md: one row per evaluation,
+then one per submitted follow-up packet (the patient's own answers, after discharge too).
+"""
 
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
-from typing import TYPE_CHECKING, TextIO
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any, TextIO
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
+from evaluations import packets
 from evaluations.models import Evaluation
 from evaluations.progress import visit_values
 from intake import questionnaires
@@ -124,12 +131,25 @@ CSV_COLUMNS = [
     "baseline_leg_pain_nprs",
     "baseline_odi_percent",
     "baseline_psfs_mean",
+    # Follow-up packets: filled on a packet's row (kind "follow_up"); on an evaluation's
+    # row, the packet its outcomes were pre-filled from, if any.
+    "packet_id",
+    "packet_purpose",
+    "packet_due_on",
+    "days_after_discharge",
+    "global_rating_of_change",
+    "global_rating_of_change_label",
+    "prefilled_from_packet",
 ]
 BASELINE_BATCH = 500
+PACKET_KIND = "follow_up"
 
 
 def _cell(value) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
+    """A CSV cell a spreadsheet will not run as a formula. A number cannot be one, so a
+    negative one (a global rating of change of -2) stays a number."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
     text = "" if value is None else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
@@ -154,10 +174,96 @@ def episode_baselines(episode_ids: Iterable[int]) -> dict[int, dict[str, float]]
     return out
 
 
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def _day_start(on: date) -> datetime:
+    return timezone.make_aware(datetime.combine(on, time.min))
+
+
+def _packets(*, date_from, date_to, therapist_ids, created_before):
+    """Submitted follow-up packets answered in the date range (the clinic's days) before the
+    job was made; with therapists chosen, those of episodes one of them evaluated."""
+    qs = Intake.objects.packets().filter(
+        status=Intake.Status.SUBMITTED,
+        submitted_at__gte=_day_start(_day(date_from)),
+        submitted_at__lt=_day_start(_day(date_to) + timedelta(days=1)),
+        submitted_at__lte=created_before,
+    )
+    if therapist_ids:
+        qs = qs.filter(
+            episode_id__in=Evaluation.objects.filter(therapist_id__in=therapist_ids).values(
+                "episode_id"
+            )
+        )
+    return qs
+
+
+def _packet_row(packet: Intake, baseline: dict[str, float]) -> list[Any]:
+    on = timezone.localdate(packet.submitted_at)
+    values = packets.progress_values(packet.scores)
+    grc = packets.grc_of(packet.scores) or {}
+    discharged = packet.episode.discharged_on
+    after = (on - discharged).days if discharged is not None and on >= discharged else None
+    return [
+        "",
+        packet.patient.mrn,
+        packet.episode.public_id,
+        packet.episode.start_of_care.isoformat(),
+        on.isoformat(),
+        PACKET_KIND,
+        packet.status,
+        "",
+        "",
+        values.get("back_pain"),
+        values.get("leg_pain"),
+        values.get("odi"),
+        values.get("psfs"),
+        "",
+        "",
+        baseline.get("back_pain"),
+        baseline.get("leg_pain"),
+        baseline.get("odi"),
+        baseline.get("psfs"),
+        packet.public_id,
+        packets.purpose_label(packet.purpose),
+        packet.due_on.isoformat() if packet.due_on else "",
+        after,
+        grc.get("value"),
+        grc.get("label"),
+        "",
+    ]
+
+
+def csv_patient_ids(job: ReportJob) -> set[int]:
+    """The patients the outcomes CSV has rows for (two queries): the export's audit names
+    each one, a patient with only a follow-up packet in the range too."""
+    p = job.params
+    evaluations = _evaluations(
+        date_from=p["date_from"],
+        date_to=p["date_to"],
+        therapist_ids=p["therapists"],
+        include_drafts=p["drafts"],
+        created_before=job.created_at,
+    )
+    answered = _packets(
+        date_from=p["date_from"],
+        date_to=p["date_to"],
+        therapist_ids=p["therapists"],
+        created_before=job.created_at,
+    )
+    return set(evaluations.values_list("patient_id", flat=True)) | set(
+        answered.values_list("patient_id", flat=True)
+    )
+
+
 def write_outcomes_csv(job: ReportJob, out: TextIO) -> int:
-    """One row per evaluation matching the export's filters, streamed (constant memory
-    beyond each episode's four baseline values), with its episode of care and that
-    episode's baseline."""
+    """One row per evaluation matching the export's filters, then one per follow-up packet
+    submitted in its date range, streamed (constant memory beyond each episode's four
+    baseline values), each with its episode of care and that episode's baseline. A fixed
+    number of queries: the episodes of each (2), their baselines (2 per 500 episodes) and
+    the two streams (2)."""
     p = job.params
     qs = (
         _evaluations(
@@ -183,7 +289,33 @@ def write_outcomes_csv(job: ReportJob, out: TextIO) -> int:
         )
         .order_by("visit_date", "created_at", "pk")
     )
-    baselines = episode_baselines(qs.values_list("episode_id", flat=True))
+    answered = (
+        _packets(
+            date_from=p["date_from"],
+            date_to=p["date_to"],
+            therapist_ids=p["therapists"],
+            created_before=job.created_at,
+        )
+        .select_related("patient", "episode")
+        .only(
+            "public_id",
+            "purpose",
+            "due_on",
+            "status",
+            "submitted_at",
+            "scores",
+            "patient__mrn",
+            "episode__public_id",
+            "episode__start_of_care",
+            "episode__discharged_on",
+        )
+        .order_by("submitted_at", "pk")
+    )
+    baselines = episode_baselines(
+        itertools.chain(
+            qs.values_list("episode_id", flat=True), answered.values_list("episode_id", flat=True)
+        )
+    )
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     n = 0
@@ -214,8 +346,14 @@ def write_outcomes_csv(job: ReportJob, out: TextIO) -> int:
                     baseline.get("leg_pain"),
                     baseline.get("odi"),
                     baseline.get("psfs"),
+                    *("",) * 6,
+                    packets.used_packet(ev.content) or "",
                 )
             ]
         )
+        n += 1
+    for packet in answered.iterator(chunk_size=500):
+        row = _packet_row(packet, baselines.get(packet.episode_id, {}))
+        writer.writerow([_cell(v) for v in row])
         n += 1
     return n

@@ -32,6 +32,9 @@ MATRIX: dict[str, tuple] = {
     "core:clinic-settings": (LOGIN, DENY, DENY, OK, DENY, KIOSK, KIOSK),
     # The idle warning's "how long is left" and "stay signed in": any signed-in person.
     "core:session": (LOGIN, OK, OK, OK, OK, KIOSK, KIOSK),
+    # The safety figures' lists behind each figure (they name patients): administrators.
+    "core:safety-alerts": (LOGIN, DENY, DENY, OK, DENY, KIOSK, KIOSK),
+    "core:safety-episodes": (LOGIN, DENY, DENY, OK, DENY, KIOSK, KIOSK),
     "healthz": (OK, OK, OK, OK, OK, OK, OK),
     "accounts:login": (OK, 302, 302, 302, 302, KIOSK, KIOSK),  # signed-in users go home
     "accounts:logout": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),  # POST only
@@ -79,6 +82,9 @@ MATRIX: dict[str, tuple] = {
     "intake:link-create": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),
     "intake:cancel": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),
     "intake:close-access": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),  # POST only
+    # Follow-up questionnaires: the front desk hands them over and withdraws them.
+    "intake:packets": (LOGIN, OK, DENY, DENY, DENY, KIOSK, KIOSK),
+    "intake:packet-cancel": (LOGIN, 405, 405, 405, 405, KIOSK, KIOSK),  # POST only
     # The clinic's tablets: the front desk and administrators enrol the device in hand;
     # administrators list and revoke them.
     "intake:tablets": (LOGIN, DENY, DENY, OK, DENY, KIOSK, KIOSK),
@@ -245,6 +251,7 @@ def _url_for(name: str, staff_member, records) -> str:
         "intake:alerts-banner",
         "intake:tablets",
         "intake:tablet-this-device",
+        "intake:packets",
     }:
         kwargs = {"public_id": intake.public_id}
     elif name in {"evaluations:start", "evaluations:progress"}:

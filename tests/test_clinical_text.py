@@ -141,7 +141,7 @@ def _letters() -> list:
     patients with the most visits, one asked for by its plan of care, one after an intake
     alert that ended in an urgent referral."""
     from care.models import ReferralContact
-    from intake.services import alert_acknowledge
+    from intake.alerts import alert_acknowledge
     from reports.letters import referral_letter_create
 
     therapist = User.objects.get(username="therapist")

@@ -19,7 +19,8 @@ The package, by what each part is about:
 - `style`: the charts' colours, sizes and `ALGORITHM_VERSION`;
 - `labels`: label placement, pure geometry (boxes, spots, collision with dots and lines);
 - `svg`: the shared SVG writer (`_Canvas`), ids, coordinates and title wrapping;
-- `measure`: `measure_chart_svg`, one outcome measure over visits;
+- `measure`: `measure_chart_svg`, one outcome measure over visits (the patient's own answers,
+  from follow-up packets, drawn as squares);
 - `distal`: `distal_chart_svg`, the most distal symptom over visits.
 
 Import from `evaluations.charts`: the names below are its public API.
@@ -53,7 +54,7 @@ from evaluations.charts.style import (
     TITLE_SIZE,
     WHITE,
 )
-from evaluations.charts.svg import DRAFT_LEGEND
+from evaluations.charts.svg import DRAFT_LEGEND, REPORTED_LEGEND
 
 __all__ = [
     "ALGORITHM_VERSION",
@@ -69,6 +70,7 @@ __all__ = [
     "MIN_HEIGHT",
     "MIN_WIDTH",
     "MUTED",
+    "REPORTED_LEGEND",
     "SITE_AXIS_LABELS",
     "TEXT",
     "TEXT_SIZE",

@@ -126,7 +126,7 @@ def measure_chart_svg(
     value_texts = [format_value(p.value, progress.unit) for p in points]
     for p, x, y, value_text in zip(points, xs, ys, value_texts, strict=True):
         tip = f"{p.label}, {format_date(p.on)}: {value_text}"
-        out.append(c.dot(x, y, tip, draft=p.draft, r=r))
+        out.append(c.dot(x, y, tip, draft=p.draft, r=r, reported=p.source == "packet"))
     out.append("</g>")
 
     # Labels: the band's and the improvement line's first (they explain the chart), then
@@ -158,8 +158,11 @@ def measure_chart_svg(
         w = text_width(text)
         labels.append(Label(w, h, _value_spots(x, y, r, w, h)))
     obstacles = [dot_box(x, y, r) for x, y in zip(xs, ys, strict=True)]
-    if any(p.draft for p in points):
+    drafts, reported = any(p.draft for p in points), any(p.source == "packet" for p in points)
+    if drafts:
         obstacles.append(c.draft_legend_box())
+    if reported and (legend := c.reported_legend_box(beside_draft=drafts)) is not None:
+        obstacles.append(legend)
     texts = [band_text, *([IMPROVEMENT_LABEL] if target_y is not None else []), *value_texts]
     fills = [TEXT, *([BETTER] if target_y is not None else []), *([INK] * n)]
     # The band and line labels go where the plot has room for them; where it has none
@@ -195,6 +198,8 @@ def measure_chart_svg(
         if box is not None:
             out.append(c.label_text(box, text, fill=fill))
     out.extend(c.date_labels([p.on for p in points], xs))
-    if any(p.draft for p in points):
+    if drafts:
         out.append(c.draft_legend())
+    if reported:
+        out.append(c.reported_legend(beside_draft=drafts))
     return c.close(out)

@@ -3,7 +3,8 @@ sizes and the plot's margins, shared by the label placement, the SVG writer and 
 Changing one changes every chart's string: bump `ALGORITHM_VERSION`.
 """
 
-ALGORITHM_VERSION = "charts-1.0"
+# 1.1: a patient-reported point (a follow-up packet) is a square, with its legend.
+ALGORITHM_VERSION = "charts-1.1"
 
 INK = "#1f4e79"  # line, dots, value labels: 8.7:1 on white
 TEXT = "#333333"  # 12.6:1

@@ -34,6 +34,7 @@ from evaluations.progress import format_date
 
 _SUFFIX = re.compile(r"[A-Za-z0-9_-]{1,40}")
 DRAFT_LEGEND = "hollow dot: unsigned draft"
+REPORTED_LEGEND = "square: patient-reported"
 
 # --- Drawing helpers --------------------------------------------------------------------------
 
@@ -185,11 +186,22 @@ class _Canvas:
         return round(max(2.5, min(_DOT_R, spacing / 2.5)), 1)
 
     @staticmethod
-    def dot(x: float, y: float, tip: str, *, draft: bool, r: float = _DOT_R) -> str:
+    def dot(
+        x: float, y: float, tip: str, *, draft: bool, r: float = _DOT_R, reported: bool = False
+    ) -> str:
         if draft:
             tip += " (unsigned draft)"
         fill = WHITE if draft else INK
         width = "2" if r >= 3.5 else "1.5"
+        if reported:
+            # The patient's own answer (a follow-up packet): a square, told apart from the
+            # clinicians' dots by its shape as well as by its tooltip.
+            half = r * 0.9
+            return (
+                f'<rect x="{_f(x - half)}" y="{_f(y - half)}" width="{_f(2 * half)}" '
+                f'height="{_f(2 * half)}" fill="{fill}" stroke="{INK}" stroke-width="{width}">'
+                f"<title>{escape(tip + ' (patient-reported)')}</title></rect>"
+            )
         return (
             f'<circle cx="{_f(x)}" cy="{_f(y)}" r="{_f(r)}" fill="{fill}" stroke="{INK}" '
             f'stroke-width="{width}"><title>{escape(tip)}</title></circle>'
@@ -245,3 +257,21 @@ class _Canvas:
 
     def draft_legend_box(self) -> Box:
         return text_box(self.right, self.top - 10, DRAFT_LEGEND, TEXT_SIZE, "end")
+
+    def _reported_x(self, beside_draft: bool) -> float | None:
+        """Where the patient-reported legend ends: at the right, or left of the draft
+        legend; None when the chart is too narrow for both (the tooltips still say it)."""
+        if not beside_draft:
+            return self.right
+        x = self.right - text_width(DRAFT_LEGEND) - 12
+        return x if x - text_width(REPORTED_LEGEND) >= 4 else None
+
+    def reported_legend(self, *, beside_draft: bool) -> str:
+        x = self._reported_x(beside_draft)
+        if x is None:
+            return ""
+        return self.text(x, self.top - 10, REPORTED_LEGEND, anchor="end", fill=MUTED)
+
+    def reported_legend_box(self, *, beside_draft: bool) -> Box | None:
+        x = self._reported_x(beside_draft)
+        return None if x is None else text_box(x, self.top - 10, REPORTED_LEGEND, TEXT_SIZE, "end")

@@ -31,6 +31,8 @@ class SectionContext:
     psfs_activities: list[dict] = field(default_factory=list)  # [{"id", "activity"}]
     odi_licensed: bool = False
     intake_inputs: dict[str, Any] = field(default_factory=dict)
+    # The outcomes' patient-reported block (evaluations.packets), kept through every save.
+    patient_reported: dict[str, Any] | None = None
 
 
 class SectionForm(forms.Form):

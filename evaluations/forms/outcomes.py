@@ -1,5 +1,11 @@
 """The visit and its outcome measures: the date, pain now, the most distal symptom, the
-patient's PSFS activities from the intake and (where the clinic holds the licence) the ODI."""
+patient's PSFS activities from the intake and (where the clinic holds the licence) the ODI.
+
+A re-evaluation or discharge may open pre-filled from the patient's follow-up packet
+(`evaluations.packets`): each pre-filled field is marked "Patient-reported on <date>" with
+the patient's answer, the global rating of change is shown read-only, and every save keeps
+the patient's answers (`patient_reported`, the record's version 2) beside the therapist's
+values, which stay in the usual keys."""
 
 from __future__ import annotations
 
@@ -8,10 +14,11 @@ from typing import Any
 
 from django import forms
 
-from evaluations import mdt
+from evaluations import mdt, packets
 from evaluations.forms.base import SectionContext, SectionForm
 from evaluations.forms.fields import NPRS_CHOICES, as_text, choice_list, select_field, text_field
 from evaluations.forms.widgets import FastDateInput
+from evaluations.wording import unbroken_date
 from intake.scoring.odi import SECTION_IDS as ODI_SECTION_IDS
 
 ODI_CHOICES = [("", "Not answered")] + [(str(n), str(n)) for n in range(6)]
@@ -47,6 +54,35 @@ class OutcomesForm(SectionForm):
                 self.fields[sid] = select_field(ODI_CHOICES, f"ODI section {n} score, 0 to 5")
                 self.fields[sid].label = f"Section {n}"
                 self.odi_names.append(sid)
+        self._mark_reported(ctx.patient_reported)
+        self.psfs_rows = [(name, self.reported.get(name, "")) for name in self.psfs_names]
+        self.odi_rows = [(name, self.reported.get(name, "")) for name in self.odi_names]
+
+    def _mark_reported(self, stored: dict[str, Any] | None) -> None:
+        """`reported`: field name -> the mark beside it, for the fields the packet filled."""
+        self.reported: dict[str, str] = {}
+        self.reported_packet = self.reported_on = self.reported_grc = ""
+        block = packets.reported_of({packets.REPORTED: stored})
+        if block is None:
+            return
+        on = packets.reported_on(block)
+        self.reported_packet = str(block["packet"])
+        self.reported_on = unbroken_date(on) if on else "an unknown date"
+        self.reported_grc = packets.grc_text(block.get("grc"))
+        for name, value in packets.field_values(block.get("values") or {}).items():
+            if name in self.fields:
+                self.reported[name] = f"Patient-reported on {self.reported_on}: {value}"
+                # Read out with the input it belongs to (its id is the field's + "_reported").
+                self.fields[name].widget.attrs["aria-describedby"] = f"id_outcomes-{name}_reported"
+
+    @staticmethod
+    def prefill_data(values: dict[str, Any], *, visit_date: str) -> dict[str, str]:
+        """What the form takes, as posted, to hold a packet's values (`packets.prefill_values`)
+        on a visit on `visit_date`: the section is pre-filled through the form, so it is
+        checked like anything typed."""
+        data = {"visit_date": visit_date}
+        data |= {name: str(v) for name, v in packets.field_values(values).items()}
+        return data
 
     def clean_visit_date(self):
         value = self.cleaned_data["visit_date"]
@@ -73,6 +109,8 @@ class OutcomesForm(SectionForm):
             ],
             "odi_sections": {sid: num(d[sid]) for sid in self.odi_names},
             "notes": d["notes"],
+            # The patient's answers the section was pre-filled with, beside the above.
+            **({packets.REPORTED: self.ctx.patient_reported} if self.ctx.patient_reported else {}),
         }
 
     @classmethod

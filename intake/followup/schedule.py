@@ -206,7 +206,7 @@ def packets_after_discharge(*, episode: Episode, by: Any) -> list[Intake]:
 
 
 @receiver(episode_discharged, dispatch_uid="followup-after-discharge")
-def _on_discharge(sender, *, episode: Episode, by: Any, **kwargs) -> None:
+def _on_discharge(sender: type[Episode], *, episode: Episode, by: Any, **kwargs: Any) -> None:
     # care cannot import intake (it sits below it), so it announces the discharge and the
     # packets are scheduled here, in the same transaction as the discharge itself.
     packets_after_discharge(episode=episode, by=by)

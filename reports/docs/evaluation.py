@@ -20,6 +20,7 @@ from evaluations import records, services
 from evaluations.models import Addendum, Evaluation
 from evaluations.presenters.common import code_label, printed
 from evaluations.presenters.neuro import alerts_printed
+from evaluations.presenters.outcomes import document as reported_document
 from evaluations.sections import SECTION_TITLES, documented
 from intake import questionnaires, triage
 from intake.models import IntakeAmendment, RedFlagAlert
@@ -187,13 +188,19 @@ def _sentence(text: str) -> str:
 def _alert(alert: RedFlagAlert) -> dict:
     return {
         "raised_at": alert.raised_at,
-        "source": "neuro exam" if alert.evaluation_id else "intake",
+        # The alert list is prefetched from its intake, so reading it costs no query.
+        "source": alert.get_source_display().lower(),
         "summary": _sentence(alert.summary),
         "acknowledged_at": alert.acknowledged_at,
         "acknowledged_by": person_name(alert.acknowledged_by),
         "outcome": alert.get_outcome_display() if alert.outcome else "",
         "referral": alert.outcome in RedFlagAlert.REFERRAL_NEEDED,
         "note": _sentence(alert.action_note),
+        "material": (
+            f"{alert.safety_net_material_label} (version {alert.safety_net_version})"
+            if alert.safety_net_material_label
+            else ""
+        ),
     }
 
 
@@ -239,6 +246,11 @@ def _outcomes(evaluation: Evaluation, basis: services.IntakeBasis, scores: dict)
     """This visit's scores with their bands, the intake baseline and what the change means
     against the MCID (`progress.measure_progress` over the intake and this visit)."""
     found = (evaluation.findings or {}).get("outcomes") or {}
+    # What the patient reported in the packet that pre-filled the section, if one did.
+    reported = reported_document(
+        records.read("outcomes", evaluation.content.get("outcomes")), found
+    )
+    notes = (reported or {}).get("measures") or {}
     measures = progress_mod.from_records(basis.intake, basis.answers, [evaluation]).measures
     rows = []
     for m in measures:
@@ -265,6 +277,7 @@ def _outcomes(evaluation: Evaluation, basis: services.IntakeBasis, scores: dict)
                 "change": change_text(m) if baseline else "",
                 "mcid": f"{mcid_amount(m.mcid)} ({progress_mod.short_citation(m.mcid.source)})",
                 "source": mcid_source(m.mcid),
+                "reported": notes.get(m.code, ""),
             }
         )
     psfs = found.get("psfs") or {}
@@ -275,8 +288,14 @@ def _outcomes(evaluation: Evaluation, basis: services.IntakeBasis, scores: dict)
     return {
         "rows": rows,
         "psfs_activities": [
-            {**a, "intake": intake_psfs.get(a.get("id"))} for a in psfs.get("activities") or ()
+            {
+                **a,
+                "intake": intake_psfs.get(a.get("id")),
+                "reported": ((reported or {}).get("activities") or {}).get(a.get("id"), ""),
+            }
+            for a in psfs.get("activities") or ()
         ],
+        "reported": reported,
         "distal_site": code_label(found.get("distal_site")),
         "startback": scores.get("startback"),
         "odi_shown": any(r["code"] == "odi" for r in rows),

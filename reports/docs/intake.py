@@ -155,6 +155,8 @@ def _alerts(alerts) -> list[dict]:
             "acknowledged_by": _name(a.acknowledged_by),
             "outcome": a.get_outcome_display() if a.outcome else "",
             "action_note": a.action_note,
+            "safety_net_material_label": a.safety_net_material_label,
+            "safety_net_version": a.safety_net_version,
         }
         for a in alerts
     ]

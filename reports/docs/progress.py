@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Max, Q
 
-from evaluations import plan_catalog, records, services
+from evaluations import followups, packets, plan_catalog, records, services
 from evaluations import progress as progress_mod
 from evaluations.charts import distal_chart_svg, measure_chart_svg
 from evaluations.goals import goal_status
@@ -54,15 +54,19 @@ def _notes_up_to(evaluation: Evaluation):
 
 
 def progress_version(evaluation: Evaluation) -> str:
-    """The evaluation's version and the latest state of every visit and treatment note up
-    to it (two queries): a visit or note added, saved or signed changes the report."""
+    """The evaluation's version and the latest state of every visit, treatment note and
+    follow-up packet it charts (three queries): one added, saved, signed or amended
+    changes the report."""
     visits = _up_to(evaluation).aggregate(
         n=Count("pk"), saved=Max("updated_at"), signed=Count("signed_at"), last=Max("signed_at")
     )
     notes = _notes_up_to(evaluation).aggregate(
         n=Count("pk"), saved=Max("updated_at"), signed=Count("signed_at")
     )
-    parts = [*visits.values(), *notes.values()]
+    answered = followups.report_packets(evaluation).aggregate(
+        n=Count("pk"), saved=Max("updated_at")
+    )
+    parts = [*visits.values(), *notes.values(), *answered.values()]
     return f"{evaluation_version(evaluation)}-{digest(parts)}"
 
 
@@ -105,6 +109,30 @@ def _chart_rows(data: progress_mod.PatientProgress) -> tuple[list[dict], dict | 
             "svg": distal_chart_svg(data.distal, width=CHART_WIDTH, height=CHART_HEIGHT),
         }
     return measures, distal
+
+
+def _status_rows(data: progress_mod.PatientProgress) -> list[dict]:
+    """Each measure's baseline and latest value up to this visit, and the change."""
+    return [
+        {
+            "progress": m,
+            "baseline": progress_mod.format_value(m.baseline.value, m.unit),
+            "latest": progress_mod.format_value(m.latest.value, m.unit),
+            "change": change_text(m),
+        }
+        for m in data.measures
+        if m.baseline is not None and m.latest is not None
+    ]
+
+
+def _packet_values(p: packets.Answered) -> str:
+    """A follow-up's values in one line: "back pain 2, leg pain 1, ODI 12%"."""
+    words = {"back_pain": "back pain", "leg_pain": "leg pain", "psfs": "PSFS mean", "odi": "ODI"}
+    values = packets.progress_values(p.scores)
+    return ", ".join(
+        f"{words[code]} {progress_mod.format_value(value, progress_mod.MEASURES[code].unit)}"
+        for code, value in values.items()
+    )
 
 
 def _plan_changes(before: dict | None, after: dict | None) -> dict:
@@ -151,8 +179,23 @@ def progress_context(evaluation: Evaluation, clinic) -> dict:
     visits = list(_up_to(evaluation))
     basis = services.intake_basis(evaluation)
     notes = list(_notes_up_to(evaluation))
+    answered = followups.for_report(evaluation)
+    # The goals and the status at this visit read the clinicians' records, as before; the
+    # charts add the patient's own answers (packets no evaluation was pre-filled from, and
+    # a discharge's post-discharge follow-ups: followups.report_packets).
     data = progress_mod.from_records(basis.intake, basis.answers, visits, notes=notes)
-    measures, distal = _chart_rows(data)
+    discharged_on = evaluation.episode.discharged_on
+    charted = data
+    if answered:
+        charted = progress_mod.from_records(
+            basis.intake,
+            basis.answers,
+            visits,
+            notes=notes,
+            packets=answered,
+            discharged_on=discharged_on,
+        )
+    measures, distal = _chart_rows(charted)
     by_code = {m.code: m for m in data.measures}
     earlier = [v for v in visits if v.public_id != evaluation.public_id]
     previous = earlier[-1] if earlier else None
@@ -207,6 +250,17 @@ def progress_context(evaluation: Evaluation, clinic) -> dict:
         "intake": basis.intake,
         "measures": measures,
         "distal": distal,
+        "at_visit": _status_rows(data),
+        "after_discharge": [
+            {
+                "label": packets.point_label(p.purpose, p.submitted_on, discharged_on),
+                "on": p.submitted_on,
+                "values": _packet_values(p),
+                "grc": packets.grc_text(packets.grc_of(p.scores)),
+            }
+            for p in answered
+            if p.submitted_on > evaluation.visit_date
+        ],
         "has_drafts": any(v.status != Evaluation.Status.SIGNED for v in visits),
         "goals": goals,
         "goals_from": reviewed_from,

@@ -28,7 +28,7 @@ from evaluations.models import Evaluation
 from intake.models import Intake
 from patients.models import Patient
 from reports.dispatch import RENDER_EXPORT_PART, enqueue
-from reports.exports import write_outcomes_csv
+from reports.exports import csv_patient_ids, write_outcomes_csv
 from reports.models import ExportPart, ReportJob
 from reports.runlog import log_failure, logger
 from reports.runner.claims import (
@@ -111,6 +111,9 @@ def _assemble_zip(job: ReportJob) -> tuple[Path, set[str]]:
     asked, the outcome CSV. Memory holds one document at a time, whatever the export's
     size. Raises _Unverified, and makes no ZIP, if any document is not as recorded."""
     folder = parts_dir(job)
+    # An export of the outcome CSV alone may have no document, and so no folders yet (a
+    # range holding only follow-up packets, say).
+    folder.mkdir(parents=True, exist_ok=True)
     target = reports_root() / f"{job.public_id}.zip"
     fd, tmp = tempfile.mkstemp(dir=reports_root(), prefix=".tmp-", suffix=".zip")
     os.close(fd)
@@ -187,6 +190,9 @@ def _audit_export_contents(job: ReportJob, included: set[str]) -> None:
     patient_ids = set(
         Evaluation.objects.filter(public_id__in=included).values_list("patient_id", flat=True)
     ) | set(Intake.objects.filter(public_id__in=included).values_list("patient_id", flat=True))
+    if job.params.get("csv"):
+        # The outcomes CSV's rows too: visits and follow-up packets with no document here.
+        patient_ids |= csv_patient_ids(job)
     for patient in Patient.objects.filter(pk__in=patient_ids).only("pk"):
         audit_record(
             actor=job.requested_by,

@@ -18,6 +18,9 @@ def _form(clinic: Clinic, **changes) -> dict:
         "consent_version": clinic.consent_version,
         "consent_text": clinic.consent_text,
         "privacy_notice": clinic.privacy_notice,
+        "emergency_number": clinic.emergency_number,
+        "followup_lead_days": clinic.followup_lead_days,
+        "day_ends_at": clinic.day_ends_at.strftime("%H:%M"),
     }
     return {**data, **changes}
 

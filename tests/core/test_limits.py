@@ -49,6 +49,9 @@ def _clinic_form(**changes) -> dict:
         "consent_version": clinic.consent_version,
         "consent_text": clinic.consent_text,
         "privacy_notice": clinic.privacy_notice,
+        "emergency_number": clinic.emergency_number,
+        "followup_lead_days": clinic.followup_lead_days,
+        "day_ends_at": clinic.day_ends_at.strftime("%H:%M"),
         **changes,
     }
 

@@ -105,6 +105,6 @@ def test_the_progress_page_makes_the_same_queries_for_1_or_3_episodes_of_many_vi
         assert _progress(therapist_client, big).status_code == 200
     assert len(many) == len(one)
     # Pinned: the session, user and permissions, the patient, the episodes, the baseline
-    # intake and its amendments, the visits, the treatment notes, the audit entry and the
-    # base template's own.
-    assert len(one) == 14, [q["sql"][:80] for q in one.captured_queries]
+    # intake and its amendments, the visits, the treatment notes, the follow-up packets,
+    # the audit entry and the base template's own.
+    assert len(one) == 15, [q["sql"][:80] for q in one.captured_queries]

@@ -272,8 +272,9 @@ def test_the_note_page_makes_a_fixed_number_of_queries(therapist_client, note, t
     assert len(many) == len(few)
     # Pinned: the session, user, two-factor device and permissions, the note with its
     # patient, episode and plan, its addenda and alerts, the audit entry and the base
-    # template's own (the clinic, the user's roles).
-    assert len(few) == 11, [q["sql"][:100] for q in few.captured_queries]
+    # template's own (the clinic, the user's roles), and the patient's results for review at
+    # this visit (MONITOR alerts, intake.templatetags.alert_tags).
+    assert len(few) == 12, [q["sql"][:100] for q in few.captured_queries]
 
 
 def test_the_home_panel_makes_the_same_queries_for_one_or_many_notes(
@@ -288,7 +289,8 @@ def test_the_home_panel_makes_the_same_queries_for_one_or_many_notes(
         html = therapist_client.get(reverse("core:home")).content.decode()
     assert html.count("treatment note, visit") == 5
     assert len(many) == len(one)
-    assert len(one) == 11, [q["sql"][:80] for q in one.captured_queries]
+    # 12 with the list of results for review at the next visit (evaluations.panels).
+    assert len(one) == 12, [q["sql"][:80] for q in one.captured_queries]
 
 
 def test_the_progress_page_makes_the_same_queries_for_one_or_many_notes(

@@ -94,6 +94,22 @@ def _intakes(world):
     return [{"public_id": i.public_id} for i in (world.open_intake, world.records["intake"])]
 
 
+def _packets(world):
+    """A follow-up questionnaire due today in the records' episode, made once."""
+    from intake.models import Intake
+
+    episode = world.records["episode"]
+    packet = Intake.objects.packets().filter(episode=episode).first() or Intake.objects.create(
+        patient=episode.patient,
+        episode=episode,
+        kind=Intake.Kind.FOLLOW_UP,
+        purpose=Intake.Purpose.REEVALUATION,
+        due_on=episode.start_of_care,
+        status=Intake.Status.SCHEDULED,
+    )
+    return [{"public_id": packet.public_id}]
+
+
 def _episodes(world):
     return [{"public_id": e.public_id} for e in (world.records["episode"], world.closed_episode)]
 
@@ -177,6 +193,7 @@ PATH_VARIANTS = {
     "intake:link-create": _intakes,
     "intake:cancel": _intakes,
     "intake:handover": _intakes,
+    "intake:packet-cancel": _packets,
     "intake:detail": _intakes,
     "care:episode": _episodes,
     "care:referral": _episodes,

@@ -87,6 +87,10 @@ HAPPY: dict[str, dict] = {
                 "HX-WEIGHT-LOSS",
                 "HX-VASCULAR-RISK",
                 "HX-NO-IMPROVEMENT",
+                # Added by red-flag ruleset 2026.12-1.
+                "HX-TB",
+                "HX-ALCOHOL",
+                "HX-FIRST-BACK-PAIN",
             )
         },
         "medications": "Ibuprofen 400 mg when needed",
@@ -107,6 +111,12 @@ HAPPY: dict[str, dict] = {
             "SX-FEVER",
             "SX-ABDO-PAIN",
             "SX-FAINT",
+            # Added by red-flag ruleset 2026.12-1.
+            "SX-WIDESPREAD-NEURO",
+            "SX-NIGHT-PAIN",
+            "SX-PROGRESSIVE-PAIN",
+            "SX-THORACIC-PAIN",
+            "SX-ABDO-PULSATING",
         )
     },
     "startback": {

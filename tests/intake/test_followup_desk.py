@@ -90,7 +90,9 @@ def test_create_link_opens_a_due_packet_and_shows_the_link_with_a_qr_code_once(
     summaries = set(
         AuditEvent.objects.filter(patient=packet.patient).values_list("summary", flat=True)
     )
-    assert "Created a one-time intake link" in summaries
+    assert "Created a one-time questionnaire link" in summaries
+    lifetime = access.expires_at - access.created_at
+    assert abs(lifetime - datetime.timedelta(days=7)) < datetime.timedelta(seconds=5)
     assert any(s.startswith("Opened the follow-up questionnaire") for s in summaries)
 
 
@@ -156,3 +158,15 @@ def test_it_refuses_the_packet_pages_to_staff_without_the_front_desks_permission
     assert client.post(cancel, {"reason": "x"}).status_code == 403
     packet.refresh_from_db()
     assert packet.status == "scheduled"
+
+
+def test_the_front_desk_sees_a_packets_progress_not_its_answers(front_desk_client):
+    packet = _packet(status=Intake.Status.IN_PROGRESS)
+    packet.answers = {"pain": {"nprs_back_now": 7, "nprs_leg_now": 8}}
+    packet.save()
+    page = front_desk_client.get(reverse("intake:detail", args=[packet.public_id])).content.decode()
+    assert "Follow-up questionnaire:" in page and "before the re-evaluation, due" in page
+    # Pain, change and red flags: no activities screen, as the episode has no first visit.
+    assert "1 of 3" in page
+    assert "Consent" not in page
+    assert ">7<" not in page

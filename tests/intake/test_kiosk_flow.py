@@ -51,7 +51,7 @@ def test_it_walks_the_whole_intake_and_stores_scores_triage_and_pattern(kiosk, p
     intake = Intake.objects.get(pk=kiosk.intake.pk)
     assert intake.status == Intake.Status.SUBMITTED
     assert intake.red_flag_level == "NONE"
-    assert intake.triage["ruleset_version"] == "2026.11-1"
+    assert intake.triage["ruleset_version"] == "2026.12-1"
     assert intake.scores["startback"]["risk_group"] == "high"  # distress 4 of 5
     assert intake.scores["startback"]["algorithm_version"] == "startback-1.0"
     assert intake.scores["psfs"]["mean"] == 4.0

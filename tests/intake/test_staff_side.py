@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from intake import services
+from intake import alerts, services
 from intake.models import InstrumentPack, Intake, IntakeAccess, IntakeAmendment, RedFlagAlert
 from tests.factories import IntakeFactory, PatientFactory
 from tests.intake.answers import odi_pack_document
@@ -167,8 +167,8 @@ def test_a_therapist_acknowledges_an_alert_with_the_action_taken(therapist_clien
     body = therapist_client.get(reverse("intake:alerts-banner")).content.decode()
     assert "red-flag-alert" not in body
     # A second acknowledgement (another therapist a moment later) changes nothing.
-    with pytest.raises(services.AlreadyAcknowledged):
-        services.alert_acknowledge(alert=alert, by=therapist, outcome="false_positive", note="x")
+    with pytest.raises(alerts.AlreadyAcknowledged):
+        alerts.alert_acknowledge(alert=alert, by=therapist, outcome="false_positive", note="x")
 
 
 def test_a_therapist_amends_a_submitted_intake_keeping_the_original(therapist_client, therapist):

@@ -315,16 +315,17 @@ def test_the_documents_read_a_fixed_number_of_queries(
     evaluation = _visits(patient, physio, count=count)[-1]
 
     # The evaluation, its addenda and alerts, the intake's corrections and alerts; the
-    # clinic's instrument packs; the visits up to this one and the episode's treatment notes.
+    # clinic's instrument packs; the visits up to this one, the episode's treatment notes
+    # and its follow-up packets.
     with django_assert_num_queries(5):
         subject = doc.load_evaluation(evaluation.public_id)
     with django_assert_num_queries(1):
         doc.evaluation_context(subject, clinic)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         progress_doc.progress_context(subject, clinic)
     with django_assert_num_queries(0):
         doc.evaluation_version(subject)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         progress_doc.progress_version(subject)
 
 

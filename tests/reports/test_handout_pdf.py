@@ -198,8 +198,8 @@ def test_a_referral_in_the_plan_replaces_the_reassurance(clinic, patient, urgenc
 
 
 def test_an_alert_that_ended_in_a_referral_does_too(clinic, patient, therapist):
+    from intake.alerts import alert_acknowledge
     from intake.models import RedFlagAlert
-    from intake.services import alert_acknowledge
 
     evaluation = evaluation_for(patient, vignette="somatic_extension")
     assert (

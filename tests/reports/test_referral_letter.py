@@ -18,8 +18,8 @@ from care.models import DiagnosisCode, EpisodeDiagnosis, ReferralContact
 from core.models import Clinic
 from evaluations import services as evaluation_services
 from evaluations.models import Evaluation
+from intake.alerts import alert_acknowledge
 from intake.models import RedFlagAlert
-from intake.services import alert_acknowledge
 from reports import letters
 from reports.docs import evaluation as evaluation_doc
 from reports.docs import referral_letter as letter_doc

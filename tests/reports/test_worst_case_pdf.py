@@ -14,8 +14,8 @@ from django.utils import timezone
 from core.models import Clinic
 from evaluations import plan_catalog, services
 from evaluations.models import Evaluation
+from intake.alerts import alert_acknowledge
 from intake.models import RedFlagAlert
-from intake.services import alert_acknowledge
 from reports.documents import DOCUMENTS
 from reports.pdf import render_document, render_html
 from tests.factories import PatientFactory
