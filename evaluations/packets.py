@@ -40,6 +40,8 @@ PREFILL_VERSION = "packet-prefill-1"
 MAX_AGE_DAYS = 14
 # Evaluation kind -> the packet purpose that pre-fills it.
 PREFILL_PURPOSE: Mapping[str, str] = {"reevaluation": "reevaluation", "discharge": "discharge"}
+# The evaluation a packet of each purpose comes before.
+KIND_OF_PURPOSE: Mapping[str, str] = {p: k for k, p in PREFILL_PURPOSE.items()}
 POST_DISCHARGE_LABELS: Mapping[str, str] = {
     "after_6w": "6 weeks after discharge",
     "after_3m": "3 months after discharge",

@@ -133,11 +133,62 @@ def evaluation_start(*, patient: Patient, kind: str, by: User) -> Evaluation:
         summary=f"Started {evaluation.get_kind_display().lower()}",
         details={"intake": str(intake.public_id) if intake else None},
     )
+    _audit_prefill(evaluation, prefilled, by=by)
+    return evaluation
+
+
+def awaits_prefill(evaluation: Evaluation) -> bool:
+    """A draft re-evaluation or discharge whose outcomes nobody has typed yet: a packet
+    the patient sends after the draft was opened can still fill them in."""
+    return (
+        not evaluation.is_signed
+        and evaluation.kind != Evaluation.Kind.INITIAL
+        and "outcomes" not in evaluation.content
+        and "outcomes" not in evaluation.drafts
+    )
+
+
+@transaction.atomic
+def evaluations_prefill_from(*, packet: Intake) -> list[Evaluation]:
+    """A packet the patient sent after the therapist had opened the re-evaluation or
+    discharge it comes before: fill in each waiting draft of the episode it fits (none whose
+    outcomes were typed). Returns the drafts filled in."""
+    filled = []
+    drafts = Evaluation.objects.select_for_update(of=("self",)).filter(
+        episode_id=packet.episode_id,
+        status=Evaluation.Status.DRAFT,
+        kind=packets.KIND_OF_PURPOSE.get(packet.purpose, ""),
+    )
+    for evaluation in drafts:
+        if not awaits_prefill(evaluation):
+            continue
+        basis = intake_basis(evaluation)
+        prefilled = _prefill_outcomes(evaluation, basis)
+        if prefilled is None or prefilled[0].pk != packet.pk:
+            continue
+        evaluation.findings = derive(evaluation, basis)
+        evaluation.save(update_fields=["findings", "content"])
+        _audit_prefill(evaluation, prefilled, by=None, actor_name=PREFILL_ACTOR)
+        filled.append(evaluation)
+    return filled
+
+
+PREFILL_ACTOR = "Patient's follow-up questionnaire"
+
+
+def _audit_prefill(
+    evaluation: Evaluation,
+    prefilled: tuple[Intake, list[str]] | None,
+    *,
+    by: User | None,
+    actor_name: str = "",
+) -> None:
     if prefilled is not None:
         packet, fields = prefilled
         on = timezone.localdate(packet.submitted_at)
         audit_patient_record(
             evaluation,
+            actor_name=actor_name,
             actor=by,
             action=AuditEvent.Action.UPDATE,
             summary=f"Pre-filled the outcomes from the patient's questionnaire of {on:%d %b %Y}",
@@ -149,7 +200,6 @@ def evaluation_start(*, patient: Patient, kind: str, by: User) -> Evaluation:
                 "version": packets.PREFILL_VERSION,
             },
         )
-    return evaluation
 
 
 def _prefill_outcomes(

@@ -5,6 +5,7 @@ inside intake.services' transaction, on a row it has locked."""
 from collections.abc import Collection, Mapping
 from uuid import UUID
 
+from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditEvent
@@ -14,6 +15,7 @@ from intake.followup import results
 from intake.followup import steps as packet_steps
 from intake.followup.baseline import Baseline, for_packet
 from intake.models import Intake
+from intake.signals import packet_submitted
 
 
 def missing_screens(packet: Intake, *, packs: Collection[str], baseline: Baseline) -> list[str]:
@@ -78,4 +80,6 @@ def packet_submit(
             "algorithm": found.algorithm_version,
         },
     )
+    # After commit: a fault in what listens cannot undo the patient's answers.
+    transaction.on_commit(lambda: packet_submitted.send(sender=Intake, packet=packet))
     return packet

@@ -441,3 +441,53 @@ def test_the_evaluation_page_makes_one_query_more_for_packets_however_many(
     assert _page_queries(therapist_client, prefilled) == with_packets - 1
     # Pinned: a draft re-evaluation's page (with the patient's MONITOR results to review).
     assert with_packets == 23
+
+
+# --- A draft opened before the patient answered ------------------------------------------------
+
+
+def _sent(packet: Intake) -> None:
+    """As the packet's submission does once it has committed."""
+    from intake.signals import packet_submitted
+
+    packet_submitted.send(sender=Intake, packet=packet)
+
+
+def test_a_draft_opened_before_the_packet_came_in_is_filled_in_when_it_arrives(
+    therapist, therapist_client, patient, baseline, initial
+):
+    evaluation = _open(therapist, patient)
+    assert "outcomes" not in evaluation.content
+    packet = make_packet(baseline, days_ago=0, back=2, leg=5)
+    _sent(packet)
+    record = _outcomes(evaluation)
+    assert record["leg_now"] == 5 and record["patient_reported"]["packet"] == str(packet.public_id)
+    event = AuditEvent.objects.get(
+        object_id=str(evaluation.public_id), summary__startswith="Pre-filled the outcomes"
+    )
+    assert event.actor is None and event.actor_name == services.PREFILL_ACTOR
+    page = therapist_client.get(reverse("evaluations:detail", args=[evaluation.public_id]))
+    assert "Patient-reported on" in page.content.decode()
+    _sent(packet)  # sent again: nothing is filled twice
+    assert AuditEvent.objects.filter(summary__startswith="Pre-filled the outcomes").count() == 1
+
+
+def test_a_draft_whose_outcomes_were_typed_is_never_overwritten_by_a_later_packet(
+    therapist, therapist_client, patient, baseline, initial
+):
+    evaluation = _open(therapist, patient)
+    data = OutcomesForm.prefill_data(
+        {"back_now": 1, "leg_now": 1}, visit_date=_days_ago(0).isoformat()
+    )
+    assert post_section(therapist_client, evaluation, "outcomes", data).status_code == 200
+    _sent(make_packet(baseline, days_ago=0, back=8, leg=8))
+    record = _outcomes(evaluation)
+    assert record["leg_now"] == 1 and "patient_reported" not in record
+
+
+def test_a_packet_fills_only_the_evaluation_of_its_purpose_in_its_episode(
+    therapist, patient, baseline, initial
+):
+    discharge = _open(therapist, patient, "discharge")
+    _sent(make_packet(baseline, purpose=Intake.Purpose.REEVALUATION, days_ago=0, leg=5))
+    assert "outcomes" not in Evaluation.objects.get(pk=discharge.pk).content

@@ -192,3 +192,26 @@ def test_a_packet_screen_makes_a_fixed_number_of_queries(phone, django_assert_nu
     fill(phone, ["pain"])
     with django_assert_num_queries(8):
         phone.get(reverse("kiosk:step", args=["psfs"]))
+
+
+def test_sending_announces_the_packet_after_it_commits(
+    phone, packet, django_capture_on_commit_callbacks
+):
+    from intake.signals import packet_submitted
+
+    heard = []
+
+    def listen(sender, *, packet, **kwargs):
+        heard.append(packet.pk)
+
+    packet_submitted.connect(listen)
+    try:
+        fill(phone, SCREENS)
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            send(phone)
+        assert heard == []  # not before the answers are stored for good
+        for callback in callbacks:
+            callback()
+        assert heard == [packet.pk]
+    finally:
+        packet_submitted.disconnect(listen)
