@@ -75,11 +75,6 @@ def forwards(apps, schema_editor):
                 )
 
 
-def backwards(apps, schema_editor):
-    # Only packets nobody has handed over: an answered one is part of the record.
-    apps.get_model("intake", "Intake").objects.filter(kind="follow_up", status="scheduled").delete()
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("intake", "0012_alert_disposition"),
@@ -87,4 +82,5 @@ class Migration(migrations.Migration):
         ("evaluations", "0008_treatment_notes"),
     ]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    # Back: the packets stay, valid under the earlier schema too (its columns came in 0011).
+    operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
