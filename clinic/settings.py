@@ -427,6 +427,10 @@ INTAKE_LINK_HOURS = env.int("INTAKE_LINK_HOURS", default=72)
 # A follow-up questionnaire's link: answered at home, often weeks after the last visit, so
 # it is given a week (still single use, with the date-of-birth check).
 FOLLOWUP_LINK_DAYS = env.int("FOLLOWUP_LINK_DAYS", default=7)
+# A client address that tries this many one-time links that do not exist within this many
+# minutes gets 429 for any link until the window has passed (intake.link_limits).
+LINK_GUESS_LIMIT = env.int("LINK_GUESS_LIMIT", default=20)
+LINK_GUESS_MINUTES = env.int("LINK_GUESS_MINUTES", default=10)
 # Staff are signed out after this many minutes without using the app. Background polling
 # (the red-flag alert banner) does not count as use.
 # A warning with a "Stay signed in" button shows a minute before.

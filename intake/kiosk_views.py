@@ -31,7 +31,7 @@ from audit.models import AuditEvent
 from audit.services import audit_patient_record
 from core.http import hx_redirect
 from core.models import Clinic
-from intake import ces_check, patient_session, questionnaires, services, tablets
+from intake import ces_check, link_limits, patient_session, questionnaires, services, tablets
 from intake import steps as steps_mod
 from intake.followup import baseline as followup_baseline
 from intake.followup import steps as packet_steps
@@ -487,7 +487,12 @@ def link(request: PatientRequest, token: str) -> HttpResponse:
     if found is not None and request.patient_access and request.patient_access.pk == found.pk:
         # This device opened the link already and holds the form: carry on with it.
         return redirect("kiosk:resume")
+    if link_limits.is_paused():
+        # Too many links that do not exist from this address: any link, real or not.
+        link_limits.link_paused()
+        return link_limits.paused_response()
     if refusal:
+        link_limits.link_refused(access=found)
         return _link_refused(request, refusal)
     assert found is not None  # an unknown link is refused
     form = LinkForm(request.POST or None)
@@ -498,6 +503,8 @@ def link(request: PatientRequest, token: str) -> HttpResponse:
             )
         except services.AccessRefused as exc:
             if exc.reason != "wrong_dob":
+                if exc.reason != "locked":  # the lock is recorded with the wrong date
+                    link_limits.link_refused(access=found)
                 return _link_refused(request, exc.reason)
             form.add_error("date_of_birth", str(exc))
         else:
