@@ -46,8 +46,17 @@ def demo_clinic() -> Clinic:
     clinic = Clinic.objects.current()
     clinic.name = "Riverside Spine & Nerve Physiotherapy"
     clinic.address = "12 Example Street\nRiverside\nRV1 2AB"
+    # Made-up numbers, as everything in the demo: the phone is in the range Ofcom keeps for
+    # drama, and the emergency number (which the emergency screen of a follow-up answered
+    # at home shows, beside the phone) is a 555 number, so a demo never sends anyone to a
+    # real emergency line. A clinic sets its own (112, 999...) under its settings.
     clinic.phone = "+44 20 7946 0000"
+    clinic.emergency_number = "555 0199"
     clinic.email = "frontdesk@example.org"
+    # The follow-up questionnaires after discharge the demo shows on the returning
+    # patient's past course (intake/followup/demo.py).
+    clinic.followup_after_6w = True
+    clinic.followup_after_3m = True
     clinic.save()
     return clinic
 

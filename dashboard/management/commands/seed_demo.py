@@ -1,9 +1,10 @@
-"""Synthetic demo data: a clinic, staff of every role, patients, intakes, evaluations and
-treatment notes.
+"""Synthetic demo data: a clinic, staff of every role, patients, intakes, evaluations,
+treatment notes, follow-up questionnaires and red-flag alerts.
 
 Each app builds its own part: the ground floor the clinic, staff and patients
-(core/demo.py), intake its intakes, answers and scores (intake/demo.py), evaluations whole
-evaluations and treatment notes (evaluations/demo.py). This command tells the demo's story
+(core/demo.py), intake its intakes, answers and scores (intake/demo.py) and its follow-up
+questionnaires and alerts (intake/followup/demo.py), evaluations whole evaluations and
+treatment notes (evaluations/demo.py). This command tells the demo's story
 across them: who came in today, who has a few weeks of history, who was followed up. It
 lives in the top app because it knows every app. Every person is made up by Faker from a
 fixed seed. Refuses to run with DEBUG off unless --force, so a production database never
@@ -22,9 +23,12 @@ from faker import Faker
 from care.demo import demo_discharge, demo_episode
 from care.models import Episode
 from core.demo import demo_clinic, demo_loaded, demo_patients, demo_staff, demo_two_factor
+from evaluations import services as evaluation_services
 from evaluations.demo import demo_evaluation, demo_note
 from evaluations.models import Evaluation
 from intake.demo import demo_answers, demo_intake, demo_stopped_intake
+from intake.followup.demo import Cast, Course, demo_followups
+from intake.models import Intake
 
 # Past patients (indices 10-29) with a few weeks of history: about a third are followed up
 # with one or two re-evaluations, so "Progress over visits" has charts to draw, and a few
@@ -36,6 +40,19 @@ STENOSIS = frozenset({15, 25})
 # A patient treated about 14 months ago, discharged with goals met, who is back with a new
 # sciatica: two episodes of care, the progress charts of each against its own intake.
 RETURNING = 13
+# The follow-up story (intake/followup/demo.py), by patient: questionnaires due today for
+# three whose re-evaluation is close; overdue, one never handed over and one sent by link
+# yesterday; answered with a fever (URGENT, dispositioned) and with constant night pain
+# (MONITOR, for review); answered a few days before a re-evaluation still in draft, which
+# it pre-fills; a first visit's MONITOR result reviewed with safety-net advice; and two
+# registered patients not seen yet who come in with an urgent history (cancer this
+# morning, still open; thin bones and steroids yesterday, escalated).
+DUE_TODAY = (17, 18, 20)
+OVERDUE, LINK_YESTERDAY = 14, 12
+FEVER, NIGHT_PAIN = 15, 25
+PREFILLED = 22  # followed up, even: the latest re-evaluation is left a draft
+SAFETY_NETTED = 24
+CANCER, FRACTURE = 30, 31
 
 
 class Command(BaseCommand):
@@ -126,6 +143,85 @@ class Command(BaseCommand):
                         today=now.date(),
                         draft_note=not drafted and therapists[i % 2] == staff["therapist"],
                     )
+        self._followups(patients, staff, now=now)
+
+    def _followups(self, patients, staff, *, now) -> None:
+        """Follow-up questionnaires and red-flag alerts on the records above, from their own
+        random stream, so the rest of the demo is the same with or without them. The draft
+        re-evaluation gets a questionnaire answered a few days before its visit, and is
+        pre-filled from it as evaluation_start pre-fills a re-evaluation it opens. A
+        smaller demo (--patients) leaves out the parts whose patients it does not have."""
+        rng = random.Random(2028)  # noqa: S311  (synthetic demo data)
+        cast = dict(enumerate(patients))
+
+        def course(i: int) -> Course | None:
+            latest = (
+                Evaluation.objects.signed()
+                .filter(patient=cast.get(i), episode__status=Episode.Status.OPEN)
+                .select_related("episode")
+                .order_by("-visit_date", "-signed_at")
+                .first()
+            )
+            return Course(latest.episode, latest.signed_at) if latest else None
+
+        draft = (
+            Evaluation.objects.drafts()
+            .filter(patient=cast.get(PREFILLED), kind=Evaluation.Kind.REEVALUATION)
+            .select_related("episode")
+            .first()
+        )
+        returning = cast.get(RETURNING)
+        made = demo_followups(
+            Cast(
+                desk=staff["frontdesk"],
+                therapist=staff["therapist"],
+                due_today=[c for i in DUE_TODAY if (c := course(i))],
+                overdue=course(OVERDUE),
+                link_yesterday=course(LINK_YESTERDAY),
+                fever=course(FEVER),
+                night_pain=course(NIGHT_PAIN),
+                before_draft=(draft.episode, draft.visit_date) if draft else None,
+                discharged=returning.episodes.filter(status=Episode.Status.CLOSED).first()
+                if returning
+                else None,
+                reviewed=self._reviewed(cast.get(SAFETY_NETTED)),
+                cancer=cast.get(CANCER),
+                fracture=cast.get(FRACTURE),
+            ),
+            rng=rng,
+            now=now,
+        )
+        if draft is not None and "before_draft" in made:
+            self._prefill(draft, made["before_draft"])
+
+    def _reviewed(self, patient):
+        """The patient's first-visit MONITOR result and a moment of the initial evaluation
+        that reviewed it (before it was signed: an open alert would have stopped that)."""
+        if patient is None:
+            return None
+        intake = (
+            Intake.objects.first_visit()
+            .filter(patient=patient, red_flag_level=Intake.RedFlagLevel.MONITOR)
+            .first()
+        )
+        initial = (
+            Evaluation.objects.signed().filter(intake=intake, kind=Evaluation.Kind.INITIAL).first()
+            if intake
+            else None
+        )
+        if initial is None:
+            return None
+        return intake, initial.created_at + (initial.signed_at - initial.created_at) / 2
+
+    def _prefill(self, draft: Evaluation, packet) -> None:
+        """The draft re-evaluation as the therapist left it before the patient's
+        questionnaire came in (outcomes not typed yet), then the questionnaire's arrival,
+        through the service that fills waiting drafts in."""
+        content = {k: v for k, v in draft.content.items() if k != "outcomes"}
+        drafts = {k: v for k, v in draft.drafts.items() if k != "outcomes"}
+        Evaluation.objects.filter(pk=draft.pk).update(content=content, drafts=drafts)
+        if not evaluation_services.evaluations_prefill_from(packet=packet):
+            raise CommandError("The demo questionnaire did not pre-fill the draft re-evaluation.")
 
     def _past_course(self, patient, staff, therapist, notes_rng, *, now) -> None:
         """A finished course of care: intake, initial evaluation, treatment notes,
