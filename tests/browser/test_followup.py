@@ -258,7 +258,14 @@ def answer_up_to_red_flags(page: Page, check=None) -> None:
     next_screen(page, "Important questions")
 
 
+def settle(page: Page) -> None:
+    """Wait for the alert banner's first load: it arrives just after the page and pushes
+    everything below it down, so a tap aimed before then can land on the wrong thing."""
+    page.wait_for_load_state("networkidle")
+
+
 def create_link(desk: Page, live_server, packet: Intake) -> str:
+    settle(desk)
     row = desk.get_by_test_id("followups-due").locator(f"[data-packet='{packet.public_id}']")
     row.get_by_test_id("packet-link").tap()
     expect(desk.get_by_role("heading", level=1)).to_have_text("One-time link for Ana Núñez")
@@ -325,6 +332,7 @@ def test_a_followup_packet_by_link_to_the_reevaluation_the_alerts_and_the_safety
     pt = screen.page("therapist")
     sign_in(pt, live_server, "pt")
     pt.goto(f"{live_server.url}/patients/{patient.public_id}/")
+    settle(pt)
     pt.get_by_role("button", name="Start re-evaluation").tap()
     expect(pt.get_by_role("heading", level=1)).to_contain_text("Re-evaluation")
     on = unbroken_date(today)
@@ -436,6 +444,7 @@ def test_a_followup_packet_by_link_to_the_reevaluation_the_alerts_and_the_safety
     # Berg's and Cole's episodes were discharged in the period; only Berg's has both ends.
     expect(admin.get_by_test_id("outcome-share")).to_have_text("50.0%")
     screen.check(admin, "admin-home")
+    settle(admin)
     admin.get_by_test_id("figure-open").tap()
     expect(admin.locator("main")).to_contain_text(patient.mrn)
     expect(admin.locator("main")).not_to_contain_text("Okafor")
