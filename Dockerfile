@@ -11,7 +11,8 @@ FROM python:3.11-slim-bookworm
 # fonts-noto-color-emoji: Pango would prefer it, and WeasyPrint draws its bitmaps as an
 # image per emoji, about six times slower. The PostgreSQL 15 client (pg_dump, pg_restore,
 # psql; the server's version) is for scripts/backup.sh and scripts/restore.sh run inside
-# the stack (docs/operations.md).
+# the stack (docs/operations.md). gettext's msgfmt compiles the translation catalogues
+# below (the .mo files are not in git).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 \
@@ -22,6 +23,7 @@ RUN apt-get update \
         fonts-noto-cjk \
         fonts-symbola \
         postgresql-client-15 \
+        gettext \
     && rm -rf /var/lib/apt/lists/*
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -50,11 +52,14 @@ ENV PATH="/app/.venv/bin:$PATH"
 ARG APP_VERSION=unknown
 ENV APP_VERSION=${APP_VERSION}
 
-# Static files are baked into the image (WhiteNoise serves them). The key below exists
-# only to get past the settings check during this build; it is never used at runtime.
-RUN DEBUG=false \
-    SECRET_KEY=build-only-collectstatic-key-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx \
-    python manage.py collectstatic --noinput
+# Static files and the compiled translation catalogues (locale/*/LC_MESSAGES/django.mo)
+# are baked into the image (WhiteNoise serves the static files). The key below exists only
+# to get past the settings check during this build; it is never used at runtime.
+RUN export DEBUG=false \
+        SECRET_KEY=build-only-collectstatic-key-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx \
+    && python manage.py collectstatic --noinput \
+    && python manage.py compilemessages \
+        --ignore=.venv --ignore=staticfiles --ignore=tests --ignore=bench --ignore=node_modules
 
 # Code stays root-owned and read-only for the app; only uploads and generated PDFs
 # (/app/media, a volume in docker-compose.yml) are writable.

@@ -1,7 +1,7 @@
 # The two commands a new developer needs:
 #   make run    set up, load demo data and serve the app on embedded defaults (SQLite, tasks in-process)
 #   make test   the whole test suite against real PostgreSQL, Redis, a Celery worker and Chromium
-.PHONY: run test lint format check-compose check-deploy bench clean
+.PHONY: run test lint format check-compose check-deploy check-translations bench clean
 
 run:
 	./scripts/run.sh
@@ -39,6 +39,11 @@ check-deploy: check-compose
 	  SECRET_KEY=deploy-check-only-$$(python3 -c 'import secrets; print(secrets.token_urlsafe(40))') \
 	  ALLOWED_HOSTS=clinic.example.org REDIS_URL=redis://127.0.0.1:6379/0 \
 	  uv run python manage.py check --deploy --fail-level WARNING
+
+# Patient-facing text is marked and translated, and the catalogues keep up with the code
+# (scripts/check_translations.py; README, Languages).
+check-translations:
+	scripts/messages.sh check
 
 bench:
 	uv run python bench/search.py

@@ -123,6 +123,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                # LANGUAGE_CODE for <html lang>: the patient's language on their pages.
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.clinic",
@@ -383,7 +385,14 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 # --- Locale ----------------------------------------------------------------------------------
+# Staff pages are in British English. The patient's side (the tablet and the links) is in
+# the patient's language where a catalogue exists (intake.language), and every string is
+# marked, so a language is added by its catalogue alone (README, Languages).
 LANGUAGE_CODE = "en-gb"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+# The languages a patient may choose, and what each calls itself on the switch.
+PATIENT_LANGUAGES = ["en", "es"]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True

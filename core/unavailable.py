@@ -13,6 +13,10 @@ from __future__ import annotations
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template import loader
+from django.utils import translation
+from django.utils.translation import gettext
+
+from core.languages import locale_for, patient_language
 
 # PostgreSQL's SQLSTATEs for "not reachable" (class 08: connection exception) and for a
 # server shutting down or starting up.
@@ -41,16 +45,30 @@ def database_unreachable(exc: BaseException | None) -> bool:
 
 def database_unavailable(request: HttpRequest) -> HttpResponse:
     patient = request.path.startswith("/kiosk/")
+    if not patient:
+        return _unavailable(request, patient=False)
+    # The patient's language as the device keeps it (intake.language.remember): a cookie
+    # or the browser's, read from the request alone.
+    code = patient_language(translation.get_language_from_request(request))
+    with translation.override(locale_for(code)):
+        return _unavailable(request, patient=True)
+
+
+def _unavailable(request: HttpRequest, *, patient: bool) -> HttpResponse:
     # Django logs the exception with the 503 (django.request), so no log line here.
     if request.headers.get("HX-Request"):
         # The line htmx shows in the screen's save status (static/js/intake.js and
         # evaluation.js): the page and what was typed on it stay as they are.
         text = (
-            "Not saved yet: the clinic's system is not answering. Your answers stay on "
-            "this screen and are saved as soon as it is back."
+            gettext(
+                "Not saved yet: the clinic's system is not answering. Your answers stay on "
+                "this screen and are saved as soon as it is back."
+            )
             if patient
-            else "Not saved: the clinic's records system is not answering. What you typed "
-            "stays here and is saved with your next change once it is back."
+            else gettext(
+                "Not saved: the clinic's records system is not answering. What you typed "
+                "stays here and is saved with your next change once it is back."
+            )
         )
         response = HttpResponse(text, status=503, content_type="text/plain; charset=utf-8")
     else:

@@ -8,5 +8,6 @@ from core import views
 app_name = "core"
 urlpatterns = [
     path("clinic/settings/", views.clinic_settings, name="clinic-settings"),
+    path("clinic/translations/", views.translations, name="translations"),
     path("session/", views.session_state, name="session"),
 ]

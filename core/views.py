@@ -12,12 +12,21 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.http import StaffRequest
 from audit.models import AuditEvent
 from audit.services import audit_record
 from core import health
 from core.forms import ClinicForm
+from core.languages import TRANSLATION_REVIEW_NOTICE
 from core.middleware import session_remaining
 from core.models import Clinic
+from core.translations import (
+    ClinicWordingForm,
+    TranslationApprovalForm,
+    clinic_wording_save,
+    language_statuses,
+    translation_approval_record,
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -62,3 +71,52 @@ def session_state(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return HttpResponse(status=204)
     return JsonResponse({"remaining": session_remaining(request)})
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("core.change_clinic", raise_exception=True)
+def translations(request: StaffRequest) -> HttpResponse:
+    """Clinic settings, Translations: per patient language, the consent wording and the
+    record that a qualified medical translator and a clinician reviewed the translation."""
+    clinic = Clinic.objects.current()
+    statuses = {s.code: s for s in language_statuses(clinic)}
+    forms_by_language = {
+        code: {
+            "wording": ClinicWordingForm(current=status.wording, prefix=f"wording-{code}"),
+            "approval": TranslationApprovalForm(prefix=f"approval-{code}"),
+        }
+        for code, status in statuses.items()
+    }
+    if request.method == "POST":
+        code = request.POST.get("language", "")
+        which = request.POST.get("form", "")
+        if code not in statuses or which not in ("wording", "approval"):
+            messages.error(request, "That form was not recognised; nothing was saved.")
+            return redirect("core:translations")
+        status = statuses[code]
+        if which == "wording":
+            wording = ClinicWordingForm(
+                request.POST, current=status.wording, prefix=f"wording-{code}"
+            )
+            forms_by_language[code]["wording"] = wording
+            if wording.is_valid():
+                clinic_wording_save(language=code, by=request.user, **wording.cleaned_data)
+                messages.success(request, f"Saved the {status.name} consent wording.")
+                return redirect("core:translations")
+        else:
+            approval = TranslationApprovalForm(request.POST, prefix=f"approval-{code}")
+            forms_by_language[code]["approval"] = approval
+            if approval.is_valid():
+                translation_approval_record(language=code, by=request.user, **approval.cleaned_data)
+                messages.success(request, f"Recorded the review of the {status.name} translation.")
+                return redirect("core:translations")
+    return render(
+        request,
+        "core/translations.html",
+        {
+            "languages": [
+                {"status": statuses[code], **forms_by_language[code]} for code in statuses
+            ],
+            "review_notice": TRANSLATION_REVIEW_NOTICE,
+        },
+    )

@@ -1,11 +1,16 @@
 """Body chart regions and what a patient can say is felt there. Pure data and helpers.
 
 Codes are stable: they are stored with answers and used by triage and the pattern
-suggestion. Labels are plain language for the tablet.
+suggestion. Labels are plain language for the tablet: English here, marked for
+translation (gettext_noop), and shown in the patient's language by the tablet's form
+(intake.forms.WhereForm); staff pages, the PDF and the evaluation's "where felt" read
+them in English, as they are here.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from django.utils.translation import gettext_noop
 
 
 @dataclass(frozen=True)
@@ -19,28 +24,59 @@ class Region:
 
 
 def _pair(
-    code: str, label: str, view: str, *, leg: bool = False, below_knee: bool = False
+    code: str,
+    labels: tuple[str, str],
+    view: str,
+    *,
+    leg: bool = False,
+    below_knee: bool = False,
 ) -> list[Region]:
+    """The left and right regions, labelled (left, right): each label whole, as a
+    translation needs it."""
     return [
-        Region(f"{code}_{side[0]}", f"{label}, {side}", view, side, leg, below_knee)
-        for side in ("left", "right")
+        Region(f"{code}_{side[0]}", label, view, side, leg, below_knee)
+        for side, label in zip(("left", "right"), labels, strict=True)
     ]
 
 
 REGIONS: tuple[Region, ...] = (
-    Region("low_back_c", "Low back, centre", "back", "centre", False, False),
-    *_pair("low_back", "Low back", "back"),
-    *_pair("buttock", "Buttock", "back"),
-    *_pair("hip", "Hip", "front"),
-    *_pair("groin", "Groin", "front"),
-    *_pair("thigh_front", "Front of thigh", "front", leg=True),
-    *_pair("thigh_back", "Back of thigh", "back", leg=True),
-    *_pair("knee", "Knee", "front", leg=True),
-    *_pair("calf_shin", "Calf and shin", "back", leg=True, below_knee=True),
-    *_pair("foot", "Foot and toes", "front", leg=True, below_knee=True),
+    Region("low_back_c", gettext_noop("Low back, centre"), "back", "centre", False, False),
+    *_pair("low_back", (gettext_noop("Low back, left"), gettext_noop("Low back, right")), "back"),
+    *_pair("buttock", (gettext_noop("Buttock, left"), gettext_noop("Buttock, right")), "back"),
+    *_pair("hip", (gettext_noop("Hip, left"), gettext_noop("Hip, right")), "front"),
+    *_pair("groin", (gettext_noop("Groin, left"), gettext_noop("Groin, right")), "front"),
+    *_pair(
+        "thigh_front",
+        (gettext_noop("Front of thigh, left"), gettext_noop("Front of thigh, right")),
+        "front",
+        leg=True,
+    ),
+    *_pair(
+        "thigh_back",
+        (gettext_noop("Back of thigh, left"), gettext_noop("Back of thigh, right")),
+        "back",
+        leg=True,
+    ),
+    *_pair("knee", (gettext_noop("Knee, left"), gettext_noop("Knee, right")), "front", leg=True),
+    *_pair(
+        "calf_shin",
+        (gettext_noop("Calf and shin, left"), gettext_noop("Calf and shin, right")),
+        "back",
+        leg=True,
+        below_knee=True,
+    ),
+    *_pair(
+        "foot",
+        (gettext_noop("Foot and toes, left"), gettext_noop("Foot and toes, right")),
+        "front",
+        leg=True,
+        below_knee=True,
+    ),
     Region(
         "saddle",
-        "Saddle area (between the legs, back passage, genitals)",
+        # Translators: safety wording; product translation, to be reviewed by a qualified
+        # medical translator and a clinician before use.
+        gettext_noop("Saddle area (between the legs, back passage, genitals)"),
         "back",
         "centre",
         False,
@@ -50,11 +86,11 @@ REGIONS: tuple[Region, ...] = (
 REGION_BY_CODE: dict[str, Region] = {r.code: r for r in REGIONS}
 
 SENSATIONS: dict[str, str] = {
-    "pain": "Pain",
-    "pins_needles": "Pins and needles or tingling",
-    "numbness": "Numbness",
-    "burning": "Burning",
-    "weakness": "Weakness",
+    "pain": gettext_noop("Pain"),
+    "pins_needles": gettext_noop("Pins and needles or tingling"),
+    "numbness": gettext_noop("Numbness"),
+    "burning": gettext_noop("Burning"),
+    "weakness": gettext_noop("Weakness"),
 }
 NEURO_SENSATIONS = frozenset({"pins_needles", "numbness", "weakness"})
 

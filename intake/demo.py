@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from care.demo import demo_episode
 from care.models import Episode
-from intake import results
+from core.languages import patient_language
+from intake import questionnaires, results
 from intake.models import Intake, RedFlagAlert
 from intake.questions import HISTORY_QUESTIONS, RED_FLAG_QUESTIONS
 
@@ -96,9 +97,19 @@ def demo_answers(rng: random.Random, *, today: date, radicular: bool = True) -> 
     }
 
 
-def demo_results(answers: dict, *, date_of_birth: date, on: date, sex: str = "") -> dict:
+def demo_results(
+    answers: dict, *, date_of_birth: date, on: date, sex: str = "", language: str = "en"
+) -> dict:
+    # In Spanish the demo has no STarT Back pack (none ships): the screen was left out.
+    unavailable = questionnaires.without_pack(questionnaires.shipped_packs(language))
     computed = results.compute(
-        answers, date_of_birth=date_of_birth, sex=sex or None, on=on, odi_licensed=False
+        answers,
+        date_of_birth=date_of_birth,
+        sex=sex or None,
+        on=on,
+        odi_licensed=False,
+        unavailable=unavailable if language != "en" else (),
+        language=language,
     )
     return {
         "triage": {**computed.triage, "episode": computed.episode},
@@ -124,10 +135,18 @@ def demo_intake(
 ) -> Intake:
     """An intake started at `started`: submitted `submitted_after` later with its results
     computed from `answers`, or (None) still in progress at `current_step` with the
-    answers given so far."""
+    answers given so far. In the patient's preferred language where the project has it
+    (a Spanish-speaking patient answers in Spanish, without the STarT Back screen)."""
+    language = patient_language(patient.preferred_language)
+    if language != "en":
+        answers = {k: v for k, v in answers.items() if k != "startback"}
     if submitted_after is not None:
         extra = demo_results(
-            answers, date_of_birth=patient.date_of_birth, sex=patient.sex, on=started.date()
+            answers,
+            date_of_birth=patient.date_of_birth,
+            sex=patient.sex,
+            on=started.date(),
+            language=language,
         )
         return Intake.objects.create(
             patient=patient,
@@ -137,6 +156,7 @@ def demo_intake(
             status=Intake.Status.SUBMITTED,
             submitted_at=started + submitted_after,
             answers=answers,
+            language=language,
             **extra,
         )
     return Intake.objects.create(
@@ -146,6 +166,7 @@ def demo_intake(
         started_at=started,
         status=Intake.Status.IN_PROGRESS,
         answers=answers,
+        language=language,
         current_step=current_step,
     )
 

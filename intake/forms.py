@@ -1,17 +1,28 @@
 """One form per tablet screen. Each turns what the patient tapped into JSON-ready
 answers (`answers()`), keyed by the stable codes in intake/questions.py, and reads them
 back as rows in the words the patient saw (`describe()`). A questionnaire's form is named
-by its entry in intake.questionnaires."""
+by its entry in intake.questionnaires.
+
+Every word a patient reads is marked for translation and shown in the active language
+(the patient's on the tablet, English on staff pages): the forms' own wording lazily
+(gettext_lazy), the English wording of intake.questions and intake.bodychart translated
+where a field is made (`_translated`). Answers stay codes whatever the language. A pack's
+wording is the pack's own (a pack per language), never looked up in the catalogue."""
 
 import base64
 import binascii
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext_lazy as _
 
 from core import images
+from core.languages import local_name, patient_languages
 from core.models import Clinic
 from intake import questions as q
 from intake.bodychart import REGION_BY_CODE, REGIONS, SENSATIONS, validate_chart
@@ -27,7 +38,9 @@ MAX_SIGNATURE_BYTES = 300 * 1024
 SIGNATURE_LIMITS = images.ImageLimits(
     max_bytes=MAX_SIGNATURE_BYTES, max_width=3000, max_height=3000, max_pixels=4_000_000
 )
-SIGNATURE_TOO_LARGE = "The signature is too large. Please clear it and sign again."
+SIGNATURE_TOO_LARGE = _("The signature is too large. Please clear it and sign again.")
+SIGNATURE_UNREADABLE = _("The signature could not be read. Please sign again.")
+SIGN_IN_THE_BOX = _("Please sign in the box with your finger.")
 PNG_DATA_URL = "data:image/png;base64,"
 
 
@@ -38,11 +51,19 @@ class StepContext:
     patient: Patient
     clinic: Clinic | None = None
     packs: dict[str, Pack] = field(default_factory=dict)
+    # The form's language (intake.language): the consent wording signed is in it.
+    language: str = "en"
+
+
+def _translated(choices):
+    """English (code, text) choices from intake.questions or intake.bodychart, with the
+    text in the active language when shown (the codes as they are)."""
+    return [(code, _(text)) for code, text in choices]
 
 
 def _radio(choices, label, *, required=True, help_text="", coerce=None):
     kwargs = {"choices": choices, "label": label, "required": required, "help_text": help_text}
-    kwargs["error_messages"] = {"required": "Please choose an answer."}
+    kwargs["error_messages"] = {"required": _("Please choose an answer.")}
     kwargs["widget"] = forms.RadioSelect(attrs={"class": "btn-check"})
     if coerce:
         return forms.TypedChoiceField(coerce=coerce, **kwargs)
@@ -111,13 +132,14 @@ class StepForm(forms.Form):
 
 
 def _answer_text(field, value) -> str:
-    choices = dict((str(k), v) for k, v in getattr(field, "choices", []) or [])
+    """A stored answer in the words of its choice, in the active language."""
+    choices = {str(k): str(v) for k, v in getattr(field, "choices", []) or []}
     if isinstance(value, list):
-        return ", ".join(choices.get(str(v), str(v)) for v in value) or "None chosen"
+        return ", ".join(choices.get(str(v), str(v)) for v in value) or gettext("None chosen")
     if isinstance(value, bool):
-        return "Yes" if value else "No"
+        return gettext("Yes") if value else gettext("No")
     if value in ("", None):
-        return "Not answered"
+        return gettext("Not answered")
     return choices.get(str(value), str(value))
 
 
@@ -130,11 +152,36 @@ ABOUT_FIELDS = tuple(
 )
 
 
+# The tablet's own labels for some of them (the others are the record's).
+ABOUT_LABELS = {
+    "phone": _("Phone"),
+    # The record's own labels, in the patient's language on the tablet.
+    "email": _("Email"),
+    "address_line1": _("Address"),
+    "address_line2": _("Address line 2"),
+    "city": _("Town or city"),
+    "region": _("County, state or region"),
+    "postal_code": _("Postal code"),
+    "preferred_language": _("Preferred language"),
+    "emergency_contact_name": _("Emergency contact: name"),
+    "emergency_contact_relationship": _("Emergency contact: relationship"),
+    "emergency_contact_phone": _("Emergency contact: phone"),
+    "interpreter_needed": _("I would like an interpreter"),
+}
+
+
+def _language_choices(choices) -> list[tuple[str, str]]:
+    codes = [code for code, _label in choices if code]
+    first = [code for code in patient_languages() if code in codes]
+    rest = sorted((c for c in codes if c not in first), key=lambda c: local_name(c).casefold())
+    return [(code, local_name(code)) for code in (*first, *rest)]
+
+
 class AboutForm(StepForm):
     details_confirmed = forms.BooleanField(
-        label="My name and date of birth above are correct",
-        help_text="If they are not, please tell the front desk.",
-        error_messages={"required": "Please tick this box if your details are correct."},
+        label=_("My name and date of birth above are correct"),
+        help_text=_("If they are not, please tell the front desk."),
+        error_messages={"required": _("Please tick this box if your details are correct.")},
     )
 
     def __init__(self, *args, context: StepContext, **kwargs):
@@ -142,13 +189,6 @@ class AboutForm(StepForm):
         model_fields = forms.fields_for_model(
             Patient,
             fields=ABOUT_FIELDS,
-            labels={
-                "phone": "Phone",
-                "emergency_contact_name": "Emergency contact: name",
-                "emergency_contact_relationship": "Emergency contact: relationship",
-                "emergency_contact_phone": "Emergency contact: phone",
-                "interpreter_needed": "I would like an interpreter",
-            },
             widgets={
                 "phone": forms.TextInput(attrs={"type": "tel"}),
                 "emergency_contact_phone": forms.TextInput(attrs={"type": "tel"}),
@@ -156,6 +196,7 @@ class AboutForm(StepForm):
             },
         )
         for name, f in model_fields.items():
+            f.label = ABOUT_LABELS.get(name, f.label)
             f.widget.attrs["autocomplete"] = "off"
             if not isinstance(f.widget, forms.CheckboxInput):
                 f.widget.attrs["class"] = (
@@ -164,6 +205,11 @@ class AboutForm(StepForm):
                     else "form-control form-control-lg"
                 )
             self.fields[name] = f
+        if "preferred_language" in self.fields:
+            # Each language named in itself, so a patient finds their own; the ones the
+            # tablet speaks first. The stored codes are the record's.
+            choice = cast(forms.TypedChoiceField, self.fields["preferred_language"])
+            choice.choices = _language_choices(choice.choices)
         self.fields["details_confirmed"] = self.fields.pop("details_confirmed")
 
     @classmethod
@@ -176,7 +222,7 @@ def decode_signature(value: str) -> bytes:
     too large, in bytes or in the pixels its header declares, is refused before it is
     decoded, with the code "too_large"."""
     if not value.startswith(PNG_DATA_URL):
-        raise forms.ValidationError("Please sign in the box with your finger.")
+        raise forms.ValidationError(SIGN_IN_THE_BOX)
     encoded = value[len(PNG_DATA_URL) :]
     # Base64 takes 4 characters for every 3 bytes: a longer text is refused undecoded.
     if len(encoded) > -(-MAX_SIGNATURE_BYTES // 3) * 4:
@@ -184,37 +230,35 @@ def decode_signature(value: str) -> bytes:
     try:
         png = base64.b64decode(encoded, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise forms.ValidationError("The signature could not be read. Please sign again.") from exc
+        raise forms.ValidationError(SIGNATURE_UNREADABLE) from exc
     try:
         image = images.decode(png, SIGNATURE_LIMITS)
     except images.ImageRefused as refused:
         if refused.reason == "too_large":
             raise forms.ValidationError(SIGNATURE_TOO_LARGE, code="too_large") from refused
-        raise forms.ValidationError(
-            "The signature could not be read. Please sign again."
-        ) from refused
+        raise forms.ValidationError(SIGNATURE_UNREADABLE) from refused
     with image:
         # Blank canvases are a common accidental tap: require some ink.
         extrema = image.convert("L").getextrema()
     if extrema[0] == extrema[1]:
-        raise forms.ValidationError("The signature box is empty. Please sign with your finger.")
+        raise forms.ValidationError(_("The signature box is empty. Please sign with your finger."))
     return png
 
 
 class ConsentForm(StepForm):
     treatment_consent = forms.BooleanField(
-        label="I agree to assessment and treatment",
-        error_messages={"required": "Please tick this box to agree, or ask the front desk."},
+        label=_("I agree to assessment and treatment"),
+        error_messages={"required": _("Please tick this box to agree, or ask the front desk.")},
     )
     privacy_ack = forms.BooleanField(
-        label="I have read the privacy notice",
-        error_messages={"required": "Please tick this box once you have read the notice."},
+        label=_("I have read the privacy notice"),
+        error_messages={"required": _("Please tick this box once you have read the notice.")},
     )
-    signed_name = _text("Your full name", max_length=200, required=True)
+    signed_name = _text(_("Your full name"), max_length=200, required=True)
     signature = forms.CharField(
         widget=forms.HiddenInput,
         required=True,
-        error_messages={"required": "Please sign in the box with your finger."},
+        error_messages={"required": SIGN_IN_THE_BOX},
     )
 
     def clean_signature(self) -> bytes:
@@ -225,16 +269,20 @@ class ConsentForm(StepForm):
             "treatment_consent": True,
             "privacy_ack": True,
             "signed_name": self.cleaned_data["signed_name"],
-            "consent_version": self.context.clinic.consent_version if self.context.clinic else "",
+            "consent_version": (
+                self.context.clinic.wording(self.context.language).consent_version
+                if self.context.clinic
+                else ""
+            ),
         }
 
     @classmethod
     def describe(cls, answers: dict, context: StepContext | None) -> list[tuple[str, str]]:
         return [
-            ("Consent to assessment and treatment", "Given"),
-            ("Privacy notice", "Read"),
-            ("Signed by", answers.get("signed_name", "")),
-            ("Consent version", answers.get("consent_version", "")),
+            (gettext("Consent to assessment and treatment"), pgettext("consent", "Given")),
+            (gettext("Privacy notice"), pgettext("privacy notice", "Read")),
+            (gettext("Signed by"), answers.get("signed_name", "")),
+            (gettext("Consent version"), answers.get("consent_version", "")),
         ]
 
 
@@ -242,14 +290,16 @@ class WhereForm(StepForm):
     def __init__(self, *args, context: StepContext, **kwargs):
         super().__init__(*args, context=context, **kwargs)
         for region in REGIONS:
-            self.fields[f"chart_{region.code}"] = _multi(list(SENSATIONS.items()), region.label)
+            self.fields[f"chart_{region.code}"] = _multi(
+                _translated(SENSATIONS.items()), _(region.label)
+            )
 
     def clean(self):
         super().clean()
         cleaned = self.cleaned_data
         if not any(cleaned.get(f"chart_{r.code}") for r in REGIONS):
             raise forms.ValidationError(
-                "Please mark at least one area where you feel pain or other symptoms."
+                _("Please mark at least one area where you feel pain or other symptoms.")
             )
         return cleaned
 
@@ -264,51 +314,69 @@ class WhereForm(StepForm):
     @classmethod
     def describe(cls, answers: dict, context: StepContext | None) -> list[tuple[str, str]]:
         return [
-            (REGION_BY_CODE[code].label, ", ".join(SENSATIONS[s] for s in felt))
+            (
+                gettext(REGION_BY_CODE[code].label),
+                ", ".join(gettext(SENSATIONS[s]) for s in felt),
+            )
             for code, felt in (answers.get("chart") or {}).items()
             if code in REGION_BY_CODE
         ]
 
     def regions(self):
-        """(region, bound field) pairs for the accessible list."""
-        return [(r, self[f"chart_{r.code}"]) for r in REGIONS]
+        """(region, bound field) pairs for the accessible list, each region labelled in
+        the active language."""
+        return [
+            (dataclasses.replace(r, label=gettext(r.label)), self[f"chart_{r.code}"])
+            for r in REGIONS
+        ]
 
 
 class FeelsForm(StepForm):
-    qualities = _multi(q.QUALITIES, "What does the pain feel like? Choose all that fit.")
-    follows_path = _radio(q.FOLLOWS_PATH, "Does the leg pain follow a clear path?")
-    leg_vs_back = _radio(q.LEG_VS_BACK, "Which is worse, your leg or your back?")
-    attacks = _radio(q.YES_NO, "Does the pain come in sudden attacks?")
-    worse_on_cough = _radio(q.YES_NO_UNSURE, "Is the pain worse when you cough, sneeze or strain?")
+    qualities = _multi(
+        _translated(q.QUALITIES), _("What does the pain feel like? Choose all that fit.")
+    )
+    follows_path = _radio(_translated(q.FOLLOWS_PATH), _("Does the leg pain follow a clear path?"))
+    leg_vs_back = _radio(_translated(q.LEG_VS_BACK), _("Which is worse, your leg or your back?"))
+    attacks = _radio(_translated(q.YES_NO), _("Does the pain come in sudden attacks?"))
+    worse_on_cough = _radio(
+        _translated(q.YES_NO_UNSURE), _("Is the pain worse when you cough, sneeze or strain?")
+    )
     weakness = _radio(
-        q.YES_NO,
-        "Does your leg feel weak, do you trip, or does your foot slap the ground when you walk?",
+        _translated(q.YES_NO),
+        # Translators: safety wording; product translation, to be reviewed by a qualified
+        # medical translator and a clinician before use.
+        _("Does your leg feel weak, do you trip, or does your foot slap the ground when you walk?"),
     )
 
 
 class WhenForm(StepForm):
     onset_date = forms.DateField(
-        label="When did this pain start?",
-        help_text="An approximate date is fine.",
+        label=_("When did this pain start?"),
+        help_text=_("An approximate date is fine."),
         widget=forms.DateInput(
             attrs={"type": "date", "class": "form-control form-control-lg"}, format="%Y-%m-%d"
         ),
         error_messages={
-            "invalid": "Enter a date, for example 2026-10-01.",
-            "required": "Please enter the date, even if approximate.",
+            "invalid": _("Enter a date, for example 2026-10-01."),
+            "required": _("Please enter the date, even if approximate."),
         },
     )
-    mechanism = _radio(q.MECHANISMS, "How did it start?")
-    previous_episodes = _radio(q.PREVIOUS_EPISODES, "Have you had pain like this before?")
-    worse_with = _multi(q.POSTURES, "What makes it worse? Choose all that fit.")
-    better_with = _multi(q.POSTURES, "What makes it better? Choose all that fit.")
-    pattern_24h = _radio(q.PATTERN_24H, "How does it change over the day?")
-    night_pain = _radio(q.NIGHT_PAIN, "What is it like at night?")
-    walking = _radio(q.WALKING, "How long can you walk before you have to stop?")
-    sitting_relief = _radio(
-        q.RELIEF, "Does sitting down or bending forward ease your leg pain when walking?"
+    mechanism = _radio(_translated(q.MECHANISMS), _("How did it start?"))
+    previous_episodes = _radio(
+        _translated(q.PREVIOUS_EPISODES), _("Have you had pain like this before?")
     )
-    cart_relief = _radio(q.RELIEF, "Is walking easier when you lean on a shopping trolley?")
+    worse_with = _multi(_translated(q.POSTURES), _("What makes it worse? Choose all that fit."))
+    better_with = _multi(_translated(q.POSTURES), _("What makes it better? Choose all that fit."))
+    pattern_24h = _radio(_translated(q.PATTERN_24H), _("How does it change over the day?"))
+    night_pain = _radio(_translated(q.NIGHT_PAIN), _("What is it like at night?"))
+    walking = _radio(_translated(q.WALKING), _("How long can you walk before you have to stop?"))
+    sitting_relief = _radio(
+        _translated(q.RELIEF),
+        _("Does sitting down or bending forward ease your leg pain when walking?"),
+    )
+    cart_relief = _radio(
+        _translated(q.RELIEF), _("Is walking easier when you lean on a shopping trolley?")
+    )
 
     def __init__(self, *args, context: StepContext, **kwargs):
         super().__init__(*args, context=context, **kwargs)
@@ -321,35 +389,34 @@ class WhenForm(StepForm):
     def clean_onset_date(self):
         onset = self.cleaned_data["onset_date"]
         if onset > timezone.localdate():
-            raise forms.ValidationError("The date cannot be in the future.")
+            raise forms.ValidationError(_("The date cannot be in the future."))
         dob = self.context.patient.date_of_birth
         if dob and onset < dob:
-            raise forms.ValidationError("The date is before your date of birth.")
+            raise forms.ValidationError(_("The date is before your date of birth."))
         return onset
 
 
 _NPRS = [(n, str(n)) for n in range(11)]
+# The pain scale's anchors, under each pain question (the follow-up's too).
+NPRS_HELP = _("0 means no pain, 10 the worst pain you can imagine.")
 
 
 class PainForm(StepForm):
     def __init__(self, *args, context: StepContext, **kwargs):
         super().__init__(*args, context=context, **kwargs)
         for code, label in q.NPRS_ITEMS:
-            self.fields[code] = _radio(
-                _NPRS,
-                label,
-                coerce=int,
-                help_text="0 means no pain, 10 the worst pain you can imagine.",
-            )
+            self.fields[code] = _radio(_NPRS, _(label), coerce=int, help_text=NPRS_HELP)
 
 
-NOT_ASKED = "Not asked"
+NOT_ASKED = _("Not asked")
 
 
 def _not_asked(answers: dict, questions) -> list[tuple[str, str]]:
     """Questions added to a screen after these answers were given (red-flag ruleset
     2026.12-1 added some): listed as not asked, never read as "No"."""
-    return [(question, NOT_ASKED) for code, question in questions if code not in answers]
+    return [
+        (gettext(question), str(NOT_ASKED)) for code, question in questions if code not in answers
+    ]
 
 
 class HistoryForm(StepForm):
@@ -361,18 +428,18 @@ class HistoryForm(StepForm):
     def __init__(self, *args, context: StepContext, **kwargs):
         super().__init__(*args, context=context, **kwargs)
         for code, question in q.HISTORY_QUESTIONS:
-            self.fields[code] = _radio(q.YES_NO_UNSURE, question)
+            self.fields[code] = _radio(_translated(q.YES_NO_UNSURE), _(question))
         self.fields["medications"] = _text(
-            "Which medicines do you take? (optional)", rows=3, max_length=2000
+            _("Which medicines do you take? (optional)"), rows=3, max_length=2000
         )
         for name, label in (
-            ("imaging", "Have you had an X-ray, MRI or CT scan of your back?"),
-            ("injections", "Have you had injections for your back or leg pain?"),
-            ("surgery", "Have you had an operation on your back?"),
+            ("imaging", _("Have you had an X-ray, MRI or CT scan of your back?")),
+            ("injections", _("Have you had injections for your back or leg pain?")),
+            ("surgery", _("Have you had an operation on your back?")),
         ):
-            self.fields[name] = _radio(q.YES_NO, label)
+            self.fields[name] = _radio(_translated(q.YES_NO), label)
             self.fields[f"{name}_details"] = _text(
-                "When, and what did it show or involve? (optional)", rows=2, max_length=1000
+                _("When, and what did it show or involve? (optional)"), rows=2, max_length=1000
             )
 
 
@@ -385,7 +452,7 @@ class RedFlagsForm(StepForm):
     def __init__(self, *args, context: StepContext, **kwargs):
         super().__init__(*args, context=context, **kwargs)
         for code, question in q.RED_FLAG_QUESTIONS:
-            self.fields[code] = _radio(q.YES_NO_UNSURE, question)
+            self.fields[code] = _radio(_translated(q.YES_NO_UNSURE), _(question))
 
 
 class PackForm(StepForm):
@@ -422,8 +489,10 @@ class OdiForm(PackForm):
         answered = [k for k, v in cleaned.items() if v]
         if self.pack and len(answered) < self.MIN_ANSWERED:
             raise forms.ValidationError(
-                "Please answer every section. You may leave out one section that does not "
-                "apply to you."
+                _(
+                    "Please answer every section. You may leave out one section that does not "
+                    "apply to you."
+                )
             )
         return cleaned
 
@@ -448,15 +517,18 @@ class PsfsForm(StepForm):
         super().__init__(*args, context=context, **kwargs)
         for n in range(1, q.PSFS_MAX_ACTIVITIES + 1):
             required = n <= q.PSFS_MIN_ACTIVITIES
-            self.fields[f"activity_{n}"] = _text(
-                f"Activity {n}" + ("" if required else " (optional)"), max_length=200
+            label = (
+                gettext("Activity %(number)s")
+                if required
+                else gettext("Activity %(number)s (optional)")
             )
+            self.fields[f"activity_{n}"] = _text(label % {"number": n}, max_length=200)
             self.fields[f"score_{n}"] = _radio(
                 [(s, str(s)) for s in range(11)],
-                f"How well can you do activity {n} today?",
+                gettext("How well can you do activity %(number)s today?") % {"number": n},
                 coerce=int,
                 required=False,
-                help_text="0 means unable to do it, 10 means as well as before your problem.",
+                help_text=_("0 means unable to do it, 10 means as well as before your problem."),
             )
 
     def clean(self):
@@ -468,11 +540,11 @@ class PsfsForm(StepForm):
             if score in ("", None):
                 score = None
             if n <= q.PSFS_MIN_ACTIVITIES and not name:
-                self.add_error(f"activity_{n}", "Please name an activity you find difficult.")
+                self.add_error(f"activity_{n}", _("Please name an activity you find difficult."))
             if name and score is None and f"score_{n}" not in self.errors:
-                self.add_error(f"score_{n}", "Please choose a number from 0 to 10.")
+                self.add_error(f"score_{n}", _("Please choose a number from 0 to 10."))
             if score is not None and not name:
-                self.add_error(f"activity_{n}", "Please say which activity this number is for.")
+                self.add_error(f"activity_{n}", _("Please say which activity this number is for."))
         return cleaned
 
     def answers(self) -> dict:
@@ -496,13 +568,18 @@ class PsfsForm(StepForm):
 
     @classmethod
     def describe(cls, answers: dict, context: StepContext | None) -> list[tuple[str, str]]:
-        return [(a["name"], f"{a['score']} out of 10") for a in answers.get("activities") or []]
+        return [(a["name"], out_of_10(a["score"])) for a in answers.get("activities") or []]
 
     def rows(self):
         return [
             (n, self[f"activity_{n}"], self[f"score_{n}"])
             for n in range(1, q.PSFS_MAX_ACTIVITIES + 1)
         ]
+
+
+def out_of_10(score) -> str:
+    """An activity's rating as the review screen reads it: "7 out of 10"."""
+    return gettext("%(score)s out of 10") % {"score": score}
 
 
 class ReviewForm(StepForm):

@@ -22,7 +22,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
+from django.utils.formats import time_format
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import lockout
@@ -31,13 +33,15 @@ from audit.models import AuditEvent
 from audit.services import audit_patient_record
 from core.http import hx_redirect
 from core.models import Clinic
-from intake import ces_check, link_limits, patient_session, questionnaires, services, tablets
+from intake import ces_check, patient_session, questionnaires, services, tablets
+from intake import language as patient_language
+from intake import packs as packs_mod
 from intake import steps as steps_mod
 from intake.followup import baseline as followup_baseline
 from intake.followup import steps as packet_steps
 from intake.followup.forms import PacketContext
 from intake.forms import AboutForm, StepContext
-from intake.http import KioskRequest, PatientRequest
+from intake.http import KioskRequest
 from intake.models import Intake, IntakeConsent
 from intake.steps import Step
 from intake.summary import describe_step
@@ -65,25 +69,41 @@ def kiosk_view(view):
         if access is None:
             ended = getattr(request, "patient_session_ended", None)
             if ended is not None:
-                return render(
+                return _in_patient_language(
                     request,
-                    "intake/kiosk/session_ended.html",
-                    {
-                        "ended": ended,
-                        "idle_minutes": settings.PATIENT_IDLE_MINUTES,
-                        **_phones(Clinic.objects.current()),
-                    },
-                    status=403,
+                    lambda: render(
+                        request,
+                        "intake/kiosk/session_ended.html",
+                        {
+                            "ended": ended,
+                            "idle_minutes": settings.PATIENT_IDLE_MINUTES,
+                            **_phones(Clinic.objects.current()),
+                        },
+                        status=403,
+                    ),
                 )
-            return render(request, "intake/kiosk/no_intake.html", status=403)
+            return _in_patient_language(
+                request, lambda: render(request, "intake/kiosk/no_intake.html", status=403)
+            )
         # Loaded when a view first reads it: an autosave, the tablet's commonest request,
         # needs only its id (the service reads the intake under a lock itself).
         request.intake = _lazy(
             lambda: Intake.objects.select_related("patient").get(pk=access.intake_id)
         )
-        return view(request, *args, **kwargs)
+        # The patient's pages are in their form's language (read with the grant).
+        language = patient_language.of_request(request, access.intake)
+        with patient_language.override(language):
+            response = view(request, *args, **kwargs)
+        return patient_language.remember(request, response, language)
 
     return wrapper
+
+
+def _in_patient_language(request, respond: Callable[[], HttpResponse]) -> HttpResponse:
+    """A patient's page with no form behind it: in the language chosen on this device, else
+    the browser's."""
+    with patient_language.override(patient_language.of_request(request)):
+        return respond()
 
 
 def _steps(packs):
@@ -104,7 +124,7 @@ def _context(intake: Intake, *, clinic, packs, activities=()) -> StepContext:
         return PacketContext(
             patient=intake.patient, clinic=clinic, packs=packs, psfs_activities=activities
         )
-    return StepContext(patient=intake.patient, clinic=clinic, packs=packs)
+    return StepContext(patient=intake.patient, clinic=clinic, packs=packs, language=intake.language)
 
 
 def _holds_packet(request: KioskRequest) -> bool:
@@ -152,13 +172,19 @@ def _save(request: KioskRequest, step, form, *, current_step: str) -> services.S
     # Read before any of the form's own code runs, so that a fault there cannot hide a
     # cauda equina answer (intake.ces_check).
     ces_answers = ces_check.submitted_answers(step.key, form.data) if step.checks_ces else None
-    save = functools.partial(
-        services.intake_save_step,
-        intake_id=request.patient_access.intake_id,
-        step=step.key,
-        ces_answers=ces_answers,
-        current_step=current_step,
-    )
+
+    def save(**answers) -> services.SaveOutcome:
+        # What is stored, the alert a stop raises and the audit entry are in the staff
+        # language, whatever language the patient reads (intake.language).
+        with patient_language.in_staff_language():
+            return services.intake_save_step(
+                intake_id=request.patient_access.intake_id,
+                step=step.key,
+                ces_answers=ces_answers,
+                current_step=current_step,
+                **answers,
+            )
+
     try:
         valid = form.is_valid()
         answers = form.answers() if valid else None
@@ -198,7 +224,7 @@ def resume(request: KioskRequest) -> HttpResponse:
         return redirect("kiosk:done")
     if intake.status == Intake.Status.CANCELLED:
         return render(request, "intake/kiosk/ended.html")
-    steps, _activities = _screens(intake, services.instrument_packs())
+    steps, _activities = _screens(intake, services.instrument_packs(intake.language))
     keys = [s.key for s in steps]
     key = intake.current_step if intake.current_step in keys else keys[0]
     limit = _first_incomplete(steps, intake)
@@ -213,7 +239,7 @@ def step_view(request: KioskRequest, step: str) -> HttpResponse:
     intake = request.intake
     if not intake.is_open:
         return redirect("kiosk:resume")
-    packs = services.instrument_packs()
+    packs = services.instrument_packs(intake.language)
     steps, activities = _screens(intake, packs)
     keys = [s.key for s in steps]
     if step not in keys:
@@ -226,6 +252,8 @@ def step_view(request: KioskRequest, step: str) -> HttpResponse:
     clinic = Clinic.objects.current()
     context = _context(intake, clinic=clinic, packs=packs, activities=activities)
 
+    if request.method == "POST" and "switch_language" in request.POST:
+        return _switch_language(request, current, context, step=step)
     if request.method == "POST" and current.key == "review":
         return redirect("kiosk:step", step=keys[index - 1])
     if request.method == "POST":
@@ -266,11 +294,51 @@ def step_view(request: KioskRequest, step: str) -> HttpResponse:
             "show_errors": show_errors,
             "pack": getattr(form, "pack", None),
             # Clinic-loaded questionnaires this installation cannot ask (the review says so).
-            "not_asked": questionnaires.not_asked(packs),
+            **(_left_out(intake, packs) if current.key == "review" else {}),
             "review": _review_rows(intake, steps, context) if current.key == "review" else None,
+            # The consent and privacy wording in the patient's language (Clinic.wording).
+            "wording": clinic.wording(intake.language) if current.key == "consent" else None,
+            # The language switch sends the screen's form with it (_switch_language).
+            "switch_form": "step-form" if current.key != "review" else "",
         },
         status=status,
     )
+
+
+def _switch_language(request: KioskRequest, current: Step, context, *, step: str) -> HttpResponse:
+    """The language switch on a screen with a form: what is on the screen is saved first
+    (as a draft if it is not complete), then the same screen opens in the new language."""
+    if current.key != "review":
+        form = _form_for(current, request.intake, context, data=request.POST)
+        try:
+            outcome = _save(request, current, form, current_step=step)
+        except services.IntakeClosed:
+            return redirect("kiosk:resume")
+        if outcome.stopped:
+            return redirect("kiosk:stop")
+    patient_language.intake_language_set(
+        intake=request.intake, language=request.POST.get("switch_language", "")
+    )
+    return redirect("kiosk:step", step=step)
+
+
+def _left_out(intake: Intake, packs) -> dict:
+    """What the review screen says was not asked: questionnaires not licensed here, and
+    those with no pack in the patient's language (intake.packs)."""
+    not_asked = questionnaires.not_asked(packs)
+    if intake.language == "en":
+        return {"not_asked": not_asked, "not_in_language": []}
+    available = packs_mod.availability(intake.language)
+    elsewhere = [
+        q
+        for q in not_asked
+        if q.code in available.unavailable
+        and (q.licence is not questionnaires.Licence.CLINIC_PACK or q.code in available.licensed)
+    ]
+    return {
+        "not_asked": [q for q in not_asked if q not in elsewhere],
+        "not_in_language": elsewhere,
+    }
 
 
 def _refused_as_too_large(form) -> bool:
@@ -296,7 +364,8 @@ def _review_rows(intake: Intake, steps, context: StepContext) -> list[dict]:
 def autosave(request: KioskRequest, step: str) -> HttpResponse:
     intake = request.intake  # lazy: read below only by screens that need the patient
     # Autosave runs on every tap: read the packs and clinic only for screens that use them.
-    packs = services.instrument_packs() if step in questionnaires.pack_steps() else {}
+    language = request.patient_access.intake.language
+    packs = services.instrument_packs(language) if step in questionnaires.pack_steps() else {}
     context: StepContext | None
     if _holds_packet(request):
         steps = packet_steps.step_by_key()
@@ -305,7 +374,7 @@ def autosave(request: KioskRequest, step: str) -> HttpResponse:
         steps = steps_mod.step_by_key()
         clinic = Clinic.objects.current() if step == "consent" else None
         patient = _lazy(lambda: intake.patient)  # the "when" screen reads the DOB
-        context = StepContext(patient=patient, clinic=clinic, packs=packs)
+        context = StepContext(patient=patient, clinic=clinic, packs=packs, language=language)
     if step not in steps or step == "review" or context is None:
         raise Http404
     form = _form_for(steps[step], intake, context, data=request.POST)
@@ -318,7 +387,9 @@ def autosave(request: KioskRequest, step: str) -> HttpResponse:
     if form.has_error("signature", code="too_large"):
         return HttpResponse(form.errors["signature"][0], status=400)
     # A fragment for the status line; no page context (or its queries) needed.
-    return HttpResponse(f"Saved at {timezone.localtime():%H:%M}")
+    return HttpResponse(
+        gettext("Saved at %(time)s") % {"time": time_format(timezone.localtime(), "TIME_FORMAT")}
+    )
 
 
 def _packet_autosave_context(request: KioskRequest, step: str, packs) -> PacketContext | None:
@@ -345,11 +416,14 @@ def submit(request: KioskRequest) -> HttpResponse:
     except ValueError:
         submission_id = uuid.uuid4()
     try:
-        services.intake_submit(
-            intake_id=request.patient_access.intake_id, submission_id=submission_id
-        )
+        with patient_language.in_staff_language():
+            services.intake_submit(
+                intake_id=request.patient_access.intake_id, submission_id=submission_id
+            )
     except services.IntakeIncomplete as exc:
-        messages.warning(request, "A few answers are still missing. Please finish this screen.")
+        messages.warning(
+            request, gettext("A few answers are still missing. Please finish this screen.")
+        )
         return redirect("kiosk:step", step=exc.steps[0])
     except services.IntakeClosed:
         return redirect("kiosk:resume")
@@ -396,9 +470,9 @@ def _phones(clinic: Clinic) -> dict:
 
 
 class UnlockForm(forms.Form):
-    username = forms.CharField(label="Staff username", max_length=150)
+    username = forms.CharField(label=gettext_lazy("Staff username"), max_length=150)
     secret = forms.CharField(
-        label="Password or kiosk PIN",
+        label=gettext_lazy("Password or kiosk PIN"),
         widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
         max_length=128,
     )
@@ -437,7 +511,7 @@ def exit_kiosk(request: KioskRequest) -> HttpResponse:
             return _hand_back(request, result.user)
         paused_until = result.paused_until
         if paused_until is None:
-            form.add_error(None, "That username and password or PIN did not match.")
+            form.add_error(None, gettext("That username and password or PIN did not match."))
     return render(
         request,
         "intake/kiosk/exit.html",
@@ -464,69 +538,3 @@ def _hand_back(request: KioskRequest, user: User) -> HttpResponse:
     if user.has_perm("intake.view_intake"):
         return redirect("intake:detail", public_id=intake.public_id)
     return redirect("core:home")
-
-
-class LinkForm(forms.Form):
-    date_of_birth = forms.DateField(
-        label="Your date of birth",
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}, format="%Y-%m-%d"),
-        error_messages={
-            "required": "Please enter your date of birth.",
-            "invalid": "Enter a date, for example 1970-03-05.",
-        },
-    )
-
-
-@login_not_required
-@require_http_methods(["GET", "POST"])
-def link(request: PatientRequest, token: str) -> HttpResponse:
-    """Open a one-time link. Viewing the page does not use it up (link previews in
-    messaging apps fetch pages); confirming the date of birth does. A link that will not
-    open any more says so at once, with the clinic's number to call for a new one."""
-    found, refusal = services.intake_link_lookup(token=token)
-    if found is not None and request.patient_access and request.patient_access.pk == found.pk:
-        # This device opened the link already and holds the form: carry on with it.
-        return redirect("kiosk:resume")
-    if link_limits.is_paused():
-        # Too many links that do not exist from this address: any link, real or not.
-        link_limits.link_paused()
-        return link_limits.paused_response()
-    if refusal:
-        link_limits.link_refused(access=found)
-        return _link_refused(request, refusal)
-    assert found is not None  # an unknown link is refused
-    form = LinkForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            access = services.intake_link_redeem(
-                token=token, date_of_birth=form.cleaned_data["date_of_birth"]
-            )
-        except services.AccessRefused as exc:
-            if exc.reason != "wrong_dob":
-                if exc.reason != "locked":  # the lock is recorded with the wrong date
-                    link_limits.link_refused(access=found)
-                return _link_refused(request, exc.reason)
-            form.add_error("date_of_birth", str(exc))
-        else:
-            if request.user.is_authenticated:
-                logout(request)
-            request.session.cycle_key()
-            patient_session.start(request, access)
-            # On their own phone the patient may close the browser and come back later:
-            # keep the session until the link would have expired.
-            request.session.set_expiry(access.expires_at)
-            return redirect("kiosk:resume")
-    return render(
-        request,
-        "intake/kiosk/link.html",
-        {"form": form, "is_packet": found.intake.kind == Intake.Kind.FOLLOW_UP},
-    )
-
-
-def _link_refused(request: PatientRequest, reason: str) -> HttpResponse:
-    # 200, like the form: a link preview or a retry is not an error of the browser's.
-    return render(
-        request,
-        "intake/kiosk/link_refused.html",
-        {"reason": reason, **_phones(Clinic.objects.current())},
-    )

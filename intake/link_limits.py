@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from audit.models import AuditEvent
 from audit.services import audit_patient_record, audit_record
@@ -114,13 +115,27 @@ def refusal_cause(access: IntakeAccess) -> str:
 
 
 def paused_response() -> HttpResponse:
-    """The plain answer while paused: the same for every link, real or not."""
+    """The plain answer while paused: the same for every link, real or not, in the
+    language the request is answered in."""
     minutes = settings.LINK_GUESS_MINUTES
     phone = Clinic.objects.current().phone
-    call = f"call the clinic on {phone}" if phone else "call the clinic"
+    if phone:
+        wait = ngettext(
+            "Please wait %(minutes)d minute and try your link again, or call the clinic on "
+            "%(phone)s.",
+            "Please wait %(minutes)d minutes and try your link again, or call the clinic on "
+            "%(phone)s.",
+            minutes,
+        ) % {"minutes": minutes, "phone": phone}
+    else:
+        wait = ngettext(
+            "Please wait %(minutes)d minute and try your link again, or call the clinic.",
+            "Please wait %(minutes)d minutes and try your link again, or call the clinic.",
+            minutes,
+        ) % {"minutes": minutes}
+    tried = gettext("Too many links that do not work were tried from this connection.")
     response = HttpResponse(
-        "Too many links that do not work were tried from this connection.\n"
-        f"Please wait {minutes} minutes and try your link again, or {call}.\n",
+        f"{tried}\n{wait}\n",
         status=429,
         content_type="text/plain; charset=utf-8",
     )

@@ -100,6 +100,10 @@ class Intake(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     current_step = models.CharField(max_length=30, blank=True)
+    # The language the patient's screens are in (core.languages): set from the patient's
+    # preferred language when the form is handed over, changed by the switch on every
+    # screen. Answers are stored as codes whatever the language; staff read English.
+    language = models.CharField(max_length=10, default="en")
     answers = models.JSONField(default=dict, blank=True)
     drafts = models.JSONField(default=dict, blank=True)
     # "step.field" -> ISO time the patient last changed it (clinical.md 9.4).
@@ -180,6 +184,8 @@ class IntakeConsent(models.Model):
 
     intake = models.OneToOneField(Intake, on_delete=models.PROTECT, related_name="consent")
     consent_version = models.CharField(max_length=40)
+    # The language of the wording signed (consent_text and privacy_text are that wording).
+    language = models.CharField(max_length=10, default="en")
     consent_text = models.TextField()
     privacy_text = models.TextField()
     signed_name = models.CharField(max_length=200)

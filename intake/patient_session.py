@@ -56,6 +56,8 @@ _GRANT_FIELDS = (
     "intake_id",
     # Which screens the views serve: a first-visit intake's or a follow-up packet's.
     "intake__kind",
+    # The language the patient's pages are in (intake.language).
+    "intake__language",
     "kind",
     "revoked_at",
     "expires_at",

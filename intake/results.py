@@ -121,6 +121,8 @@ def scores(
     *,
     odi_licensed: bool | None = None,
     licensed: Collection[str] | None = None,
+    unavailable: Collection[str] = (),
+    language: str = "en",
 ) -> dict[str, dict]:
     """Every registered questionnaire's score. `licensed`: the clinic-loaded
     questionnaires (instrument codes) whose licensed pack was in force, so that they were
@@ -130,7 +132,9 @@ def scores(
         if odi_licensed is None:
             raise TypeError("scores() needs `licensed` (or `odi_licensed`)")
         licensed = {ODI} if odi_licensed else set()
-    return questionnaires.score_all(answers, licensed=licensed)
+    return questionnaires.score_all(
+        answers, licensed=licensed, unavailable=unavailable, language=language
+    )
 
 
 @dataclass(frozen=True)
@@ -153,6 +157,8 @@ def compute(
     licensed: Collection[str] | None = None,
     sex: str | None = None,
     ruleset: triage.Ruleset | None = None,
+    unavailable: Collection[str] = (),
+    language: str = "en",
 ) -> IntakeResults:
     result = run_triage(answers, date_of_birth=date_of_birth, on=on, sex=sex, ruleset=ruleset)
     onset = (answers.get("when") or {}).get("onset_date")
@@ -160,7 +166,13 @@ def compute(
         triage=result.as_dict(),
         red_flag_level=result.level.name,
         ces=result.ces,
-        scores=scores(answers, odi_licensed=odi_licensed, licensed=licensed),
+        scores=scores(
+            answers,
+            odi_licensed=odi_licensed,
+            licensed=licensed,
+            unavailable=unavailable,
+            language=language,
+        ),
         pattern=suggest(answers).as_dict(),
         episode=episode(date.fromisoformat(onset) if onset else None, on),
     )

@@ -4,7 +4,6 @@ The patient on the tablet has no account: their writes are audited under the nam
 PATIENT_ACTOR, tied to the intake and patient, with the device's address and request id.
 """
 
-import json
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,12 +19,12 @@ from audit.services import audit_patient_record, audit_record
 from care.services import episode_for_new_contact
 from core.models import Clinic
 from intake import alerts, questionnaires
+from intake import language as patient_language
 from intake import results as results_mod
 from intake.followup import baseline as followup_baseline
 from intake.followup import results as followup_results
 from intake.followup import services as packet_services
 from intake.forms import ABOUT_FIELDS
-from intake.instruments import Pack, PackError
 from intake.models import (
     ClinicTablet,
     InstrumentPack,
@@ -35,12 +34,13 @@ from intake.models import (
     IntakeConsent,
     hash_token,
 )
+from intake.packs import availability, instrument_packs  # noqa: F401 (read from here)
 from intake.steps import steps_for
 from intake.triage import CES_ITEMS, TriageResult
 from patients.models import Patient
 from patients.services import patient_update
 
-PATIENT_ACTOR = "Patient (tablet)"
+PATIENT_ACTOR = patient_language.PATIENT_ACTOR
 SYSTEM_ACTOR = "Red-flag triage"
 
 
@@ -81,20 +81,6 @@ def _noun(intake: Intake) -> str:
 
 
 # ---------------------------------------------------------------- packs
-
-
-def instrument_packs(language: str = "en") -> dict[str, Pack]:
-    """Questionnaire wording available here, by instrument code: the clinic's loaded
-    packs (in force) over the packs this project ships. One query. A stored pack that no
-    longer fits its questionnaire's engine is left out, so its screen is not asked."""
-    packs = questionnaires.shipped_packs(language)
-    for row in InstrumentPack.objects.filter(language=language):
-        if row.in_force:
-            try:
-                packs[row.instrument] = questionnaires.parse_pack(json.dumps(row.content))
-            except PackError:
-                continue
-    return packs
 
 
 @transaction.atomic
@@ -154,6 +140,7 @@ def intake_start(*, patient: Patient, by: User) -> Intake:
 
 
 def _issue(*, intake: Intake, kind: str, by: User, lifetime: timedelta) -> tuple[IntakeAccess, str]:
+    patient_language.for_handover(intake)
     raw = secrets.token_urlsafe(32)
     access = IntakeAccess.objects.create(
         intake=intake,
@@ -235,7 +222,15 @@ def intake_link_lookup(*, token: str) -> tuple[IntakeAccess | None, str]:
     ("" while it can; else a key of LINK_REFUSALS other than a wrong date of birth)."""
     access = (
         IntakeAccess.objects.select_related("intake")
-        .only("id", "used_at", "revoked_at", "expires_at", "intake__kind", "intake__status")
+        .only(
+            "id",
+            "used_at",
+            "revoked_at",
+            "expires_at",
+            "intake__kind",
+            "intake__status",
+            "intake__language",
+        )
         .filter(token_hash=hash_token(token), kind=IntakeAccess.Kind.LINK)
         .first()
     )
@@ -388,13 +383,15 @@ def intake_save_step(
 
 
 def _save_signature(intake: Intake, signed_name: str, png: bytes, *, at) -> None:
-    clinic = Clinic.objects.current()
+    # The wording shown: the clinic's in the form's language (core.models.Clinic.wording).
+    wording = Clinic.objects.current().wording(intake.language)
     IntakeConsent.objects.update_or_create(
         intake=intake,
         defaults={
-            "consent_version": clinic.consent_version,
-            "consent_text": clinic.consent_text,
-            "privacy_text": clinic.privacy_notice,
+            "consent_version": wording.consent_version,
+            "language": wording.language,
+            "consent_text": wording.consent_text,
+            "privacy_text": wording.privacy_notice,
             "signed_name": signed_name,
             "signature_png": png,
             "signed_at": at,
@@ -433,7 +430,8 @@ def intake_submit(*, intake_id: int, submission_id: UUID) -> Intake:
         return intake
     if not intake.is_open:
         raise IntakeClosed
-    packs = instrument_packs()
+    available = availability(intake.language)
+    packs = available.packs
     if intake.is_packet:
         baseline = followup_baseline.for_packet(intake)
         if missing := packet_services.missing_screens(intake, packs=packs, baseline=baseline):
@@ -454,7 +452,9 @@ def intake_submit(*, intake_id: int, submission_id: UUID) -> Intake:
         date_of_birth=intake.patient.date_of_birth,
         sex=intake.patient.sex,
         on=timezone.localdate(),
-        licensed=questionnaires.licensed(packs),
+        licensed=available.licensed,
+        unavailable=available.unavailable,
+        language=intake.language,
     )
     about = intake.answers.get("about", {})
     patient_update(
@@ -522,6 +522,8 @@ def intake_amend(
         sex=intake.patient.sex,
         on=timezone.localdate(),
         licensed=questionnaires.licensed_when_scored(intake.scores),
+        unavailable=questionnaires.not_in_language_when_scored(intake.scores),
+        language=intake.language,
     )
     amendment = IntakeAmendment.objects.create(
         intake=intake,

@@ -2,21 +2,31 @@
 
 The screens of the intake itself are listed here; each questionnaire's screen comes from
 its entry in the registry (intake.questionnaires), placed after the screen it names.
+A screen's title and introduction are marked for translation (lazily: shown in the
+active language, the patient's on the tablet).
 """
+
+from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
 
 from intake import forms as f
 from intake import questionnaires
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class Step:
     key: str
-    title: str
+    title: StrOrPromise
     form_class: type[f.StepForm]
-    intro: str = ""
+    intro: StrOrPromise = ""
     # Screens whose answers can raise a cauda equina alert are checked on every save.
     checks_ces: bool = False
     # The screen's template; by default templates/intake/kiosk/steps/<key>.html.
@@ -29,27 +39,36 @@ class Step:
 
 # The intake's own screens. The questionnaires' go between them (see all_steps).
 SCREENS: tuple[Step, ...] = (
-    Step("about", "About you", f.AboutForm, "Please check your details and fill in any gaps."),
-    Step("consent", "Consent", f.ConsentForm, "Please read, then sign with your finger."),
+    Step(
+        "about",
+        _("About you"),
+        f.AboutForm,
+        _("Please check your details and fill in any gaps."),
+    ),
+    Step("consent", _("Consent"), f.ConsentForm, _("Please read, then sign with your finger.")),
     Step(
         "where",
-        "Where you feel it",
+        _("Where you feel it"),
         f.WhereForm,
-        "Show us where you feel pain, pins and needles, numbness, burning or weakness.",
+        _("Show us where you feel pain, pins and needles, numbness, burning or weakness."),
         checks_ces=True,
     ),
-    Step("feels", "What it feels like", f.FeelsForm),
-    Step("when", "When and how", f.WhenForm),
-    Step("history", "Your health", f.HistoryForm),
+    Step("feels", _("What it feels like"), f.FeelsForm),
+    Step("when", _("When and how"), f.WhenForm),
+    Step("history", _("Your health"), f.HistoryForm),
     Step(
         "redflags",
-        "Important questions",
+        _("Important questions"),
         f.RedFlagsForm,
-        "These questions help us make sure you get the right care quickly. If you are not "
-        "sure, choose “Not sure”.",
+        _(
+            # Translators: safety wording; product translation, to be reviewed by a qualified
+            # medical translator and a clinician before use.
+            "These questions help us make sure you get the right care quickly. If you are not "
+            "sure, choose “Not sure”."
+        ),
         checks_ces=True,
     ),
-    Step("review", "Check and send", f.ReviewForm),
+    Step("review", _("Check and send"), f.ReviewForm),
 )
 
 

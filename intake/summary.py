@@ -1,5 +1,6 @@
 """Answers as readable rows (question, answer) for the review screen and staff summary."""
 
+from intake import language as patient_language
 from intake import steps as steps_mod
 from intake.followup import results as packet_results
 from intake.followup import steps as packet_steps
@@ -78,5 +79,7 @@ def summary_context(intake, *, packs: dict, clinic=None) -> dict:
         "amendments": amendments,
         "alerts": list(intake.alerts.all()),
         "ruleset_status": (results.get("triage") or {}).get("ruleset_status", ""),
+        # "Answered in Spanish", and the notice while that translation is unreviewed.
+        "language_note": patient_language.staff_note(intake),
         **packet,
     }

@@ -21,6 +21,7 @@ from audit.models import AuditEvent
 from audit.services import audit_patient_record, audit_record, shown_mrns
 from core import qr
 from core.dates import parse_day
+from core.languages import locale_for
 from core.models import Clinic
 from intake import alert_actions, patient_session, services, tablets
 from intake import alerts as alert_services
@@ -196,6 +197,9 @@ def link_create(request: StaffRequest, public_id: UUID) -> HttpResponse:
             # Drawn here, once: the raw token is not kept, so the page cannot be redrawn.
             "qr": qr.svg(url, title="QR code of the one-time link"),
             "clinic": Clinic.objects.current(),
+            # The printed handout is the patient's, in their form's language.
+            "patient_locale": locale_for(intake.language),
+            "patient_lang": intake.language,
         },
     )
 

@@ -41,6 +41,9 @@ class DocumentKind(Generic[Subject]):
     version: Callable[[Subject], str]
     # "" when the document can be made, else a reason a person can read.
     unavailable: Callable[[Subject], str]
+    # A document for the patient: the language it prints in ("es"). None: the staff's
+    # (English), whatever language the request or task runs in.
+    language: Callable[[Subject], str] | None = None
 
 
 # Callers pick a kind by its key at run time: which model its subject is, only the kind
@@ -92,6 +95,7 @@ DOCUMENTS: dict[str, DocumentKind[Any]] = {
             context=handout_doc.handout_context,
             version=handout_doc.handout_version,
             unavailable=handout_doc.handout_unavailable,
+            language=handout_doc.handout_language,
         ),
         DocumentKind(
             key="referral_letter",

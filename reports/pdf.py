@@ -38,7 +38,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.db import DatabaseError
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 logger = logging.getLogger(__name__)
 
@@ -399,19 +399,24 @@ def render_html(kind: str, subject, *, clinic, generated_at: datetime | None = N
     from reports.documents import DOCUMENTS
 
     document = DOCUMENTS[kind]
-    context = document.context(subject, clinic)
-    context.update(
-        clinic=clinic,
-        # One line in the letterhead, however the address was typed.
-        clinic_address_line=", ".join(
-            line.strip().rstrip(",") for line in clinic.address.splitlines() if line.strip()
-        ),
-        logo_uri=logo_data_uri(clinic),
-        generated_at=timezone.localtime(generated_at or timezone.now()),
-        paper_size=clinic.paper_size,
-        document_kind=document,
-    )
-    return render_to_string(document.template, context)
+    # A clinician's document prints in English whatever language the request or task is
+    # in; the patient's handout in the patient's language (<html lang>, dates, words).
+    language = document.language(subject) if document.language else "en"
+    with translation.override(settings.LANGUAGE_CODE if language == "en" else language):
+        context = document.context(subject, clinic)
+        context.update(
+            clinic=clinic,
+            # One line in the letterhead, however the address was typed.
+            clinic_address_line=", ".join(
+                line.strip().rstrip(",") for line in clinic.address.splitlines() if line.strip()
+            ),
+            logo_uri=logo_data_uri(clinic),
+            generated_at=timezone.localtime(generated_at or timezone.now()),
+            paper_size=clinic.paper_size,
+            document_kind=document,
+            language=language,
+        )
+        return render_to_string(document.template, context)
 
 
 def render_document(

@@ -1,11 +1,14 @@
 """The follow-up questionnaire's own screens' forms. The ODI and the check-and-send screen
 are the intake's forms themselves (intake.forms); these ask what a packet asks differently:
 pain now only, the patient's own activities from the first visit rated again, the rating
-of change and the red-flag questions a packet repeats."""
+of change and the red-flag questions a packet repeats. Worded as the intake's forms are:
+shown in the active language (intake.forms), stored as codes."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from django.utils.translation import gettext_lazy as _
 
 from intake import forms as f
 from intake import questions as q
@@ -43,12 +46,7 @@ class PacketPainForm(f.StepForm):
         super().__init__(*args, context=context, **kwargs)
         labels = dict(q.NPRS_ITEMS)
         for code in self.ITEMS:
-            self.fields[code] = f._radio(
-                _NPRS,
-                labels[code],
-                coerce=int,
-                help_text="0 means no pain, 10 the worst pain you can imagine.",
-            )
+            self.fields[code] = f._radio(_NPRS, _(labels[code]), coerce=int, help_text=f.NPRS_HELP)
 
 
 class PsfsRerateForm(f.StepForm):
@@ -83,7 +81,7 @@ class PsfsRerateForm(f.StepForm):
 
     @classmethod
     def describe(cls, answers: dict, context: f.StepContext | None) -> list[tuple[str, str]]:
-        return [(a["name"], f"{a['score']} out of 10") for a in answers.get("activities") or []]
+        return [(a["name"], f.out_of_10(a["score"])) for a in answers.get("activities") or []]
 
     def rows(self):
         """(activity name, its bound score field) for the screen."""
@@ -91,7 +89,9 @@ class PsfsRerateForm(f.StepForm):
 
 
 class ChangeForm(f.StepForm):
-    grc = f._radio(list(grc.CHOICES), grc.QUESTION, coerce=int)
+    # The rating's wording is the project's own, English in intake.scoring.grc (which
+    # stays free of Django): shown here in the patient's language, stored as -3 to 3.
+    grc = f._radio(f._translated(grc.CHOICES), _(grc.QUESTION), coerce=int)
 
 
 class PacketRedFlagsForm(f.StepForm):
@@ -102,4 +102,4 @@ class PacketRedFlagsForm(f.StepForm):
     def __init__(self, *args, context: f.StepContext, **kwargs):
         super().__init__(*args, context=context, **kwargs)
         for code in q.FOLLOW_UP_RED_FLAG_CODES:
-            self.fields[code] = f._radio(q.YES_NO_UNSURE, _WORDING[code])
+            self.fields[code] = f._radio(f._translated(q.YES_NO_UNSURE), _(_WORDING[code]))

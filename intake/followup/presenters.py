@@ -6,7 +6,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from intake import questionnaires
-from intake.questionnaires.entry import DASH, NOT_LICENSED, ScoreRow, band_label, mcid_text
+from intake.questionnaires.entry import (
+    DASH,
+    NOT_IN_LANGUAGE,
+    NOT_LICENSED,
+    ScoreRow,
+    band_label,
+    mcid_text,
+)
 from intake.scoring import grc
 
 _NOT_ASKED = "Not asked: not licensed on this installation"
@@ -51,6 +58,9 @@ def packet_score_rows(scores: Mapping[str, Any]) -> list[ScoreRow]:
             continue
         if score.get("status") == NOT_LICENSED:
             rows.append(ScoreRow(measure=entries[key].name, unavailable=_NOT_ASKED))
+        elif score.get("status") == NOT_IN_LANGUAGE:
+            text = questionnaires.not_in_language_text(score.get("language", ""))
+            rows.append(ScoreRow(measure=entries[key].name, unavailable=text))
         else:
             rows.extend(entries[key].rows(score))
     if change := scores.get("grc"):

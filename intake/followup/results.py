@@ -129,14 +129,20 @@ def run_triage(
     )
 
 
-def scores(answers: Mapping[str, Mapping], *, licensed: Iterable[str]) -> dict[str, dict]:
+def scores(
+    answers: Mapping[str, Mapping],
+    *,
+    licensed: Iterable[str],
+    unavailable: Iterable[str] = (),
+    language: str = "en",
+) -> dict[str, dict]:
     """The packet's scores: NPRS, PSFS and ODI as the intake scores them (the ODI "not
-    licensed" where it was not asked), and the rating of change."""
-    out = {
-        key: value
-        for key, value in questionnaires.score_all(answers, licensed=set(licensed)).items()
-        if key in MEASURES
-    }
+    licensed" where it was not asked, or not available in the packet's language), and the
+    rating of change."""
+    found = questionnaires.score_all(
+        answers, licensed=set(licensed), unavailable=set(unavailable), language=language
+    )
+    out = {key: value for key, value in found.items() if key in MEASURES}
     change = (answers.get("change") or {}).get("grc")
     if change is not None:
         out["grc"] = grc.score_grc(change).as_dict()
@@ -161,6 +167,8 @@ def compute(
     licensed: Iterable[str],
     sex: str | None = None,
     ruleset: triage.Ruleset | None = None,
+    unavailable: Iterable[str] = (),
+    language: str = "en",
 ) -> PacketResults:
     found = run_triage(
         answers, baseline=baseline, date_of_birth=date_of_birth, on=on, sex=sex, ruleset=ruleset
@@ -169,5 +177,5 @@ def compute(
         triage=found.as_dict(),
         red_flag_level=found.result.level.name,
         ces=found.result.ces,
-        scores=scores(answers, licensed=licensed),
+        scores=scores(answers, licensed=licensed, unavailable=unavailable, language=language),
     )

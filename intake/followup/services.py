@@ -49,6 +49,9 @@ def packet_submit(
         sex=packet.patient.sex,
         on=timezone.localdate(),
         licensed=questionnaires.licensed(packs),
+        # A packet in another language leaves out what has no pack in it (intake.packs).
+        unavailable=questionnaires.without_pack(packs) if packet.language != "en" else (),
+        language=packet.language,
     )
     packet.status = Intake.Status.SUBMITTED
     packet.submitted_at = now

@@ -9,6 +9,8 @@ psfs, odi, redflags, review), so scores, charts and exports read both alike.
 
 from collections.abc import Collection
 
+from django.utils.translation import gettext_lazy as _
+
 from intake import forms as f
 from intake import questionnaires
 from intake.followup import forms as pf
@@ -19,33 +21,42 @@ _ODI = questionnaires.by_key()["odi"]
 SCREENS: tuple[Step, ...] = (
     Step(
         "pain",
-        "Your pain now",
+        _("Your pain now"),
         pf.PacketPainForm,
-        "Choose a number from 0 to 10 for each.",
+        _("Choose a number from 0 to 10 for each."),
         template="intake/kiosk/steps/pain.html",
     ),
     Step(
         "psfs",
-        "Your activities",
+        _("Your activities"),
         pf.PsfsRerateForm,
-        "At your first visit you told us these activities were hard. How well can you do "
-        "each one today?",
+        _(
+            "At your first visit you told us these activities were hard. How well can you do "
+            "each one today?"
+        ),
         template="intake/kiosk/followup/psfs.html",
     ),
     Step(_ODI.step, _ODI.title, _ODI.form, _ODI.intro, template="intake/kiosk/steps/odi.html"),
     Step(
-        "change", "Since you started", pf.ChangeForm, template="intake/kiosk/followup/change.html"
+        "change",
+        _("Since you started"),
+        pf.ChangeForm,
+        template="intake/kiosk/followup/change.html",
     ),
     Step(
         "redflags",
-        "Important questions",
+        _("Important questions"),
         pf.PacketRedFlagsForm,
-        "These questions help us make sure you get the right care quickly. If you are not "
-        "sure, choose “Not sure”.",
+        _(
+            # Translators: safety wording; product translation, to be reviewed by a qualified
+            # medical translator and a clinician before use.
+            "These questions help us make sure you get the right care quickly. If you are not "
+            "sure, choose “Not sure”."
+        ),
         checks_ces=True,
         template="intake/kiosk/steps/redflags.html",
     ),
-    Step("review", "Check and send", f.ReviewForm),
+    Step("review", _("Check and send"), f.ReviewForm),
 )
 STEP_BY_KEY = {s.key: s for s in SCREENS}
 

@@ -52,6 +52,7 @@ import functools
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
+from core.languages import english_name
 from intake import instruments
 from intake.instruments import ItemScores, Pack
 from intake.questionnaires import nprs, odi, psfs, startback
@@ -59,6 +60,7 @@ from intake.questionnaires.entry import (
     DASH,
     HIGHER,
     LOWER,
+    NOT_IN_LANGUAGE,
     NOT_LICENSED,
     Licence,
     NoticeKind,
@@ -72,6 +74,7 @@ from intake.questionnaires.entry import (
 __all__ = [
     "HIGHER",
     "LOWER",
+    "NOT_IN_LANGUAGE",
     "NOT_LICENSED",
     "ODI_NOTICE",
     "QUESTIONNAIRES",
@@ -117,6 +120,20 @@ def pack_steps() -> frozenset[str]:
 def not_asked(packs: Collection[str]) -> list[Questionnaire]:
     """Clinic-loaded questionnaires the tablet leaves out: no licensed pack in force."""
     return [q for q in QUESTIONNAIRES if not q.asked_with(packs)]
+
+
+def without_pack(packs: Collection[str]) -> frozenset[str]:
+    """The pack-worded questionnaires (codes) with no pack among `packs`: in a language
+    other than English, those a form in that language leaves out."""
+    return frozenset(q.code for q in QUESTIONNAIRES if q.pack_items is not None) - set(packs)
+
+
+def not_in_language_when_scored(scores: Scores) -> frozenset[str]:
+    """The questionnaires (codes) an intake's stored scores show were left out for want of
+    a pack in the patient's language: an amendment rescored later keeps them so."""
+    return frozenset(
+        q.code for q in QUESTIONNAIRES if (scores.get(q.key) or {}).get("status") == NOT_IN_LANGUAGE
+    )
 
 
 def licensed(packs: Collection[str]) -> frozenset[str]:
@@ -169,13 +186,24 @@ def shipped_packs(language: str = "en") -> dict[str, Pack]:
 # --- Results --------------------------------------------------------------------------------
 
 
-def score_all(answers: Mapping[str, Mapping], *, licensed: Collection[str]) -> dict[str, dict]:
+def score_all(
+    answers: Mapping[str, Mapping],
+    *,
+    licensed: Collection[str],
+    unavailable: Collection[str] = (),
+    language: str = "en",
+) -> dict[str, dict]:
     """Every questionnaire's score from an intake's answers (by screen). A clinic-loaded
-    questionnaire not in `licensed` was not asked: its score says so."""
+    questionnaire not in `licensed` was not asked: its score says so. Nor was one in
+    `unavailable` (no pack in the form's `language`) that has no answers: its score says
+    that (answers given before the patient switched language are scored as usual)."""
     out: dict[str, dict] = {}
     for q in QUESTIONNAIRES:
         if q.licence is Licence.CLINIC_PACK and q.code not in licensed:
             out[q.key] = {"status": NOT_LICENSED, "instrument": q.code}
+            continue
+        if q.code in unavailable and not answers.get(q.step):
+            out[q.key] = {"status": NOT_IN_LANGUAGE, "instrument": q.code, "language": language}
             continue
         result = q.score(answers.get(q.step) or {})
         if result is not None:
@@ -186,12 +214,19 @@ def score_all(answers: Mapping[str, Mapping], *, licensed: Collection[str]) -> d
 _NOT_LICENSED_HERE = "Not licensed on this installation"
 
 
+def not_in_language_text(language: str) -> str:
+    return f"Not available in {english_name(language)} on this installation"
+
+
 def _score_rows(order: Iterable[Questionnaire], scores: Scores) -> list[ScoreRow]:
     rows = []
     for q in order:
         if score := scores.get(q.key):
             if score.get("status") == NOT_LICENSED:
                 rows.append(ScoreRow(measure=q.name, unavailable=_NOT_LICENSED_HERE))
+            elif score.get("status") == NOT_IN_LANGUAGE:
+                text = not_in_language_text(score.get("language", ""))
+                rows.append(ScoreRow(measure=q.name, unavailable=text))
             else:
                 rows.extend(q.rows(score))
     return rows
@@ -234,7 +269,7 @@ def printed(scores: Scores) -> list[str]:
     return [
         q.key
         for q in QUESTIONNAIRES
-        if scores.get(q.key) and scores[q.key].get("status") != NOT_LICENSED
+        if scores.get(q.key) and scores[q.key].get("status") not in (NOT_LICENSED, NOT_IN_LANGUAGE)
     ]
 
 

@@ -11,14 +11,19 @@ from __future__ import annotations
 import dataclasses
 import enum
 from collections.abc import Callable, Collection, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.sources import for_clinicians
 from intake import forms as f
 from intake.instruments import ItemScores, Pack
 from intake.scoring.common import ChangeThreshold
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 NOT_LICENSED = "not_licensed"
+# Licensed here, but with no pack in the language the patient answered in (intake.packs).
+NOT_IN_LANGUAGE = "not_in_language"
 LOWER, HIGHER = "lower", "higher"  # which way a progress measure improves
 DASH = "\N{EN DASH}"  # a value not given
 
@@ -97,14 +102,14 @@ class Questionnaire:
     code: str
     name: str
     step: str
-    title: str
+    title: StrOrPromise  # the screen's, marked for translation (gettext_lazy)
     form: type[f.StepForm]
     after: str
     score: Callable[[Mapping[str, Any]], dict | None]
     licence: Licence
     rows: Callable[[Scores], list[ScoreRow]]
     summary_order: int = 100
-    intro: str = ""
+    intro: StrOrPromise = ""  # the screen's, marked for translation (gettext_lazy)
     pack_items: ItemScores | None = None
     # (its stored score or None, its pack or None) -> the text to print.
     notice: Callable[[Scores | None, Pack | None], str] | None = None
@@ -119,8 +124,9 @@ class Questionnaire:
             raise ValueError(f"{self.key}: pack_items go with a pack licence, and only with one")
 
     def asked_with(self, packs: Collection[str]) -> bool:
-        """Whether the tablet asks it where these packs (instrument codes) are in force."""
-        return self.licence is not Licence.CLINIC_PACK or self.code in packs
+        """Whether the tablet asks it where these packs (instrument codes) are in force:
+        a questionnaire worded by a pack only with its pack in the form's language."""
+        return self.licence is Licence.OPEN or self.code in packs
 
 
 # --- Shared by the presenters ---------------------------------------------------------------

@@ -4,6 +4,8 @@
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from core.sources import for_clinicians
 from intake import forms as f
 from intake.questionnaires.entry import (
@@ -77,8 +79,8 @@ ENTRY = Questionnaire(
     code=nprs.INSTRUMENT_CODE,
     name="Numeric Pain Rating Scale",
     step="pain",
-    title="Your pain now",
-    intro="Choose a number from 0 to 10 for each.",
+    title=_("Your pain now"),
+    intro=_("Choose a number from 0 to 10 for each."),
     form=f.PainForm,
     after="when",
     score=score,

@@ -6,6 +6,8 @@ with manage.py load_instrument_pack. Without it the screen is not asked."""
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from intake import forms as f
 from intake.questionnaires.entry import (
     DASH,
@@ -54,8 +56,8 @@ ENTRY = Questionnaire(
     code=odi.INSTRUMENT_CODE,
     name=NAME,
     step="odi",
-    title="Daily life",
-    intro="Choose the one statement in each section that fits best today.",
+    title=_("Daily life"),
+    intro=_("Choose the one statement in each section that fits best today."),
     form=f.OdiForm,
     after="psfs",
     score=score,

@@ -5,6 +5,8 @@ printed wherever its score is (clinical.md 3.0: "Ship, with citation")."""
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from intake import forms as f
 from intake.questionnaires.entry import (
     HIGHER,
@@ -48,9 +50,11 @@ ENTRY = Questionnaire(
     code=psfs.INSTRUMENT_CODE,
     name="Patient-Specific Functional Scale",
     step="psfs",
-    title="Activities you find hard",
-    intro="Name 3 to 5 activities you cannot do or find hard because of your problem, "
-    "and say how well you can do each today.",
+    title=_("Activities you find hard"),
+    intro=_(
+        "Name 3 to 5 activities you cannot do or find hard because of your problem, "
+        "and say how well you can do each today."
+    ),
     form=f.PsfsForm,
     after="startback",
     score=score,

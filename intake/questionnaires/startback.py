@@ -6,6 +6,8 @@ copyright statement is printed wherever its score is."""
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from intake import forms as f
 from intake.questionnaires.entry import (
     Licence,
@@ -46,8 +48,8 @@ ENTRY = Questionnaire(
     code=startback.INSTRUMENT_CODE,
     name="Keele STarT Back Screening Tool",
     step="startback",
-    title="How your back affects you",
-    intro="Thinking about the last 2 weeks, choose your answer to each statement.",
+    title=_("How your back affects you"),
+    intro=_("Thinking about the last 2 weeks, choose your answer to each statement."),
     form=f.StartBackForm,
     after="redflags",
     score=score,

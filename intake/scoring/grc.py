@@ -4,25 +4,37 @@ changed since treatment started, asked in the follow-up questionnaire (intake.fo
 The wording is the project's own (no published instrument's text is copied): one question
 and seven answers from "Much better" to "Much worse", stored as -3 (much worse) to +3 (much
 better), 0 for "About the same". Pure: no Django, no database.
+
+The wording is English here, marked for translation: the follow-up form shows it in the
+patient's language (intake.followup.forms.ChangeForm); a result keeps the English words.
 """
 
 import dataclasses
 
 from .common import AsDictMixin, require_int_in_range
 
+
+def gettext_noop(message: str) -> str:
+    """Marks wording for translation (makemessages finds it by this name) and gives it back
+    unchanged, as Django's does, without importing Django here."""
+    return message
+
+
 ALGORITHM_VERSION = "grc-1.0"
 INSTRUMENT_CODE = "grc_7"
 
-QUESTION = "Since you started treatment here, how would you describe your back and leg problem now?"
+QUESTION = gettext_noop(
+    "Since you started treatment here, how would you describe your back and leg problem now?"
+)
 # Best first, as the patient reads them down the screen. The value is what is stored.
 CHOICES: tuple[tuple[int, str], ...] = (
-    (3, "Much better"),
-    (2, "Better"),
-    (1, "A little better"),
-    (0, "About the same"),
-    (-1, "A little worse"),
-    (-2, "Worse"),
-    (-3, "Much worse"),
+    (3, gettext_noop("Much better")),
+    (2, gettext_noop("Better")),
+    (1, gettext_noop("A little better")),
+    (0, gettext_noop("About the same")),
+    (-1, gettext_noop("A little worse")),
+    (-2, gettext_noop("Worse")),
+    (-3, gettext_noop("Much worse")),
 )
 LABELS: dict[int, str] = dict(CHOICES)
 VALUE_MIN, VALUE_MAX = -3, 3

@@ -9,11 +9,27 @@ from __future__ import annotations
 import datetime
 import re
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from evaluations.wording import dates_in_words, unbroken_date
 
-__all__ = ["dates_in_words", "doc_date", "doc_datetime", "expand_abbreviations"]
+__all__ = ["dates_in_words", "doc_date", "doc_datetime", "expand_abbreviations", "in_english"]
+
+
+def in_english() -> bool:
+    """Whether the document is being rendered in English (every clinician document, and an
+    English-speaking patient's handout: reports.pdf.render_html)."""
+    return (translation.get_language() or "en").split("-")[0] == "en"
+
+
+def _date_text(on: datetime.date) -> str:
+    """The documents' own '3 Nov 2026' in English; in another language (a patient's
+    handout) that language's way, from Django's formats ("3 de noviembre de 2026"), kept on
+    one line too."""
+    if in_english():
+        return unbroken_date(on)
+    return date_format(on, "DATE_FORMAT").replace(" ", "\u00a0")
 
 
 def _as_date(value) -> datetime.date | None:
@@ -35,7 +51,7 @@ def doc_date(value) -> str:
     on = _as_date(value)
     if on is None:
         return value if isinstance(value, str) else ""
-    return unbroken_date(on)
+    return _date_text(on)
 
 
 def doc_datetime(value) -> str:
@@ -43,7 +59,7 @@ def doc_datetime(value) -> str:
     if not isinstance(value, datetime.datetime):
         return doc_date(value)
     local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return f"{unbroken_date(local.date())} {local:%H:%M} {local.tzname() or ''}".rstrip()
+    return f"{_date_text(local.date())} {local:%H:%M} {local.tzname() or ''}".rstrip()
 
 
 # Abbreviations the documents print (the spec's movement codes in the repeated-movement

@@ -9,6 +9,7 @@ from uuid import UUID
 from django.db.models import Prefetch
 from django.utils.safestring import SafeString, mark_safe
 
+from core.languages import review_outstanding
 from intake import questionnaires
 from intake.bodychart import NEURO_SENSATIONS, REGIONS, SENSATIONS
 from intake.models import Intake, IntakeAmendment, RedFlagAlert
@@ -57,6 +58,9 @@ def intake_version(intake: Intake) -> str:
         *(f"a{a.pk}" for a in intake.amendments.all()),
         *(f"f{a.pk}:{a.acknowledged_at}:{a.outcome}" for a in intake.alerts.all()),
     ]
+    if intake.language != "en":
+        # It prints whether the translation the patient read has been reviewed yet.
+        parts.append(f"{intake.language}:{review_outstanding(intake.language)}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
@@ -205,4 +209,5 @@ def intake_context(intake: Intake, clinic) -> dict:
             for a in summary["amendments"]
         ],
         "ruleset_status": summary["ruleset_status"],
+        "language_note": summary["language_note"],
     }

@@ -106,6 +106,13 @@
     return node;
   }
 
+  // The dialog's words come from the chart's data-msg-* attributes, in the page's language
+  // (templates/intake/kiosk/_body_chart_svg.html); the English is only a fallback.
+  function message(name, english) {
+    const chart = document.querySelector(CHART_SELECTOR);
+    return (chart && chart.getAttribute('data-msg-' + name)) || english;
+  }
+
   function buildDialog() {
     const d = el('dialog', {
       class: 'bc-dialog',
@@ -115,7 +122,7 @@
     const body = el('div', { class: 'bc-dialog-body' });
     body.append(
       el('h2', { class: 'bc-dialog-title', id: 'bc-dialog-title' }),
-      el('p', { class: 'bc-dialog-desc', id: 'bc-dialog-desc' }, 'What do you feel here? Choose all that apply.')
+      el('p', { class: 'bc-dialog-desc', id: 'bc-dialog-desc' }, message('ask', 'What do you feel here? Choose all that apply.'))
     );
     const choices = el('div', { class: 'bc-choices', role: 'group', 'aria-labelledby': 'bc-dialog-title' });
     for (const s of SENSATIONS) {
@@ -131,8 +138,8 @@
     }
     const actions = el('div', { class: 'bc-dialog-actions' });
     actions.append(
-      el('button', { type: 'button', class: 'btn btn-outline-secondary bc-clear', 'data-bc-clear': '' }, 'Clear this area'),
-      el('button', { type: 'button', class: 'btn btn-primary bc-done', 'data-bc-done': '' }, 'Done')
+      el('button', { type: 'button', class: 'btn btn-outline-secondary bc-clear', 'data-bc-clear': '' }, message('clear', 'Clear this area')),
+      el('button', { type: 'button', class: 'btn btn-primary bc-done', 'data-bc-done': '' }, message('done', 'Done'))
     );
     body.append(choices, actions);
     d.append(body);

@@ -1,7 +1,13 @@
 // Tablet intake: one tap sends the form once (a double tap on a slow connection must
 // not look like a failure), and the save status reflects a lost connection.
+// The words are the page's, in the patient's language: data-msg-sending on the button,
+// data-msg-offline and data-msg-error on #save-status (templates/intake/kiosk/step.html);
+// the English below is only for a page that does not carry them.
 (function () {
   "use strict";
+  function message(element, name, english) {
+    return element.getAttribute("data-msg-" + name) || english;
+  }
   function init() {
     document.querySelectorAll("form").forEach(function (form) {
       form.addEventListener("submit", function (event) {
@@ -15,14 +21,18 @@
         // Disable after the browser has read the button's name and formaction.
         window.setTimeout(function () {
           button.disabled = true;
-          button.textContent = "Sending…";
+          button.textContent = message(button, "sending", "Sending…");
         }, 0);
       });
     });
     var status = document.getElementById("save-status");
     if (!status) return;
     document.body.addEventListener("htmx:sendError", function () {
-      status.textContent = "Not saved: no connection. Your answers stay on this screen; tap Next when you are back online.";
+      status.textContent = message(
+        status,
+        "offline",
+        "Not saved: no connection. Your answers stay on this screen; tap Next when you are back online."
+      );
       status.classList.add("text-danger");
     });
     // The server answered but could not save (503 while the clinic's database is down), or
@@ -32,7 +42,11 @@
       var xhr = event.detail.xhr;
       status.textContent = (xhr.status === 503 || xhr.status === 400) && xhr.responseText
         ? xhr.responseText
-        : "Not saved: something went wrong. Your answers stay on this screen; tap Next to try again.";
+        : message(
+            status,
+            "error",
+            "Not saved: something went wrong. Your answers stay on this screen; tap Next to try again."
+          );
       status.classList.add("text-danger");
     });
     document.body.addEventListener("htmx:afterRequest", function (event) {

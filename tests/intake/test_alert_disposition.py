@@ -62,7 +62,7 @@ def test_each_level_allows_the_actions_the_spec_gives_it():
 
 
 def test_the_rules_are_marked_as_not_yet_approved_and_match_the_stored_codes():
-    assert RULES.version == "alert-actions-2026.12-1"
+    assert RULES.version == "alert-actions-2026.12-2"
     assert "not yet approved by a clinician" in RULES.status
     # The record's labels (PDFs, pages) and the form's are the same words.
     labels = dict(RedFlagAlert.Outcome.choices)
@@ -301,7 +301,7 @@ def test_a_monitor_result_closes_with_the_safety_net_advice_and_its_material(
 ):
     url = reverse("intake:alert", args=[monitored.public_id])
     page = therapist_client.get(url).content.decode()
-    assert "Record the safety-net advice given" in page and "handout-text-2026.12-1" in page
+    assert "Record the safety-net advice given" in page and "handout-text-2026.12-2" in page
     note = "Explained the warning signs; to come back if the leg pain spreads."
     missing = therapist_client.post(url, {"outcome": "safety_net_advice", "action_note": note})
     assert "Choose the safety-net information you gave." in missing.content.decode()
@@ -319,7 +319,7 @@ def test_a_monitor_result_closes_with_the_safety_net_advice_and_its_material(
     assert monitored.outcome == "safety_net_advice" and monitored.acknowledged_by == therapist
     assert (monitored.safety_net_material, monitored.safety_net_version) == (
         "handout-warning-signs",
-        "handout-text-2026.12-1",
+        "handout-text-2026.12-2",
     )
     assert not RedFlagAlert.objects.for_review().exists()
     shown = therapist_client.get(url).content.decode()

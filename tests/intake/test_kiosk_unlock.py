@@ -72,7 +72,9 @@ def test_a_link_session_has_no_staff_unlock(phone, pin):
     html = page.content.decode()
     assert page.status_code == 200
     assert "You can close this page now" in html
-    assert "<form" not in html and "PIN" not in html
+    # No unlock form (the language switch is the page's only form).
+    assert 'name="username"' not in html and 'name="secret"' not in html and "PIN" not in html
+    assert html.count("<form") == html.count(reverse("kiosk:language"))
     response = _unlock(phone, pin)
     assert (
         response.status_code == 200 and "You can close this page now" in response.content.decode()
