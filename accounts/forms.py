@@ -4,6 +4,8 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_text_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.roles import ROLE_DESCRIPTIONS, Role
@@ -28,8 +30,10 @@ class StaffForm(forms.ModelForm):
         model = User
         fields = ("username", "first_name", "last_name", "email", "licence_number", "is_active")
         help_texts = {
-            "is_active": "Untick to stop this person signing in. Accounts are never "
-            "deleted, so the audit trail keeps who did what."
+            "is_active": _(
+                "Untick to stop this person signing in. Accounts are never "
+                "deleted, so the audit trail keeps who did what."
+            )
         }
 
     def __init__(self, *args, roles_locked: bool = False, **kwargs):
@@ -41,11 +45,17 @@ class StaffForm(forms.ModelForm):
             self.fields["kiosk_pin"] = forms.RegexField(
                 regex=r"^\d{4,8}$",
                 required=False,
-                label="New kiosk PIN",
-                help_text="4 to 8 digits. Unlocks the intake tablet instead of the password. "
-                "Leave blank to keep the current PIN"
-                + (" (one is set)." if self.instance.kiosk_pin else " (none is set)."),
-                error_messages={"invalid": "Use 4 to 8 digits."},
+                label=gettext("New kiosk PIN"),
+                help_text=gettext(
+                    "4 to 8 digits. Unlocks the intake tablet instead of the password. "
+                    "Leave blank to keep the current PIN (one is set)."
+                )
+                if self.instance.kiosk_pin
+                else gettext(
+                    "4 to 8 digits. Unlocks the intake tablet instead of the password. "
+                    "Leave blank to keep the current PIN (none is set)."
+                ),
+                error_messages={"invalid": gettext("Use 4 to 8 digits.")},
                 widget=forms.PasswordInput(
                     attrs={"autocomplete": "new-password", "inputmode": "numeric"}
                 ),
@@ -57,16 +67,18 @@ class StaffForm(forms.ModelForm):
                 # One's own roles and account are changed by another administrator.
                 for name in ("roles", "is_active"):
                     self.fields[name].disabled = True
-                self.fields["roles"].help_text = "Another administrator changes your roles."
+                self.fields["roles"].help_text = gettext(
+                    "Another administrator changes your roles."
+                )
         else:
             del self.fields["is_active"]
             self.fields["password1"] = forms.CharField(
-                label="Initial password",
+                label=gettext("Initial password"),
                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
                 help_text=password_validators_help_text_html(),
             )
             self.fields["password2"] = forms.CharField(
-                label="Initial password again",
+                label=gettext("Initial password again"),
                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
             )
         self.helper = FormHelper()
@@ -76,7 +88,7 @@ class StaffForm(forms.ModelForm):
         super().clean()
         cleaned = self.cleaned_data
         if "password1" in self.fields and cleaned.get("password1") != cleaned.get("password2"):
-            self.add_error("password2", "The two passwords do not match.")
+            self.add_error("password2", gettext("The two passwords do not match."))
         return cleaned
 
     def _post_clean(self):
@@ -87,12 +99,12 @@ class StaffForm(forms.ModelForm):
 
 class StaffPasswordForm(forms.Form):
     password1 = forms.CharField(
-        label="New password",
+        label=_("New password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label="New password again",
+        label=_("New password again"),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
@@ -105,15 +117,15 @@ class StaffPasswordForm(forms.Form):
         super().clean()
         cleaned = self.cleaned_data
         if cleaned.get("password1") != cleaned.get("password2"):
-            self.add_error("password2", "The two passwords do not match.")
+            self.add_error("password2", gettext("The two passwords do not match."))
         return cleaned
 
 
 class MfaVerifyForm(forms.Form):
     code = forms.CharField(
-        label="Code from your authenticator app, or a recovery code",
+        label=_("Code from your authenticator app, or a recovery code"),
         max_length=32,
-        error_messages={"required": "Type the code your app shows, or a recovery code."},
+        error_messages={"required": _("Type the code your app shows, or a recovery code.")},
         # Not numeric-only: recovery codes have letters.
         widget=forms.TextInput(
             attrs={
@@ -129,9 +141,9 @@ class MfaVerifyForm(forms.Form):
 
 class MfaSetupForm(forms.Form):
     code = forms.CharField(
-        label="The 6-digit code the app shows",
+        label=_("The 6-digit code the app shows"),
         max_length=16,
-        error_messages={"required": "Type the 6-digit code the app shows."},
+        error_messages={"required": _("Type the 6-digit code the app shows.")},
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",
@@ -144,9 +156,9 @@ class MfaSetupForm(forms.Form):
 
 class PasswordRecheckForm(forms.Form):
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
-        error_messages={"required": "Enter your password."},
+        error_messages={"required": _("Enter your password.")},
         widget=forms.PasswordInput(
             attrs={"autocomplete": "current-password", "class": "form-control"}
         ),
@@ -155,15 +167,15 @@ class PasswordRecheckForm(forms.Form):
 
 class StepUpForm(forms.Form):
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
-        error_messages={"required": "Enter your password."},
+        error_messages={"required": _("Enter your password.")},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     code = forms.CharField(
-        label="A new code from your authenticator app",
+        label=_("A new code from your authenticator app"),
         max_length=32,
-        error_messages={"required": "Type the code your app shows now."},
+        error_messages={"required": _("Type the code your app shows now.")},
         widget=forms.TextInput(
             attrs={
                 "autocomplete": "one-time-code",
@@ -186,27 +198,27 @@ class OwnPasswordForm(forms.Form):
     new password alone (they have just given both)."""
 
     current_password = forms.CharField(
-        label="Your current password",
+        label=_("Your current password"),
         strip=False,
-        error_messages={"required": "Enter your current password."},
+        error_messages={"required": _("Enter your current password.")},
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     code = forms.CharField(
-        label="A new code from your authenticator app",
+        label=_("A new code from your authenticator app"),
         max_length=32,
-        error_messages={"required": "Type the code your app shows now."},
+        error_messages={"required": _("Type the code your app shows now.")},
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autocapitalize": "none", "spellcheck": "false"}
         ),
     )
     password1 = forms.CharField(
-        label="New password",
+        label=_("New password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label="New password again",
+        label=_("New password again"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -224,5 +236,5 @@ class OwnPasswordForm(forms.Form):
         super().clean()
         cleaned = self.cleaned_data
         if cleaned.get("password1") != cleaned.get("password2"):
-            self.add_error("password2", "The two passwords do not match.")
+            self.add_error("password2", gettext("The two passwords do not match."))
         return cleaned

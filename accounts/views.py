@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -130,22 +131,32 @@ def mfa_verify(request: StaffRequest) -> HttpResponse:
                 if check.recovery_codes_left is not None:
                     messages.warning(
                         request,
-                        f"You used a recovery code; {check.recovery_codes_left} left. Each "
-                        "works once. Make new ones under Two-factor sign-in if you run low.",
+                        gettext(
+                            "You used a recovery code; %(count)s left. Each works once. Make "
+                            "new ones under Two-factor sign-in if you run low."
+                        )
+                        % {"count": check.recovery_codes_left},
                     )
                 return redirect(next_url)
             if check.wait_seconds:
-                seconds = f"{check.wait_seconds} second{'s' if check.wait_seconds != 1 else ''}"
                 form.add_error(
                     "code",
-                    f"Too soon after a wrong code: wait {seconds}, then type the code your "
-                    "app shows at that moment.",
+                    ngettext(
+                        "Too soon after a wrong code: wait %(count)s second, then type the "
+                        "code your app shows at that moment.",
+                        "Too soon after a wrong code: wait %(count)s seconds, then type the "
+                        "code your app shows at that moment.",
+                        check.wait_seconds,
+                    )
+                    % {"count": check.wait_seconds},
                 )
             else:
                 form.add_error(
                     "code",
-                    "That code is not right. Type the 6-digit code your app shows now, or "
-                    "one of your recovery codes.",
+                    gettext(
+                        "That code is not right. Type the 6-digit code your app shows now, or "
+                        "one of your recovery codes."
+                    ),
                 )
     return render(request, "accounts/mfa_verify.html", {"form": form, "next": next_url})
 
@@ -168,12 +179,14 @@ def mfa_setup(request: StaffRequest) -> HttpResponse:
         codes = mfa.enrol(request=request, user=user, code=form.cleaned_data["code"])
         if codes is not None:
             request.session[mfa.SESSION_FRESH_CODES] = codes
-            messages.success(request, "Two-factor sign-in is set up.")
+            messages.success(request, gettext("Two-factor sign-in is set up."))
             return redirect(_with_next("accounts:mfa-recovery-codes", next_url))
         form.add_error(
             "code",
-            "That code did not match. Check that the phone's clock is right, wait for the "
-            "app to show a new code, and type that one.",
+            gettext(
+                "That code did not match. Check that the phone's clock is right, wait for the "
+                "app to show a new code, and type that one."
+            ),
         )
     device = mfa.pending_app_device(user)
     return render(
@@ -211,7 +224,7 @@ def mfa_recovery_codes(request: StaffRequest) -> HttpResponse:
         ):
             request.session[mfa.SESSION_FRESH_CODES] = mfa.regenerate_recovery_codes(user=user)
             return redirect(_with_next("accounts:mfa-recovery-codes", next_url))
-        form.add_error("password", "That password is not right.")
+        form.add_error("password", gettext("That password is not right."))
     return render(
         request,
         "accounts/mfa_recovery_codes.html",
@@ -273,7 +286,7 @@ def own_password(request: StaffRequest) -> HttpResponse:
             stage="current password (changing it)",
         )
         if not ok:
-            form.add_error("current_password", "That password is not right.")
+            form.add_error("current_password", gettext("That password is not right."))
         elif ask_code:
             check = mfa.confirm(
                 request=request, user=user, code=data["code"], purpose="changing their password"
@@ -281,8 +294,10 @@ def own_password(request: StaffRequest) -> HttpResponse:
             if not check.passed:
                 form.add_error(
                     "code",
-                    "That code is not right, or was already used. Type the code your app "
-                    "shows now.",
+                    gettext(
+                        "That code is not right, or was already used. Type the code your app "
+                        "shows now."
+                    ),
                 )
         if not form.errors:
             try:
@@ -293,7 +308,7 @@ def own_password(request: StaffRequest) -> HttpResponse:
                 user.refresh_from_db()
                 # Stay signed in here; every other session of this person ends.
                 update_session_auth_hash(request, user)
-                messages.success(request, "Your password is changed.")
+                messages.success(request, gettext("Your password is changed."))
                 return redirect(_next_url(request))
     return render(
         request,
@@ -362,7 +377,10 @@ def staff_new(request: StaffRequest) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, f"Created the account {user.username}.")
+            messages.success(
+                request,
+                gettext("Created the account %(username)s.") % {"username": user.username},
+            )
             return redirect("accounts:staff-list")
     return render(request, "accounts/staff_form.html", {"form": form, "member": None})
 
@@ -387,7 +405,7 @@ def staff_edit(request: StaffRequest, public_id: UUID) -> HttpResponse:
         ]
         if needs_step_up and not stepped_up:
             for name in needs_step_up:
-                form.add_error(name, "This change needs you to confirm it is you first.")
+                form.add_error(name, gettext("This change needs you to confirm it is you first."))
         else:
             try:
                 changed = staff_update(
@@ -399,7 +417,8 @@ def staff_edit(request: StaffRequest, public_id: UUID) -> HttpResponse:
                 form.add_error(None, str(exc))
             else:
                 messages.success(
-                    request, "Saved the changes." if changed else "Nothing was changed."
+                    request,
+                    gettext("Saved the changes.") if changed else gettext("Nothing was changed."),
                 )
                 return redirect("accounts:staff-list")
     return render(
@@ -423,7 +442,11 @@ def staff_unlock_view(request: StaffRequest, public_id: UUID) -> HttpResponse:
     member = get_object_or_404(User, public_id=public_id)
     _changeable(member)
     staff_unlock(by=request.user, user=member)
-    messages.success(request, f"Unlocked {member.username}: they can sign in again now.")
+    messages.success(
+        request,
+        gettext("Unlocked %(username)s: they can sign in again now.")
+        % {"username": member.username},
+    )
     return redirect("accounts:staff-edit", public_id=member.public_id)
 
 
@@ -434,16 +457,25 @@ def staff_mfa_reset_view(request: StaffRequest, public_id: UUID) -> HttpResponse
     member = get_object_or_404(User, public_id=public_id)
     _changeable(member)
     if member == request.user:
-        messages.error(request, "Another administrator resets your own two-factor sign-in.")
+        messages.error(
+            request, gettext("Another administrator resets your own two-factor sign-in.")
+        )
         return redirect("accounts:staff-edit", public_id=member.public_id)
     if staff_mfa_reset(by=request.user, user=member):
         messages.success(
             request,
-            f"Reset two-factor sign-in for {member.username}. They set up their "
-            "authenticator app again when they next sign in.",
+            gettext(
+                "Reset two-factor sign-in for %(username)s. They set up their "
+                "authenticator app again when they next sign in."
+            )
+            % {"username": member.username},
         )
     else:
-        messages.info(request, f"{member.username} had no two-factor sign-in to reset.")
+        messages.info(
+            request,
+            gettext("%(username)s had no two-factor sign-in to reset.")
+            % {"username": member.username},
+        )
     return redirect("accounts:staff-edit", public_id=member.public_id)
 
 
@@ -466,8 +498,11 @@ def staff_password(request: StaffRequest, public_id: UUID) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Set a new password for {member.username}. They choose their own when they "
-                "next sign in, and are told you reset it.",
+                gettext(
+                    "Set a new password for %(username)s. They choose their own when they "
+                    "next sign in, and are told you reset it."
+                )
+                % {"username": member.username},
             )
             return redirect("accounts:staff-list")
     return render(request, "accounts/staff_password.html", {"form": form, "member": member})

@@ -6,7 +6,7 @@ these fields with add_errors()."""
 from __future__ import annotations
 
 import uuid
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
@@ -14,18 +14,25 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from care import icd10
 from care.models import DiagnosisCode, Episode, ReferralContact
 from care.services import CONTACT_FIELDS, diagnosis_codes_check
 from core.dates import BoundedDateField
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 NEW_CONTACT = "new"
 DIAGNOSIS_INPUTS = 6
 DATE_WIDGET = {"type": "date"}
 
 
-def _date(label: str, *, required: bool = False, help_text: str = "") -> BoundedDateField:
+def _date(
+    label: StrOrPromise, *, required: bool = False, help_text: StrOrPromise = ""
+) -> BoundedDateField:
     return BoundedDateField(
         label=label,
         required=required,
@@ -86,23 +93,23 @@ class ReferralContactForm(forms.ModelForm):
 class ReferralForm(forms.Form):
     """Who referred the patient (or direct access), when and why; and the start of care."""
 
-    start_of_care = _date("Start of care", required=True)
+    start_of_care = _date(_("Start of care"), required=True)
     referral = forms.ChoiceField(
-        label="Referral",
+        label=_("Referral"),
         choices=[
-            (Episode.Referral.REFERRED, "Referred by a clinician"),
-            (Episode.Referral.DIRECT, "Direct access (no referral)"),
+            (Episode.Referral.REFERRED, _("Referred by a clinician")),
+            (Episode.Referral.DIRECT, _("Direct access (no referral)")),
         ],
         widget=forms.RadioSelect,
     )
     referrer = forms.ChoiceField(
-        label="Referring clinician",
+        label=_("Referring clinician"),
         required=False,
-        help_text="Choose from the clinic's contacts, or add a new one below.",
+        help_text=_("Choose from the clinic's contacts, or add a new one below."),
     )
-    referral_date = _date("Referral date")
+    referral_date = _date(_("Referral date"))
     referral_reason = forms.CharField(
-        label="Reason for referral",
+        label=_("Reason for referral"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -113,7 +120,7 @@ class ReferralForm(forms.Form):
         contacts = ReferralContact.objects.values_list("public_id", "name", "organisation")
         cast(forms.ChoiceField, self.fields["referrer"]).choices = [
             ("", "—"),
-            (NEW_CONTACT, "A new referring clinician (details below)"),
+            (NEW_CONTACT, gettext("A new referring clinician (details below)")),
             *((str(pid), f"{name}, {org}" if org else name) for pid, name, org in contacts),
         ]
         self.fields["start_of_care"].widget.attrs["max"] = timezone.localdate().isoformat()
@@ -150,10 +157,10 @@ class ReferralForm(forms.Form):
         try:
             public_id = uuid.UUID(value)
         except ValueError:
-            raise ValidationError("Choose a clinician from the list.") from None
+            raise ValidationError(gettext("Choose a clinician from the list.")) from None
         contact = ReferralContact.objects.filter(public_id=public_id).first()
         if contact is None:
-            raise ValidationError("That clinician is no longer in the list: choose again.")
+            raise ValidationError(gettext("That clinician is no longer in the list: choose again."))
         return contact
 
     def clean(self) -> dict[str, Any]:
@@ -166,7 +173,7 @@ class ReferralForm(forms.Form):
                 cleaned["referrer"] = NEW_CONTACT
             else:
                 self.add_error(
-                    "referrer", "Choose the referring clinician, or record direct access."
+                    "referrer", gettext("Choose the referring clinician, or record direct access.")
                 )
         return cleaned
 
@@ -210,11 +217,11 @@ class EpisodeOpenForm(ReferralForm):
 class CertificationForm(forms.Form):
     """The plan of care's certification by the referrer."""
 
-    plan_sent_on = _date("Plan of care sent to the referrer")
-    plan_signed_on = _date("Signed plan received")
-    certification_start = _date("Certification period from")
-    certification_end = _date("Certification period to")
-    recertification_due = _date("Recertification due")
+    plan_sent_on = _date(_("Plan of care sent to the referrer"))
+    plan_signed_on = _date(_("Signed plan received"))
+    certification_start = _date(_("Certification period from"))
+    certification_end = _date(_("Certification period to"))
+    recertification_due = _date(_("Recertification due"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -228,7 +235,7 @@ class CertificationForm(forms.Form):
                 css_class="row",
             ),
             Fieldset(
-                "Certification period",
+                gettext("Certification period"),
                 Div(
                     Div("certification_start", css_class="col-md-4"),
                     Div("certification_end", css_class="col-md-4"),
@@ -243,7 +250,7 @@ class CertificationForm(forms.Form):
         start, end = cleaned.get("certification_start"), cleaned.get("certification_end")
         if start and end and end < start:
             self.add_error(
-                "certification_end", "The certification period must end after it starts."
+                "certification_end", gettext("The certification period must end after it starts.")
             )
         return cleaned
 
@@ -264,7 +271,9 @@ class DiagnosesForm(forms.Form):
         super().__init__(*args, **kwargs)
         for n, name in enumerate(code_field_names(), start=1):
             self.fields[name] = forms.CharField(
-                label="Primary diagnosis" if n == 1 else f"Diagnosis {n}",
+                label=gettext("Primary diagnosis")
+                if n == 1
+                else gettext("Diagnosis %(number)s") % {"number": n},
                 required=False,
                 max_length=20,
                 widget=forms.TextInput(
@@ -273,7 +282,7 @@ class DiagnosesForm(forms.Form):
                         "autocomplete": "off",
                         "spellcheck": "false",
                         "autocapitalize": "characters",
-                        "placeholder": "e.g. M54.16" if n == 1 else "",
+                        "placeholder": gettext("e.g. M54.16") if n == 1 else "",
                         # The datalist follows what is typed (care:codes).
                         "hx-get": reverse("care:codes"),
                         "hx-trigger": "input changed delay:250ms",
@@ -296,7 +305,7 @@ class DiagnosesForm(forms.Form):
                 continue
             code = icd10.normalise(text)
             if code is not None and code in seen:
-                self.add_error(name, f"{code} is already given above.")
+                self.add_error(name, gettext("%(code)s is already given above.") % {"code": code})
                 continue
             try:
                 (row,) = diagnosis_codes_check([text])
@@ -317,16 +326,16 @@ class DiagnosesForm(forms.Form):
 
 
 class DischargeForm(forms.Form):
-    discharged_on = _date("Discharged on", required=True)
+    discharged_on = _date(_("Discharged on"), required=True)
     discharge_reason = forms.ChoiceField(
-        label="Reason",
+        label=_("Reason"),
         choices=[("", "—"), *Episode.DischargeReason.choices],
     )
     discharge_note = forms.CharField(
-        label="Note",
+        label=_("Note"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required when the reason is other.",
+        help_text=_("Required when the reason is other."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

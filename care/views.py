@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import StaffRequest
@@ -62,10 +63,14 @@ def _episode(public_id: UUID) -> Episode:
 
 
 def _closed_redirect(request: StaffRequest, episode: Episode, what: str) -> HttpResponse:
+    """`what` is shown in the message: pass it translated (gettext)."""
     messages.warning(
         request,
-        f"This episode of care was discharged on {episode.discharged_on:%d %b %Y}: "
-        f"its {what} can no longer be changed.",
+        gettext(
+            "This episode of care was discharged on %(date)s: its %(what)s can no longer "
+            "be changed."
+        )
+        % {"date": f"{episode.discharged_on:%d %b %Y}", "what": what},
     )
     return redirect("care:episode", public_id=episode.public_id)
 
@@ -169,7 +174,9 @@ def episode_new(request: StaffRequest, patient_id: UUID) -> HttpResponse:
         )
         if episode is not None:
             messages.success(
-                request, f"Opened an episode of care from {episode.start_of_care:%d %b %Y}."
+                request,
+                gettext("Opened an episode of care from %(date)s.")
+                % {"date": f"{episode.start_of_care:%d %b %Y}"},
             )
             return redirect("care:episode", public_id=episode.public_id)
     else:
@@ -198,7 +205,7 @@ def episode_new(request: StaffRequest, patient_id: UUID) -> HttpResponse:
 def episode_referral(request: StaffRequest, public_id: UUID) -> HttpResponse:
     episode = _episode(public_id)
     if not episode.is_open:
-        return _closed_redirect(request, episode, "referral")
+        return _closed_redirect(request, episode, gettext("referral"))
     if request.method == "POST":
         form = ReferralForm(request.POST, contact_prefix=CONTACT_PREFIX)
         contact_form = ReferralContactForm(
@@ -210,7 +217,7 @@ def episode_referral(request: StaffRequest, public_id: UUID) -> HttpResponse:
             return episode
 
         if _save_referral(request, form, contact_form, write) is not None:
-            messages.success(request, "Saved the referral.")
+            messages.success(request, gettext("Saved the referral."))
             return redirect("care:episode", public_id=episode.public_id)
     else:
         _audit_view(request, episode, "Opened the episode's referral for editing")
@@ -236,7 +243,7 @@ def episode_referral(request: StaffRequest, public_id: UUID) -> HttpResponse:
 def episode_certification(request: StaffRequest, public_id: UUID) -> HttpResponse:
     episode = _episode(public_id)
     if not episode.is_open:
-        return _closed_redirect(request, episode, "plan of care certification")
+        return _closed_redirect(request, episode, gettext("plan of care certification"))
     if request.method == "POST":
         form = CertificationForm(request.POST)
         if form.is_valid():
@@ -248,9 +255,9 @@ def episode_certification(request: StaffRequest, public_id: UUID) -> HttpRespons
                 add_errors(form, exc)
             else:
                 if changed:
-                    messages.success(request, "Saved the plan of care's certification.")
+                    messages.success(request, gettext("Saved the plan of care's certification."))
                 else:
-                    messages.info(request, "Nothing was changed.")
+                    messages.info(request, gettext("Nothing was changed."))
                 return redirect("care:episode", public_id=episode.public_id)
     else:
         _audit_view(request, episode, "Opened the plan of care's certification for editing")
@@ -277,7 +284,7 @@ def _code_options(episode: Episode, form: DiagnosesForm) -> list[DiagnosisCode]:
 def episode_diagnoses(request: StaffRequest, public_id: UUID) -> HttpResponse:
     episode = _episode(public_id)
     if not episode.is_open:
-        return _closed_redirect(request, episode, "diagnosis codes")
+        return _closed_redirect(request, episode, gettext("diagnosis codes"))
     if request.method == "POST":
         form = DiagnosesForm(request.POST)
         if form.is_valid():
@@ -286,7 +293,7 @@ def episode_diagnoses(request: StaffRequest, public_id: UUID) -> HttpResponse:
             except ValidationError as exc:
                 add_errors(form, exc, default="code_1")
             else:
-                messages.success(request, "Saved the diagnosis codes.")
+                messages.success(request, gettext("Saved the diagnosis codes."))
                 return redirect("care:episode", public_id=episode.public_id)
     else:
         _audit_view(request, episode, "Opened the episode's diagnosis codes for editing")
@@ -329,7 +336,8 @@ def episode_discharge(request: StaffRequest, public_id: UUID) -> HttpResponse:
     if not episode.is_open:
         messages.warning(
             request,
-            f"This episode of care was already discharged on {episode.discharged_on:%d %b %Y}.",
+            gettext("This episode of care was already discharged on %(date)s.")
+            % {"date": f"{episode.discharged_on:%d %b %Y}"},
         )
         return redirect("care:episode", public_id=episode.public_id)
     if request.method == "POST":
@@ -346,7 +354,7 @@ def episode_discharge(request: StaffRequest, public_id: UUID) -> HttpResponse:
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
-                messages.success(request, "Discharged: the episode of care is closed.")
+                messages.success(request, gettext("Discharged: the episode of care is closed."))
                 return redirect("care:episode", public_id=episode.public_id)
     else:
         _audit_view(request, episode, "Opened the episode's discharge form")
@@ -390,7 +398,7 @@ def _contact_form(request: StaffRequest, contact: ReferralContact | None) -> Htt
         except ValidationError as exc:
             add_errors(form, exc)
         else:
-            messages.success(request, f"Saved {saved.name}.")
+            messages.success(request, gettext("Saved %(name)s.") % {"name": saved.name})
             return redirect("care:contacts")
     return render(
         request,

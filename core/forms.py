@@ -2,6 +2,8 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core import images
 from core.limits import human_size
@@ -54,22 +56,25 @@ class ClinicForm(forms.ModelForm):
         # declared picture is even where Pillow would refuse to open it at all.
         field_classes = {"logo": images.HeaderCheckedImageField}
         help_texts = {
-            "paper_size": "Page size of PDF reports.",
-            "consent_version": "Each signed consent records this version. Change it whenever "
-            "you change the consent or privacy wording.",
-            "consent_text": "Treatment consent the patient signs on the tablet. Use wording "
-            "your clinic's counsel approved.",
-            "privacy_notice": "Privacy notice shown with the consent.",
+            "paper_size": _("Page size of PDF reports."),
+            "consent_version": _(
+                "Each signed consent records this version. Change it whenever "
+                "you change the consent or privacy wording."
+            ),
+            "consent_text": _(
+                "Treatment consent the patient signs on the tablet. Use wording "
+                "your clinic's counsel approved."
+            ),
+            "privacy_notice": _("Privacy notice shown with the consent."),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
-        self.fields["logo"].help_text = (
-            f"PNG or JPEG, at most {human_size(settings.MAX_UPLOAD_BYTES)}. "
-            "Printed on every report's letterhead."
-        )
+        self.fields["logo"].help_text = gettext(
+            "PNG or JPEG, at most %(size)s. Printed on every report's letterhead."
+        ) % {"size": human_size(settings.MAX_UPLOAD_BYTES)}
 
     def clean(self):
         cleaned = super().clean()
@@ -77,8 +82,10 @@ class ClinicForm(forms.ModelForm):
         if self.instance.pk and wording_changed and "consent_version" not in self.changed_data:
             self.add_error(
                 "consent_version",
-                "You changed the consent wording: give it a new version, so signatures "
-                "under the old wording stay distinguishable.",
+                gettext(
+                    "You changed the consent wording: give it a new version, so signatures "
+                    "under the old wording stay distinguishable."
+                ),
             )
         return cleaned
 
@@ -90,8 +97,11 @@ class ClinicForm(forms.ModelForm):
         size = logo.size or 0  # an upload always has one; the stubs allow None
         if size > limit:
             raise forms.ValidationError(
-                f"This file is {human_size(size)}: the logo must be "
-                f"{human_size(limit)} or smaller. Choose a smaller image."
+                gettext(
+                    "This file is %(size)s: the logo must be %(limit)s or smaller. Choose a "
+                    "smaller image."
+                )
+                % {"size": human_size(size), "limit": human_size(limit)}
             )
         # The size it declares is read from its header and checked before anything decodes
         # it (core.images): a small file can declare a picture of hundreds of megabytes,
@@ -105,13 +115,23 @@ class ClinicForm(forms.ModelForm):
         except images.ImageRefused as refused:
             if refused.reason == "too_large" and refused.header is not None:
                 raise forms.ValidationError(
-                    f"This image is {refused.header.width} by {refused.header.height} "
-                    f"pixels: the logo must be at most {width} by {height}."
+                    gettext(
+                        "This image is %(width)s by %(height)s pixels: the logo must be at "
+                        "most %(max_width)s by %(max_height)s."
+                    )
+                    % {
+                        "width": refused.header.width,
+                        "height": refused.header.height,
+                        "max_width": width,
+                        "max_height": height,
+                    }
                 ) from refused
-            raise forms.ValidationError("The logo must be a PNG or JPEG image.") from refused
+            raise forms.ValidationError(
+                gettext("The logo must be a PNG or JPEG image.")
+            ) from refused
         # ImageField has also opened it with Pillow (unless its header declared too many
         # pixels to open): anything renamed to .png or .jpg is refused here.
         image = getattr(logo, "image", None)
         if image is None or image.format not in LOGO_FORMATS:
-            raise forms.ValidationError("The logo must be a PNG or JPEG image.")
+            raise forms.ValidationError(gettext("The logo must be a PNG or JPEG image."))
         return logo

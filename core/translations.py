@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from django import forms
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from audit.models import AuditEvent
@@ -22,17 +24,25 @@ from core.models import Clinic, ClinicWording, ConsentWording, TranslationApprov
 
 class ClinicWordingForm(forms.Form):
     consent_version = forms.CharField(
+        label=_("Consent version"),
         max_length=40,
-        help_text="Each consent signed in this language records this version. Change it "
-        "whenever you change the wording.",
+        help_text=_(
+            "Each consent signed in this language records this version. Change it "
+            "whenever you change the wording."
+        ),
     )
     consent_text = forms.CharField(
+        label=_("Consent text"),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=20000,
-        help_text="The treatment consent the patient signs, in this language. Use wording "
-        "your clinic's counsel approved.",
+        help_text=_(
+            "The treatment consent the patient signs, in this language. Use wording "
+            "your clinic's counsel approved."
+        ),
     )
-    privacy_notice = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=20000)
+    privacy_notice = forms.CharField(
+        label=_("Privacy notice"), widget=forms.Textarea(attrs={"rows": 5}), max_length=20000
+    )
 
     def __init__(self, *args, current: ConsentWording, **kwargs):
         kwargs.setdefault(
@@ -56,28 +66,36 @@ class ClinicWordingForm(forms.Form):
         if changed and cleaned.get("consent_version") == self.current.consent_version:
             self.add_error(
                 "consent_version",
-                "You changed the wording: give it a new version, so signatures under the "
-                "old wording stay distinguishable.",
+                gettext(
+                    "You changed the wording: give it a new version, so signatures under the "
+                    "old wording stay distinguishable."
+                ),
             )
         return cleaned
 
 
 class TranslationApprovalForm(forms.Form):
     translator = forms.CharField(
-        label="Qualified medical translator", max_length=200, help_text="Name and credential."
+        label=_("Qualified medical translator"),
+        max_length=200,
+        help_text=_("Name and credential."),
     )
     clinician = forms.CharField(
-        label="Clinician", max_length=200, help_text="Name and role of the reviewing clinician."
+        label=_("Clinician"),
+        max_length=200,
+        help_text=_("Name and role of the reviewing clinician."),
     )
     approved_on = forms.DateField(
-        label="Reviewed on", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Reviewed on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
     def clean_approved_on(self) -> datetime.date:
         value = self.cleaned_data["approved_on"]
         if value > timezone.localdate():
-            raise forms.ValidationError("The review date cannot be in the future.")
+            raise forms.ValidationError(gettext("The review date cannot be in the future."))
         return value
 
 

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required, permission_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -43,7 +44,7 @@ def clinic_settings(request: HttpRequest) -> HttpResponse:
             summary="Changed clinic settings",
             details={"fields": form.changed_data},
         )
-        messages.success(request, "Saved the clinic settings.")
+        messages.success(request, gettext("Saved the clinic settings."))
         return redirect("core:clinic-settings")
     return render(request, "core/clinic_settings.html", {"form": form})
 
@@ -91,7 +92,7 @@ def translations(request: StaffRequest) -> HttpResponse:
         code = request.POST.get("language", "")
         which = request.POST.get("form", "")
         if code not in statuses or which not in ("wording", "approval"):
-            messages.error(request, "That form was not recognised; nothing was saved.")
+            messages.error(request, gettext("That form was not recognised; nothing was saved."))
             return redirect("core:translations")
         status = statuses[code]
         if which == "wording":
@@ -101,14 +102,21 @@ def translations(request: StaffRequest) -> HttpResponse:
             forms_by_language[code]["wording"] = wording
             if wording.is_valid():
                 clinic_wording_save(language=code, by=request.user, **wording.cleaned_data)
-                messages.success(request, f"Saved the {status.name} consent wording.")
+                messages.success(
+                    request,
+                    gettext("Saved the %(language)s consent wording.") % {"language": status.name},
+                )
                 return redirect("core:translations")
         else:
             approval = TranslationApprovalForm(request.POST, prefix=f"approval-{code}")
             forms_by_language[code]["approval"] = approval
             if approval.is_valid():
                 translation_approval_record(language=code, by=request.user, **approval.cleaned_data)
-                messages.success(request, f"Recorded the review of the {status.name} translation.")
+                messages.success(
+                    request,
+                    gettext("Recorded the review of the %(language)s translation.")
+                    % {"language": status.name},
+                )
                 return redirect("core:translations")
     return render(
         request,

@@ -3,30 +3,42 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
-from dashboard.safety import DEFAULT_DAYS, Period
+from dashboard.safety import Period
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 EARLIEST_YEARS = 10
 
 
-def _date_field(label: str) -> forms.DateField:
+def _date_field(
+    label: StrOrPromise, *, required: StrOrPromise, invalid: StrOrPromise
+) -> forms.DateField:
     return forms.DateField(
         label=label,
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
-        error_messages={
-            "required": f"Enter the {label.lower()} date.",
-            "invalid": f"Enter the {label.lower()} date as a real date, for example 2026-11-30.",
-        },
+        error_messages={"required": required, "invalid": invalid},
     )
 
 
 class PeriodForm(forms.Form):
-    start = _date_field("First")
-    end = _date_field("Last")
+    start = _date_field(
+        _("First"),
+        required=_("Enter the first date."),
+        invalid=_("Enter the first date as a real date, for example 2026-11-30."),
+    )
+    end = _date_field(
+        _("Last"),
+        required=_("Enter the last date."),
+        invalid=_("Enter the last date as a real date, for example 2026-11-30."),
+    )
 
     def __init__(self, *args: Any, today: datetime.date | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -38,14 +50,18 @@ class PeriodForm(forms.Form):
         data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if start and start > self.today:
-            self.add_error("start", "The first day cannot be in the future.")
+            self.add_error("start", gettext("The first day cannot be in the future."))
         if end and end > self.today:
-            self.add_error("end", "The last day cannot be in the future.")
+            self.add_error("end", gettext("The last day cannot be in the future."))
         earliest = self.today - datetime.timedelta(days=366 * EARLIEST_YEARS)
         if start and start < earliest:
-            self.add_error("start", f"Choose a first day within the last {EARLIEST_YEARS} years.")
+            self.add_error(
+                "start",
+                gettext("Choose a first day within the last %(years)s years.")
+                % {"years": EARLIEST_YEARS},
+            )
         if start and end and end < start:
-            self.add_error("end", "The last day cannot be before the first day.")
+            self.add_error("end", gettext("The last day cannot be before the first day."))
         return data
 
     @property
@@ -62,6 +78,3 @@ def period_form(data: Any, *, today: datetime.date | None = None) -> PeriodForm:
         return PeriodForm(data, today=today)
     default = Period.default(today)
     return PeriodForm(initial={"start": default.start, "end": default.end}, today=today)
-
-
-DEFAULT_WORDS = f"the last {DEFAULT_DAYS} days"

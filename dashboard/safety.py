@@ -26,6 +26,8 @@ from django.db.models import (
     QuerySet,
 )
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from care.models import Episode
 from core.models import Clinic
@@ -35,17 +37,17 @@ from intake.models import Intake, RedFlagAlert, RedFlagAlertQuerySet
 
 DEFAULT_DAYS = 30
 LEVELS = (
-    (Intake.RedFlagLevel.EMERGENCY.value, "Emergency"),
-    (Intake.RedFlagLevel.URGENT.value, "Urgent"),
-    (Intake.RedFlagLevel.MONITOR.value, "Monitor"),
+    (Intake.RedFlagLevel.EMERGENCY.value, _("Emergency")),
+    (Intake.RedFlagLevel.URGENT.value, _("Urgent")),
+    (Intake.RedFlagLevel.MONITOR.value, _("Monitor")),
 )
 SOURCES = tuple(RedFlagAlert.Source.choices)
-STATES = {"open": "still open", "dispositioned": "dispositioned"}
+STATES = {"open": _("still open"), "dispositioned": _("dispositioned")}
 # Which episodes the share counts, and the lists behind it.
 EPISODE_LISTS = {
-    "all": "every episode discharged in the period",
-    "complete": "with both a baseline and a discharge outcome",
-    "incomplete": "missing a baseline or a discharge outcome",
+    "all": _("every episode discharged in the period"),
+    "complete": _("with both a baseline and a discharge outcome"),
+    "incomplete": _("missing a baseline or a discharge outcome"),
 }
 
 
@@ -73,7 +75,7 @@ class Period:
 
     @property
     def words(self) -> str:
-        return f"{_day(self.start)} to {_day(self.end)}"
+        return gettext("%(start)s to %(end)s") % {"start": _day(self.start), "end": _day(self.end)}
 
     @property
     def days(self) -> int:
@@ -106,10 +108,13 @@ def duration_words(value: datetime.timedelta | None) -> str:
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     if days:
-        return f"{days} day{'s' if days != 1 else ''} {hours} h"
+        return ngettext("%(days)d day %(hours)d h", "%(days)d days %(hours)d h", days) % {
+            "days": days,
+            "hours": hours,
+        }
     if hours:
-        return f"{hours} h {mins:02d} min"
-    return f"{mins} min"
+        return gettext("%(hours)d h %(minutes)02d min") % {"hours": hours, "minutes": mins}
+    return gettext("%(minutes)d min") % {"minutes": mins}
 
 
 # --- Alerts -----------------------------------------------------------------------------
@@ -185,19 +190,19 @@ def alert_figures(period: Period) -> AlertFigures:
     rows = tuple(
         LevelRow(
             level=level,
-            label=label,
+            label=str(label),  # in the language of the page asking
             cells=tuple((source, counts.get((level, source), 0)) for source, _ in SOURCES),
             total=sum(n for (lvl, _s), n in counts.items() if lvl == level),
         )
         for level, label in LEVELS
     )
     times = [
-        _times(label, level, row.total, open_by_level.get(level, 0), took.get(level, []))
+        _times(str(label), level, row.total, open_by_level.get(level, 0), took.get(level, []))
         for (level, label), row in zip(LEVELS, rows, strict=True)
     ]
     everything = [d for durations in took.values() for d in durations]
     total, still_open = sum(counts.values()), sum(open_by_level.values())
-    times.append(_times("All levels", "", total, still_open, everything))
+    times.append(_times(gettext("All levels"), "", total, still_open, everything))
     return AlertFigures(
         period=period,
         rows=rows,

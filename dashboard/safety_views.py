@@ -4,7 +4,7 @@ lists name patients."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from typing import Any
 
@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from accounts.http import StaffRequest
@@ -21,7 +22,7 @@ from accounts.roles import Role, roles_of
 from audit.models import AuditEvent
 from audit.services import audit_record, shown_mrns
 from dashboard import safety
-from dashboard.forms import DEFAULT_WORDS, PeriodForm, period_form
+from dashboard.forms import PeriodForm, period_form
 
 PAGE_SIZE = 100
 
@@ -43,7 +44,11 @@ def administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., H
 def _period(request: StaffRequest) -> tuple[PeriodForm, safety.Period]:
     form = period_form(request.GET)
     if form.is_bound and not form.is_valid():
-        messages.error(request, f"Check the dates below. Showing {DEFAULT_WORDS} instead.")
+        messages.error(
+            request,
+            gettext("Check the dates below. Showing the last %(days)s days instead.")
+            % {"days": safety.DEFAULT_DAYS},
+        )
     return form, form.period
 
 
@@ -73,10 +78,15 @@ def home_panel(request: StaffRequest) -> dict[str, Any]:
     }
 
 
-def _choice(request: StaffRequest, name: str, allowed: dict[str, str]) -> str:
+def _choice(request: StaffRequest, name: str, allowed: Mapping[str, object]) -> str:
     value = request.GET.get(name, "")
     if value and value not in allowed:
-        messages.error(request, f"There is no {name} “{value[:40]}”: showing every {name}.")
+        # The name is the query parameter's (level, source, state, which).
+        messages.error(
+            request,
+            gettext("There is no %(name)s “%(value)s”: showing every %(name)s.")
+            % {"name": name, "value": value[:40]},
+        )
         return ""
     return value
 

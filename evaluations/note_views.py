@@ -18,6 +18,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import StaffRequest
@@ -165,17 +167,19 @@ def note_save(request: StaffRequest, public_id: UUID) -> HttpResponse:
     note = result.note
     if not request.htmx:
         if result.status == "saved":
-            messages.success(request, "Treatment note saved.")
+            messages.success(request, gettext("Treatment note saved."))
         elif result.status == "locked":
-            messages.error(request, "This note is signed and locked. Add an addendum.")
+            messages.error(request, gettext("This note is signed and locked. Add an addendum."))
         elif result.status == "conflict":
             messages.error(
                 request,
-                "This note was changed in another tab or device. Nothing was saved; reload "
-                "to see the other changes.",
+                gettext(
+                    "This note was changed in another tab or device. Nothing was saved; reload "
+                    "to see the other changes."
+                ),
             )
         else:
-            messages.warning(request, "Saved as a draft. Some fields need attention.")
+            messages.warning(request, gettext("Saved as a draft. Some fields need attention."))
         return redirect("evaluations:note-detail", public_id=note.public_id)
     status = {"saved": 200, "invalid": 200, "conflict": 409, "locked": 409}[result.status]
     alerts = list(
@@ -208,12 +212,12 @@ def note_save(request: StaffRequest, public_id: UUID) -> HttpResponse:
 
 class SignForm(forms.Form):
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(
             attrs={"class": "form-control form-control-lg", "autocomplete": "current-password"}
         ),
-        error_messages={"required": "Enter your password to sign."},
+        error_messages={"required": _("Enter your password to sign.")},
     )
 
 
@@ -222,7 +226,7 @@ class SignForm(forms.Form):
 def note_sign(request: StaffRequest, public_id: UUID) -> HttpResponse:
     note = _note(public_id)
     if note.is_signed:
-        messages.info(request, "This note is already signed.")
+        messages.info(request, gettext("This note is already signed."))
         return redirect("evaluations:note-detail", public_id=note.public_id)
     form = SignForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -234,10 +238,10 @@ def note_sign(request: StaffRequest, public_id: UUID) -> HttpResponse:
             for problem in exc.problems:
                 form.add_error(None, problem)
         except services.NoteLocked:
-            messages.info(request, "This note is already signed.")
+            messages.info(request, gettext("This note is already signed."))
             return redirect("evaluations:note-detail", public_id=note.public_id)
         else:
-            messages.success(request, "Signed and locked. Later changes are addenda.")
+            messages.success(request, gettext("Signed and locked. Later changes are addenda."))
             return redirect("evaluations:note-detail", public_id=note.public_id)
     else:
         audit_patient_record(
@@ -261,16 +265,16 @@ def note_sign(request: StaffRequest, public_id: UUID) -> HttpResponse:
 
 class AddendumForm(forms.Form):
     reason = forms.CharField(
-        label="Why",
+        label=_("Why"),
         max_length=255,
         widget=forms.TextInput(attrs={"class": "form-control form-control-lg"}),
-        error_messages={"required": "Say why you are adding this."},
+        error_messages={"required": _("Say why you are adding this.")},
     )
     text = forms.CharField(
-        label="Addendum",
+        label=_("Addendum"),
         max_length=8000,
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 6}),
-        error_messages={"required": "Write the addendum."},
+        error_messages={"required": _("Write the addendum.")},
     )
 
 
@@ -279,7 +283,7 @@ class AddendumForm(forms.Form):
 def note_addendum(request: StaffRequest, public_id: UUID) -> HttpResponse:
     note = _note(public_id)
     if not note.is_signed:
-        messages.info(request, "This note is still a draft: edit it directly.")
+        messages.info(request, gettext("This note is still a draft: edit it directly."))
         return redirect("evaluations:note-detail", public_id=note.public_id)
     form = AddendumForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -288,7 +292,7 @@ def note_addendum(request: StaffRequest, public_id: UUID) -> HttpResponse:
         except ValueError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Addendum added.")
+            messages.success(request, gettext("Addendum added."))
             url = reverse("evaluations:note-detail", args=[note.public_id])
             return redirect(url + "#addenda")
     if request.method == "GET":

@@ -17,6 +17,8 @@ from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import StaffRequest
@@ -96,7 +98,7 @@ def start(request: StaffRequest, patient_id: UUID) -> HttpResponse:
     patient = get_object_or_404(Patient, public_id=patient_id)
     form = StartForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose which kind of evaluation to start.")
+        messages.error(request, gettext("Choose which kind of evaluation to start."))
         return redirect("patients:detail", public_id=patient.public_id)
     evaluation = services.evaluation_start(
         patient=patient, kind=form.cleaned_data["kind"], by=request.user
@@ -253,7 +255,7 @@ def save_section(request: StaffRequest, public_id: UUID, key: str) -> HttpRespon
     evaluation = _evaluation(public_id)
     section = sections.SECTIONS.get(key)
     if section is None:
-        return HttpResponse("Unknown section.", status=404)
+        return HttpResponse(gettext("Unknown section."), status=404)
     if evaluation.therapist_id != request.user.pk and not evaluation.is_signed:
         audit_patient_record(
             evaluation,
@@ -270,17 +272,21 @@ def save_section(request: StaffRequest, public_id: UUID, key: str) -> HttpRespon
     status = {"saved": 200, "invalid": 200, "conflict": 409, "locked": 409}[result.status]
     if not request.htmx:
         if result.status == "saved":
-            messages.success(request, f"{section.title} saved.")
+            messages.success(request, gettext("%(section)s saved.") % {"section": section.title})
         elif result.status == "locked":
-            messages.error(request, "This evaluation is signed and locked. Add an addendum.")
+            messages.error(
+                request, gettext("This evaluation is signed and locked. Add an addendum.")
+            )
         elif result.status == "conflict":
             messages.error(
                 request,
-                "This section was changed in another tab or device. Nothing was saved; "
-                "reload to see the other changes.",
+                gettext(
+                    "This section was changed in another tab or device. Nothing was saved; "
+                    "reload to see the other changes."
+                ),
             )
         else:
-            messages.warning(request, "Saved as a draft. Some fields need attention.")
+            messages.warning(request, gettext("Saved as a draft. Some fields need attention."))
         return redirect(reverse("evaluations:detail", args=[evaluation.public_id]) + f"#s-{key}")
     result.form.is_valid()
     content = records.read_content(evaluation.content)
@@ -337,12 +343,12 @@ def save_section(request: StaffRequest, public_id: UUID, key: str) -> HttpRespon
 
 class SignForm(forms.Form):
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(
             attrs={"class": "form-control form-control-lg", "autocomplete": "current-password"}
         ),
-        error_messages={"required": "Enter your password to sign."},
+        error_messages={"required": _("Enter your password to sign.")},
     )
 
 
@@ -351,7 +357,7 @@ class SignForm(forms.Form):
 def sign(request: StaffRequest, public_id: UUID) -> HttpResponse:
     evaluation = _evaluation(public_id)
     if evaluation.is_signed:
-        messages.info(request, "This evaluation is already signed.")
+        messages.info(request, gettext("This evaluation is already signed."))
         return redirect("evaluations:detail", public_id=evaluation.public_id)
     form = SignForm(request.POST or None)
     problems = services.sign_problems(evaluation)
@@ -367,10 +373,10 @@ def sign(request: StaffRequest, public_id: UUID) -> HttpResponse:
             for problem in exc.problems:
                 form.add_error(None, problem)
         except services.EvaluationLocked:
-            messages.info(request, "This evaluation is already signed.")
+            messages.info(request, gettext("This evaluation is already signed."))
             return redirect("evaluations:detail", public_id=evaluation.public_id)
         else:
-            messages.success(request, "Signed and locked. Later changes are addenda.")
+            messages.success(request, gettext("Signed and locked. Later changes are addenda."))
             return redirect("evaluations:detail", public_id=evaluation.public_id)
     else:
         audit_patient_record(
@@ -394,22 +400,22 @@ def sign(request: StaffRequest, public_id: UUID) -> HttpResponse:
 
 class AddendumForm(forms.Form):
     section = forms.ChoiceField(
-        label="About",
+        label=_("About"),
         choices=services.ADDENDUM_SECTIONS,
         required=False,
         widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
     )
     reason = forms.CharField(
-        label="Why",
+        label=_("Why"),
         max_length=255,
         widget=forms.TextInput(attrs={"class": "form-control form-control-lg"}),
-        error_messages={"required": "Say why you are adding this."},
+        error_messages={"required": _("Say why you are adding this.")},
     )
     text = forms.CharField(
-        label="Addendum",
+        label=_("Addendum"),
         max_length=8000,
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 6}),
-        error_messages={"required": "Write the addendum."},
+        error_messages={"required": _("Write the addendum.")},
     )
 
 
@@ -418,7 +424,7 @@ class AddendumForm(forms.Form):
 def addendum(request: StaffRequest, public_id: UUID) -> HttpResponse:
     evaluation = _evaluation(public_id)
     if not evaluation.is_signed:
-        messages.info(request, "This evaluation is still a draft: edit it directly.")
+        messages.info(request, gettext("This evaluation is still a draft: edit it directly."))
         return redirect("evaluations:detail", public_id=evaluation.public_id)
     form = AddendumForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -429,7 +435,7 @@ def addendum(request: StaffRequest, public_id: UUID) -> HttpResponse:
         except ValueError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Addendum added.")
+            messages.success(request, gettext("Addendum added."))
             return redirect(reverse("evaluations:detail", args=[evaluation.public_id]) + "#addenda")
     if request.method == "GET":
         # The page shows the signed evaluation's patient and sections: a read like any other.

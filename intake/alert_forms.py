@@ -8,12 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from intake.alert_actions import ActionRefused, AlertActions, refusal
 from intake.models import RedFlagAlert
 
-NOTE_LABEL = "Action taken, or your reasoning for a false positive"
-MONITOR_NOTE_LABEL = "What you told the patient, and anything to review next time"
+NOTE_LABEL = _("Action taken, or your reasoning for a false positive")
+MONITOR_NOTE_LABEL = _("What you told the patient, and anything to review next time")
 
 
 class ActionField(forms.ChoiceField):
@@ -29,15 +31,15 @@ class ActionField(forms.ChoiceField):
 
 
 class DispositionForm(forms.Form):
-    outcome = ActionField(widget=forms.RadioSelect, label="What was done?")
-    safety_net_material = forms.ChoiceField(required=False, label="Safety-net information given")
+    outcome = ActionField(widget=forms.RadioSelect, label=_("What was done?"))
+    safety_net_material = forms.ChoiceField(required=False, label=_("Safety-net information given"))
     action_note = forms.CharField(
         label=NOTE_LABEL,
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=4000,
         error_messages={
-            "required": "Write what was done, or your reasoning for a false positive.",
-            "max_length": "Keep the note under 4,000 characters (it has %(show_value)d).",
+            "required": _("Write what was done, or your reasoning for a false positive."),
+            "max_length": _("Keep the note under 4,000 characters (it has %(show_value)d)."),
         },
     )
 
@@ -49,20 +51,27 @@ class DispositionForm(forms.Form):
         assert isinstance(outcome, ActionField)
         outcome.rules, outcome.level = rules, alert.level
         outcome.choices = [(a.code, a.label) for a in allowed]
-        outcome.error_messages = {**outcome.error_messages, "required": "Choose what was done."}
+        outcome.error_messages = {
+            **outcome.error_messages,
+            "required": gettext("Choose what was done."),
+        }
         if len(allowed) == 1:
             outcome.initial = allowed[0].code
         material = self.fields["safety_net_material"]
         assert isinstance(material, forms.ChoiceField)
         if rules.needs_material(alert.level):
-            material.choices = [("", "Choose…")] + [(m.code, m.described) for m in rules.materials]
+            material.choices = [("", gettext("Choose…"))] + [
+                (m.code, m.described) for m in rules.materials
+            ]
             material.required = True
             material.error_messages = {
-                "required": "Choose the safety-net information you gave.",
-                "invalid_choice": "Choose the safety-net information you gave from the list.",
+                "required": gettext("Choose the safety-net information you gave."),
+                "invalid_choice": gettext(
+                    "Choose the safety-net information you gave from the list."
+                ),
             }
             self.fields["action_note"].label = MONITOR_NOTE_LABEL
-            self.fields["action_note"].error_messages["required"] = (
+            self.fields["action_note"].error_messages["required"] = gettext(
                 "Write what you told the patient."
             )
         else:

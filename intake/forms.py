@@ -18,11 +18,11 @@ from typing import cast
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import get_language, gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from core import images
-from core.languages import local_name, patient_languages
+from core.languages import english_name, local_name, patient_language, patient_languages
 from core.models import Clinic
 from intake import questions as q
 from intake.bodychart import REGION_BY_CODE, REGIONS, SENSATIONS, validate_chart
@@ -171,10 +171,18 @@ ABOUT_LABELS = {
 
 
 def _language_choices(choices) -> list[tuple[str, str]]:
+    """Each language named in itself; on an English page (staff read the summary in
+    English) with its English name too: "Español (Spanish)"."""
     codes = [code for code, _label in choices if code]
     first = [code for code in patient_languages() if code in codes]
     rest = sorted((c for c in codes if c not in first), key=lambda c: local_name(c).casefold())
-    return [(code, local_name(code)) for code in (*first, *rest)]
+    english = patient_language(get_language()) == "en"
+
+    def name(code: str) -> str:
+        own = local_name(code)
+        return f"{own} ({english_name(code)})" if english and own != english_name(code) else own
+
+    return [(code, name(code)) for code in (*first, *rest)]
 
 
 class AboutForm(StepForm):

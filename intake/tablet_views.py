@@ -9,6 +9,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import StaffRequest
@@ -20,11 +22,13 @@ from intake.models import ClinicTablet
 
 class TabletEnrolForm(forms.Form):
     name = forms.CharField(
-        label="Name for this tablet",
+        label=_("Name for this tablet"),
         max_length=80,
-        help_text="Shown on the tablet's unlock screen and in the list of tablets, "
-        "for example “Front desk 1”.",
-        error_messages={"required": "Give the tablet a name, for example “Front desk 1”."},
+        help_text=_(
+            "Shown on the tablet's unlock screen and in the list of tablets, "
+            "for example “Front desk 1”."
+        ),
+        error_messages={"required": _("Give the tablet a name, for example “Front desk 1”.")},
     )
 
 
@@ -47,14 +51,20 @@ def this_device(request: StaffRequest) -> HttpResponse:
         tablet, raw = tablets.tablet_enrol(name=form.cleaned_data["name"], by=request.user)
         messages.success(
             request,
-            f"This device is now the clinic tablet “{tablet.name}”: it can be handed to "
-            "patients in kiosk mode, and staff take it back here with their PIN.",
+            gettext(
+                "This device is now the clinic tablet “%(name)s”: it can be handed to "
+                "patients in kiosk mode, and staff take it back here with their PIN."
+            )
+            % {"name": tablet.name},
         )
         response = redirect(_back_to(request, "intake:tablet-this-device"))
         tablets.set_tablet_cookie(response, raw)
         return response
     if request.method == "POST" and tablet is not None:
-        messages.info(request, f"This device is already the clinic tablet “{tablet.name}”.")
+        messages.info(
+            request,
+            gettext("This device is already the clinic tablet “%(name)s”.") % {"name": tablet.name},
+        )
         return redirect(_back_to(request, "intake:tablet-this-device"))
     return render(
         request,
@@ -90,7 +100,10 @@ def tablet_revoke(request: StaffRequest, public_id: UUID) -> HttpResponse:
     tablets.tablet_revoke(tablet=tablet, by=request.user)
     messages.success(
         request,
-        f"Revoked “{tablet.name}”: it can no longer be handed to patients or unlocked, and a "
-        "form open on it has closed.",
+        gettext(
+            "Revoked “%(name)s”: it can no longer be handed to patients or unlocked, and a "
+            "form open on it has closed."
+        )
+        % {"name": tablet.name},
     )
     return redirect("intake:tablets")

@@ -13,7 +13,9 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import StaffRequest
@@ -38,10 +40,16 @@ from intake.triage import default_ruleset
 from patients.models import Patient
 
 QUEUE_FILTERS = {
-    "all": ("All", lambda qs: qs),
-    "in_progress": ("In progress", lambda qs: qs.filter(status=Intake.Status.IN_PROGRESS)),
-    "submitted": ("Submitted", lambda qs: qs.filter(status=Intake.Status.SUBMITTED)),
-    "flagged": ("Flagged", lambda qs: qs.flagged()),
+    "all": (pgettext_lazy("intake queue filter", "All"), lambda qs: qs),
+    "in_progress": (
+        pgettext_lazy("intake queue filter", "In progress"),
+        lambda qs: qs.filter(status=Intake.Status.IN_PROGRESS),
+    ),
+    "submitted": (
+        pgettext_lazy("intake queue filter", "Submitted"),
+        lambda qs: qs.filter(status=Intake.Status.SUBMITTED),
+    ),
+    "flagged": (pgettext_lazy("intake queue filter", "Flagged"), lambda qs: qs.flagged()),
 }
 
 
@@ -67,7 +75,9 @@ def queue(request: StaffRequest) -> HttpResponse:
     """Today's intakes (or another day's), newest first, with red-flag badges."""
     day, problem = parse_day(request.GET.get("day", ""))
     if problem:
-        messages.error(request, f"{problem} Showing today instead.")
+        messages.error(
+            request, gettext("%(problem)s Showing today instead.") % {"problem": problem}
+        )
     day = day or timezone.localdate()
     show = request.GET.get("show", "all")
     if show not in QUEUE_FILTERS:
@@ -145,15 +155,17 @@ def kiosk_open(request: StaffRequest, public_id: UUID) -> HttpResponse:
     if tablet is None:
         messages.error(
             request,
-            "This device is not one of the clinic's tablets, so it cannot be handed over in "
-            "kiosk mode. Enrol it first, or send the patient a link.",
+            gettext(
+                "This device is not one of the clinic's tablets, so it cannot be handed over in "
+                "kiosk mode. Enrol it first, or send the patient a link."
+            ),
         )
         return redirect("intake:handover", public_id=intake.public_id)
     try:
         intake = _open_if_due(request, intake)
         access = services.intake_kiosk_handover(intake=intake, by=request.user, tablet=tablet)
     except services.IntakeClosed:
-        messages.error(request, "This intake is no longer open.")
+        messages.error(request, gettext("This intake is no longer open."))
         return redirect("intake:detail", public_id=intake.public_id)
     logout(request)
     patient_session.start(request, access)
@@ -169,9 +181,9 @@ def close_access(request: StaffRequest, public_id: UUID) -> HttpResponse:
     intake = _intake(public_id)
     closed = services.intake_close_accesses(intake=intake, by=request.user)
     if closed:
-        messages.success(request, "Closed the patient's form on the tablet or phone.")
+        messages.success(request, gettext("Closed the patient's form on the tablet or phone."))
     else:
-        messages.info(request, "The form was not open on any device.")
+        messages.info(request, gettext("The form was not open on any device."))
     return redirect("intake:handover", public_id=intake.public_id)
 
 
@@ -183,9 +195,13 @@ def link_create(request: StaffRequest, public_id: UUID) -> HttpResponse:
         intake = _open_if_due(request, intake)
         access, raw = services.intake_link_create(intake=intake, by=request.user)
     except services.IntakeClosed:
-        messages.error(request, "This intake is no longer open.")
+        messages.error(request, gettext("This intake is no longer open."))
         return redirect("intake:detail", public_id=intake.public_id)
     url = request.build_absolute_uri(reverse("kiosk:link", args=[raw]))
+    patient_locale = locale_for(intake.language)
+    # The QR code is in the printed part, the patient's: its title in their language.
+    with translation.override(patient_locale):
+        qr_title = gettext("QR code of the one-time link")
     return render(
         request,
         "intake/link.html",
@@ -195,10 +211,10 @@ def link_create(request: StaffRequest, public_id: UUID) -> HttpResponse:
             "url": url,
             "access": access,
             # Drawn here, once: the raw token is not kept, so the page cannot be redrawn.
-            "qr": qr.svg(url, title="QR code of the one-time link"),
+            "qr": qr.svg(url, title=qr_title),
             "clinic": Clinic.objects.current(),
             # The printed handout is the patient's, in their form's language.
-            "patient_locale": locale_for(intake.language),
+            "patient_locale": patient_locale,
             "patient_lang": intake.language,
         },
     )
@@ -207,9 +223,9 @@ def link_create(request: StaffRequest, public_id: UUID) -> HttpResponse:
 def _in_words(span) -> str:
     """7 days, or 72 hours."""
     if span.days and not span.seconds:
-        return f"{span.days} day{'s' if span.days != 1 else ''}"
+        return ngettext("%(days)d day", "%(days)d days", span.days) % {"days": span.days}
     hours = int(span.total_seconds() // 3600)
-    return f"{hours} hour{'s' if hours != 1 else ''}"
+    return ngettext("%(hours)d hour", "%(hours)d hours", hours) % {"hours": hours}
 
 
 def _open_if_due(request: StaffRequest, intake: Intake) -> Intake:
@@ -225,7 +241,7 @@ def _open_if_due(request: StaffRequest, intake: Intake) -> Intake:
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(max_length=500, label="Why cancel this intake?")
+    reason = forms.CharField(max_length=500, label=_("Why cancel this intake?"))
 
 
 @require_POST
@@ -234,15 +250,15 @@ def cancel(request: StaffRequest, public_id: UUID) -> HttpResponse:
     intake = _intake(public_id)
     form = CancelForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why the intake is cancelled.")
+        messages.error(request, gettext("Say why the intake is cancelled."))
     else:
         try:
             services.intake_cancel(
                 intake=intake, by=request.user, reason=form.cleaned_data["reason"]
             )
-            messages.success(request, "Cancelled the intake.")
+            messages.success(request, gettext("Cancelled the intake."))
         except services.IntakeClosed:
-            messages.error(request, "This intake is no longer open.")
+            messages.error(request, gettext("This intake is no longer open."))
     return redirect("intake:detail", public_id=intake.public_id)
 
 
@@ -335,10 +351,10 @@ def signature(request: StaffRequest, public_id: UUID) -> HttpResponse:
 
 class AmendReasonForm(forms.Form):
     reason = forms.CharField(
-        label="Reason for the correction",
+        label=_("Reason for the correction"),
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=1000,
-        help_text="Recorded with your name and the time; the original answers are kept.",
+        help_text=_("Recorded with your name and the time; the original answers are kept."),
     )
 
 
@@ -350,7 +366,7 @@ def amend(request: StaffRequest, public_id: UUID, step: str) -> HttpResponse:
     if step not in steps or step in ("review", "consent"):
         raise Http404
     if intake.status not in (Intake.Status.SUBMITTED, Intake.Status.STOPPED):
-        messages.error(request, "Only a submitted or stopped intake can be amended.")
+        messages.error(request, gettext("Only a submitted or stopped intake can be amended."))
         return redirect("intake:detail", public_id=intake.public_id)
     context, _packs = _context(intake)
     step_def = steps[step]
@@ -366,7 +382,10 @@ def amend(request: StaffRequest, public_id: UUID, step: str) -> HttpResponse:
                 reason=reason_form.cleaned_data["reason"],
                 by=request.user,
             )
-            messages.success(request, f"Recorded the correction to “{step_def.title}”.")
+            messages.success(
+                request,
+                gettext("Recorded the correction to “%(screen)s”.") % {"screen": step_def.title},
+            )
             return redirect("intake:detail", public_id=intake.public_id)
     else:
         form = step_def.form_class(
@@ -426,7 +445,7 @@ def alerts_banner(request: StaffRequest) -> HttpResponse:
 def _disposed_message(request: StaffRequest, done: alert_services.AlreadyAcknowledged) -> None:
     if done.alert.acknowledged_by_id == request.user.pk:
         # A double tap: the first one recorded it; say so to the one who did.
-        messages.success(request, "Alert acknowledged and recorded.")
+        messages.success(request, gettext("Alert acknowledged and recorded."))
         return
     by = done.alert.acknowledged_by
     # Saved in one go with acknowledged_at, and PROTECTed: never None here.
@@ -434,8 +453,11 @@ def _disposed_message(request: StaffRequest, done: alert_services.AlreadyAcknowl
     when = timezone.localtime(done.alert.acknowledged_at)
     messages.info(
         request,
-        f"{by.get_full_name() or by.get_username()} acknowledged this alert "
-        f"at {when:%H:%M}, before your answer was sent: theirs is recorded.",
+        gettext(
+            "%(name)s acknowledged this alert at %(time)s, before your answer was sent: "
+            "theirs is recorded."
+        )
+        % {"name": by.get_full_name() or by.get_username(), "time": f"{when:%H:%M}"},
     )
 
 
@@ -466,7 +488,7 @@ def alert_detail(request: StaffRequest, public_id: UUID) -> HttpResponse:
                     note=form.cleaned_data["action_note"],
                     material=form.cleaned_data.get("safety_net_material", ""),
                 )
-                messages.success(request, "Alert acknowledged and recorded.")
+                messages.success(request, gettext("Alert acknowledged and recorded."))
                 return redirect("intake:alert", public_id=alert.public_id)
             except alert_services.AlreadyAcknowledged as done:
                 _disposed_message(request, done)

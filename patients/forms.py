@@ -5,6 +5,8 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Div, Fieldset, Layout
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from patients.models import Patient
 from patients.search import normalise_name
@@ -15,7 +17,7 @@ class PatientForm(forms.ModelForm):
     # Ticked by the front desk after being warned of a possible duplicate.
     confirm_not_duplicate = forms.BooleanField(
         required=False,
-        label="This is a different person from the patient(s) listed above",
+        label=_("This is a different person from the patient(s) listed above"),
     )
 
     class Meta:
@@ -26,11 +28,11 @@ class PatientForm(forms.ModelForm):
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
             "emergency_contact_phone": forms.TextInput(attrs={"type": "tel"}),
         }
-        help_texts = {"preferred_name": "What the patient likes to be called, if different."}
+        help_texts = {"preferred_name": _("What the patient likes to be called, if different.")}
         labels = {
-            "emergency_contact_name": "Contact name",
-            "emergency_contact_relationship": "Relationship",
-            "emergency_contact_phone": "Contact phone",
+            "emergency_contact_name": _("Contact name"),
+            "emergency_contact_relationship": _("Relationship"),
+            "emergency_contact_phone": _("Contact phone"),
         }
 
     def __init__(self, *args, check_duplicates: bool = False, **kwargs):
@@ -50,7 +52,7 @@ class PatientForm(forms.ModelForm):
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Fieldset(
-                "Name and birth",
+                gettext("Name and birth"),
                 Div(
                     Div("given_name", css_class="col-md-6"),
                     Div("family_name", css_class="col-md-6"),
@@ -64,7 +66,7 @@ class PatientForm(forms.ModelForm):
                 ),
             ),
             Fieldset(
-                "Contact",
+                gettext("Contact"),
                 Div(
                     Div("phone", css_class="col-md-6"),
                     Div("email", css_class="col-md-6"),
@@ -86,7 +88,7 @@ class PatientForm(forms.ModelForm):
                 ),
             ),
             Fieldset(
-                "Emergency contact",
+                gettext("Emergency contact"),
                 Div(
                     Div("emergency_contact_name", css_class="col-md-5"),
                     Div("emergency_contact_relationship", css_class="col-md-3"),
@@ -100,9 +102,9 @@ class PatientForm(forms.ModelForm):
     def clean_date_of_birth(self) -> date:
         dob = self.cleaned_data["date_of_birth"]
         if dob > timezone.localdate():
-            raise forms.ValidationError("Date of birth cannot be in the future.")
+            raise forms.ValidationError(gettext("Date of birth cannot be in the future."))
         if dob.year < 1900:
-            raise forms.ValidationError("Enter a date of birth after 1900.")
+            raise forms.ValidationError(gettext("Enter a date of birth after 1900."))
         return dob
 
     def clean(self) -> dict[str, Any]:
@@ -119,21 +121,23 @@ class PatientForm(forms.ModelForm):
         )
         if self.duplicates and not cleaned.get("confirm_not_duplicate"):
             raise forms.ValidationError(
-                "A patient with this name and date of birth is already registered. "
-                "Open that record instead, or confirm this is a different person."
+                gettext(
+                    "A patient with this name and date of birth is already registered. "
+                    "Open that record instead, or confirm this is a different person."
+                )
             )
         return cleaned
 
 
 class PatientSearchForm(forms.Form):
     q = forms.CharField(
-        label="Find a patient",
+        label=_("Find a patient"),
         max_length=200,
         required=False,
         widget=forms.TextInput(
             attrs={
                 "type": "search",
-                "placeholder": "Name, MRN or date of birth",
+                "placeholder": _("Name, MRN or date of birth"),
                 "autocomplete": "off",
                 "autofocus": True,
             }

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import StaffRequest
@@ -74,7 +75,11 @@ def patient_new(request: StaffRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Registered {patient.full_name}, MRN {patient.mrn}.")
+            messages.success(
+                request,
+                gettext("Registered %(name)s, MRN %(mrn)s.")
+                % {"name": patient.full_name, "mrn": patient.mrn},
+            )
             return redirect("patients:detail", public_id=patient.public_id)
     return render(request, "patients/form.html", {"form": form, "patient": None})
 
@@ -129,9 +134,9 @@ def patient_edit(request: StaffRequest, public_id: UUID) -> HttpResponse:
             form.add_error(None, exc)
         else:
             if changed:
-                messages.success(request, "Saved the changes.")
+                messages.success(request, gettext("Saved the changes."))
             else:
-                messages.info(request, "Nothing was changed.")
+                messages.info(request, gettext("Nothing was changed."))
             return redirect("patients:detail", public_id=patient.public_id)
     else:
         audit_record(

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from core.dates import BoundedDateField
 from reports.exports import EXPORT_KINDS, ExportRequest
@@ -16,10 +18,10 @@ if TYPE_CHECKING:
     from intake.models import RedFlagAlert
 
 KIND_LABELS = {
-    "evaluation": "Evaluation and plan of care",
-    "progress": "Progress or discharge report (latest visit per patient)",
-    "handout": "Patient handout",
-    "intake_summary": "Intake summary",
+    "evaluation": _("Evaluation and plan of care"),
+    "progress": _("Progress or discharge report (latest visit per patient)"),
+    "handout": _("Patient handout"),
+    "intake_summary": _("Intake summary"),
 }
 MAX_RANGE_DAYS = 366
 
@@ -35,34 +37,41 @@ def _therapists():
 
 class ExportForm(forms.Form):
     date_from = BoundedDateField(
-        label="Visits from",
+        label=_("Visits from"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"required": "Enter the first visit date.", "invalid": "Enter a real date."},
+        error_messages={
+            "required": _("Enter the first visit date."),
+            "invalid": _("Enter a real date."),
+        },
     )
     date_to = BoundedDateField(
-        label="Visits to",
+        label=_("Visits to"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"required": "Enter the last visit date.", "invalid": "Enter a real date."},
+        error_messages={
+            "required": _("Enter the last visit date."),
+            "invalid": _("Enter a real date."),
+        },
     )
     therapists: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
+        label=_("Therapists"),
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Leave all unticked for every therapist.",
-        error_messages={"invalid_choice": "Choose therapists from the list."},
+        help_text=_("Leave all unticked for every therapist."),
+        error_messages={"invalid_choice": _("Choose therapists from the list.")},
     )
     kinds = forms.MultipleChoiceField(
-        label="Documents",
+        label=_("Documents"),
         choices=[(k, KIND_LABELS[k]) for k in EXPORT_KINDS],
         required=False,
         widget=forms.CheckboxSelectMultiple,
         initial=["evaluation"],
     )
     include_csv = forms.BooleanField(
-        label="Add a CSV of outcome data (one row per evaluation)", required=False
+        label=_("Add a CSV of outcome data (one row per evaluation)"), required=False
     )
     include_drafts = forms.BooleanField(
-        label="Include unsigned draft evaluations (marked DRAFT)", required=False
+        label=_("Include unsigned draft evaluations (marked DRAFT)"), required=False
     )
 
     def __init__(self, *args, **kwargs):
@@ -80,11 +89,13 @@ class ExportForm(forms.Form):
         start, end = data.get("date_from"), data.get("date_to")
         if start and end:
             if end < start:
-                self.add_error("date_to", "The last date is before the first.")
+                self.add_error("date_to", gettext("The last date is before the first."))
             elif (end - start).days > MAX_RANGE_DAYS:
-                self.add_error("date_to", "Choose a range of at most a year.")
+                self.add_error("date_to", gettext("Choose a range of at most a year."))
         if not data.get("kinds") and not data.get("include_csv"):
-            raise forms.ValidationError("Choose at least one kind of document, or the CSV.")
+            raise forms.ValidationError(
+                gettext("Choose at least one kind of document, or the CSV.")
+            )
         return data
 
     def export_request(self) -> ExportRequest:
@@ -99,14 +110,14 @@ class ExportForm(forms.Form):
         )
 
 
-_ANY_STATUS = ("", "Any status")
-_ANY_KIND = ("", "Any kind")
+_ANY_STATUS = ("", _("Any status"))
+_ANY_KIND = ("", _("Any kind"))
 
 
 class JobFilterForm(forms.Form):
     # The statuses and kinds follow the "any" choice, added when the form is made.
-    status = forms.ChoiceField(required=False, choices=[_ANY_STATUS])
-    kind = forms.ChoiceField(required=False, choices=[_ANY_KIND])
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[_ANY_STATUS])
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[_ANY_KIND])
 
     def __init__(self, *args, **kwargs):
         from reports.models import ReportJob
@@ -133,40 +144,40 @@ class ReferralLetterForm(forms.Form):
     starting values come from reports.letters."""
 
     addressed_to: forms.ModelChoiceField[ReferralContact] = forms.ModelChoiceField(
-        label="Addressed to",
+        label=_("Addressed to"),
         queryset=None,
-        empty_label="Choose a clinician",
+        empty_label=_("Choose a clinician"),
         widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
         error_messages={
-            "required": "Choose the clinician the letter is addressed to.",
-            "invalid_choice": "Choose a clinician from the list.",
+            "required": _("Choose the clinician the letter is addressed to."),
+            "invalid_choice": _("Choose a clinician from the list."),
         },
     )
     urgency = forms.ChoiceField(
-        label="Urgency",
+        label=_("Urgency"),
         choices=[],
         widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
         error_messages={
-            "required": "Choose the urgency: emergency, urgent or routine.",
-            "invalid_choice": "Choose the urgency: emergency, urgent or routine.",
+            "required": _("Choose the urgency: emergency, urgent or routine."),
+            "invalid_choice": _("Choose the urgency: emergency, urgent or routine."),
         },
     )
     reason = forms.CharField(
-        label="Reason for referral",
+        label=_("Reason for referral"),
         max_length=4000,
         widget=forms.Textarea(attrs={"class": "form-control", "rows": 5}),
         error_messages={
-            "required": "Give the reason for the referral.",
-            "max_length": "Keep the reason to 4,000 characters.",
+            "required": _("Give the reason for the referral."),
+            "max_length": _("Keep the reason to 4,000 characters."),
         },
     )
     alert: _AlertChoiceField = _AlertChoiceField(
-        label="Follows the red-flag alert",
+        label=_("Follows the red-flag alert"),
         queryset=None,
         required=False,
-        empty_label="None: the plan of care's referral",
+        empty_label=_("None: the plan of care's referral"),
         widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
-        error_messages={"invalid_choice": "Choose an alert from the list."},
+        error_messages={"invalid_choice": _("Choose an alert from the list.")},
     )
 
     def __init__(self, *args, evaluation, alerts, defaults, **kwargs):
@@ -185,7 +196,7 @@ class ReferralLetterForm(forms.Form):
         assert isinstance(urgency, forms.ChoiceField)
         assert isinstance(alert, forms.ModelChoiceField)
         contact.queryset = ReferralContact.objects.order_by("name", "organisation", "id")
-        contact.help_text = "The episode's referring clinician is chosen to start with."
+        contact.help_text = gettext("The episode's referring clinician is chosen to start with.")
         urgency.choices = ReferralLetter.Urgency.choices
         alert.queryset = RedFlagAlert.objects.filter(pk__in=[a.pk for a in alerts])
         if not alerts:

@@ -20,6 +20,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.http import StaffRequest
@@ -56,12 +57,19 @@ def _job(request: StaffRequest, public_id: UUID) -> ReportJob:
 def _duration(seconds: int) -> str:
     """How long a job has been paused, at a glance: 45 s, 3 min 5 s, 2 h 4 min."""
     if seconds < 60:
-        return f"{seconds} s"
+        return gettext("%(seconds)s s") % {"seconds": seconds}
     minutes, seconds = divmod(seconds, 60)
     if minutes < 60:
-        return f"{minutes} min {seconds} s" if seconds else f"{minutes} min"
+        if seconds:
+            return gettext("%(minutes)s min %(seconds)s s") % {
+                "minutes": minutes,
+                "seconds": seconds,
+            }
+        return gettext("%(minutes)s min") % {"minutes": minutes}
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    if minutes:
+        return gettext("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}
+    return gettext("%(hours)s h") % {"hours": hours}
 
 
 def _job_context(job: ReportJob) -> dict:
@@ -206,7 +214,10 @@ def export_new(request: StaffRequest) -> HttpResponse:
         except services.ExportEmpty as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"The export of {job.total} documents has started.")
+            messages.success(
+                request,
+                gettext("The export of %(total)s documents has started.") % {"total": job.total},
+            )
             return redirect(reverse("reports:job", args=[job.public_id]))
     return render(
         request,
@@ -277,7 +288,9 @@ def letter_new(request: StaffRequest, evaluation_id: UUID) -> HttpResponse:
             form.add_error(None, str(exc))
         else:
             messages.success(
-                request, f"Referral letter to {letter.addressed_to.name} written: its PDF is below."
+                request,
+                gettext("Referral letter to %(name)s written: its PDF is below.")
+                % {"name": letter.addressed_to.name},
             )
             return redirect("reports:job", job.public_id)
     if request.method == "GET":

@@ -30,6 +30,7 @@ ROLES = ("anonymous", "front_desk", "therapist", "administrator", "no_role", "ki
 MATRIX: dict[str, tuple] = {
     "core:home": (LOGIN, OK, OK, OK, OK, KIOSK, KIOSK),
     "core:clinic-settings": (LOGIN, DENY, DENY, OK, DENY, KIOSK, KIOSK),
+    "core:translations": (LOGIN, DENY, DENY, OK, DENY, KIOSK, KIOSK),
     # The idle warning's "how long is left" and "stay signed in": any signed-in person.
     "core:session": (LOGIN, OK, OK, OK, OK, KIOSK, KIOSK),
     # The safety figures' lists behind each figure (they name patients): administrators.
@@ -133,6 +134,8 @@ MATRIX: dict[str, tuple] = {
     "kiosk:step": (DENY, DENY, DENY, DENY, DENY, OK, OK),
     "kiosk:autosave": (DENY, DENY, DENY, DENY, DENY, 405, 405),
     "kiosk:link": (OK, OK, OK, OK, OK, OK, OK),  # asks for the date of birth; uses up nothing
+    # The language switch: a POST from any patient screen (before a link is opened too).
+    "kiosk:language": (405, 405, 405, 405, 405, 405, 405),
     # Episodes of care: the front desk opens them and records the referral and the
     # certification dates; therapists also record diagnoses (and the code look-up) and
     # discharge; administrators read.

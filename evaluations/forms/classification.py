@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from evaluations import classification, findings, neuro
 from evaluations.forms.base import SectionContext, SectionForm
@@ -20,7 +22,7 @@ from evaluations.forms.fields import (
     text_field,
 )
 
-CATEGORY_CHOICES = [("", "Choose a category")] + [
+CATEGORY_CHOICES = [("", _("Choose a category"))] + [
     (c.value, classification.CATEGORY_LABELS[c]) for c in classification.Category
 ]
 LEVEL_CHOICES = [(r.value, r.value) for r in neuro.Root]
@@ -31,16 +33,16 @@ class ClassificationForm(SectionForm):
     title = "Classification"
     short_title = "Classification"
 
-    category = select_field(CATEGORY_CHOICES, "Category")
-    side = select_field(choice_list(classification.Side), "Side")
-    suspected_levels = checks_field(LEVEL_CHOICES, "Suspected levels")
+    category = select_field(CATEGORY_CHOICES, _("Category"))
+    side = select_field(choice_list(classification.Side), _("Side"))
+    suspected_levels = checks_field(LEVEL_CHOICES, _("Suspected levels"))
     neuropathic_grade = select_field(
-        choice_list(classification.NeuropathicGrade), "Neuropathic pain grade"
+        choice_list(classification.NeuropathicGrade), _("Neuropathic pain grade")
     )
     nociplastic_grade = select_field(
-        choice_list(classification.NociplasticGrade), "Nociplastic pain grade"
+        choice_list(classification.NociplasticGrade), _("Nociplastic pain grade")
     )
-    rationale = text_field("Your rationale", max_length=4000, rows=4)
+    rationale = text_field(_("Your rationale"), max_length=4000, rows=4)
 
     def __init__(self, *args, ctx: SectionContext, **kwargs):
         super().__init__(*args, ctx=ctx, **kwargs)
@@ -48,13 +50,14 @@ class ClassificationForm(SectionForm):
         for name, text in findings.EXTRA_INPUTS:
             fname = f"in_{name}"
             from_intake = bool_to_tri(ctx.intake_inputs.get(name))
-            hint = f" (intake: {dict(TRI_CHOICES).get(from_intake)})" if from_intake else ""
+            blank = (
+                gettext("As the intake (intake: %(answer)s)")
+                % {"answer": dict(TRI_CHOICES).get(from_intake)}
+                if from_intake
+                else gettext("Not recorded")
+            )
             self.fields[fname] = select_field(
-                [
-                    ("", f"Not recorded{hint}" if not from_intake else f"As the intake{hint}"),
-                    ("yes", "Yes"),
-                    ("no", "No"),
-                ],
+                [("", blank), ("yes", gettext("Yes")), ("no", gettext("No"))],
                 text,
             )
             self.fields[fname].label = text

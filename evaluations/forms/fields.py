@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
 
 from evaluations import findings
 from evaluations.forms.widgets import (
@@ -23,11 +25,22 @@ from evaluations.forms.widgets import (
 )
 from evaluations.vocabulary import label
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 NPRS_CHOICES = [("", "—")] + [(str(n), str(n)) for n in range(11)]
-TRI_CHOICES = [("", "—"), ("yes", "Yes"), ("no", "No")]
+TRI_CHOICES: list[tuple[str, StrOrPromise]] = [("", "—"), ("yes", _("Yes")), ("no", _("No"))]
 
 
-def choice_list(values: Iterable[str], *, blank: str | None = "—") -> list[tuple[str, str]]:
+def lazy_text(template: StrOrPromise, **values: Any) -> str:
+    """`template` (marked with `_`) in the language of the page it is shown on, with
+    `values` put into its `%(name)s` placeholders then: for labels built once at import."""
+    return lazy(lambda: str(template) % values, str)()
+
+
+def choice_list(
+    values: Iterable[str], *, blank: StrOrPromise | None = "—"
+) -> list[tuple[str, StrOrPromise]]:
     """Codes with their labels, after a blank choice (unless `blank` is None)."""
     out = [("", blank)] if blank is not None else []
     return out + [(str(v), label(str(v))) for v in values]
@@ -58,27 +71,33 @@ class SharedMultipleChoiceField(SharedChoicesMixin, forms.MultipleChoiceField):
     pass
 
 
-def select_field(choices, aria: str, *, required: bool = False, css: str = "form-select"):
+def select_field(choices, aria: StrOrPromise, *, required: bool = False, css: str = "form-select"):
     return SharedChoiceField(
         choices=choices,
         required=required,
         label=aria,
         widget=FastSelect(attrs={"class": css, "aria-label": aria}),
-        error_messages={"required": "Choose one.", "invalid_choice": "Choose one of the list."},
+        error_messages={
+            "required": _("Choose one."),
+            "invalid_choice": _("Choose one of the list."),
+        },
     )
 
 
-def checks_field(choices, aria: str):
+def checks_field(choices, aria: StrOrPromise):
     return SharedMultipleChoiceField(
         choices=choices,
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         label=aria,
-        error_messages={"invalid_choice": "Choose from the list."},
+        error_messages={"invalid_choice": _("Choose from the list.")},
     )
 
 
-def int_field(aria: str, low: int, high: int, *, unit: str = ""):
+def int_field(aria: StrOrPromise, low: int, high: int, *, unit: str = ""):
+    whole = lazy_text(
+        _("Enter a whole number from %(low)s to %(high)s%(unit)s."), low=low, high=high, unit=unit
+    )
     return forms.IntegerField(
         required=False,
         label=aria,
@@ -88,14 +107,14 @@ def int_field(aria: str, low: int, high: int, *, unit: str = ""):
             attrs={"class": "form-control", "aria-label": aria, "inputmode": "numeric"}
         ),
         error_messages={
-            "invalid": f"Enter a whole number from {low} to {high}{unit}.",
-            "min_value": f"Enter a whole number from {low} to {high}{unit}.",
-            "max_value": f"Enter a whole number from {low} to {high}{unit}.",
+            "invalid": whole,
+            "min_value": whole,
+            "max_value": whole,
         },
     )
 
 
-def text_field(aria: str, *, max_length: int = 200, rows: int | None = None):
+def text_field(aria: StrOrPromise, *, max_length: int = 200, rows: int | None = None):
     attrs = {"class": "form-control", "aria-label": aria, "autocomplete": "off"}
     widget = FastTextarea(attrs={**attrs, "rows": rows}) if rows else FastTextInput(attrs)
     return forms.CharField(
@@ -103,11 +122,15 @@ def text_field(aria: str, *, max_length: int = 200, rows: int | None = None):
         label=aria,
         max_length=max_length,
         widget=widget,
-        error_messages={"max_length": f"Keep it under {max_length} characters."},
+        error_messages={
+            "max_length": lazy_text(
+                _("Keep it under %(max_length)s characters."), max_length=max_length
+            )
+        },
     )
 
 
-def bool_field(aria: str):
+def bool_field(aria: StrOrPromise):
     return forms.BooleanField(
         required=False,
         label=aria,

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from evaluations import findings, mdt
 from evaluations.forms.base import GridSection, RowForm
@@ -34,7 +36,7 @@ STANDARD_MOVEMENTS = (
     mdt.MovementCode.SGIS_R,
     mdt.MovementCode.SGIS_L,
 )
-CUSTOM_MOVEMENT_CHOICES = [("", "Choose a test")] + [
+CUSTOM_MOVEMENT_CHOICES = [("", _("Choose a test"))] + [
     (c.value, mdt.MOVEMENT_LABELS[c]) for c in mdt.MovementCode if c not in STANDARD_MOVEMENTS
 ]
 FORCE_DEFAULT = mdt.ForceProgression.PATIENT.value
@@ -44,33 +46,38 @@ class MovementRowForm(RowForm):
     movement_code = forms.ChoiceField(
         choices=CUSTOM_MOVEMENT_CHOICES,
         required=False,
-        widget=FastSelect(attrs={"class": "form-select", "aria-label": "test"}),
+        widget=FastSelect(attrs={"class": "form-select", "aria-label": _("test")}),
     )
-    custom_label = text_field("name of the test", max_length=80)
-    direction = select_field(choice_list(mdt.Direction), "direction it loads")
-    order = int_field("order done", 1, 50)
-    loading = select_field(choice_list(mdt.Loading, blank="Default for the test"), "loading")
-    repetitions = int_field("repetitions", 1, 200)
+    custom_label = text_field(_("name of the test"), max_length=80)
+    direction = select_field(choice_list(mdt.Direction), _("direction it loads"))
+    order = int_field(_("order done"), 1, 50)
+    loading = select_field(choice_list(mdt.Loading, blank=_("Default for the test")), _("loading"))
+    repetitions = int_field(_("repetitions"), 1, 200)
     force_progression = select_field(
-        choice_list(mdt.ForceProgression, blank=None), "force progression"
+        choice_list(mdt.ForceProgression, blank=None), _("force progression")
     )
-    pre_distal_site = select_field(choice_list(mdt.DistalSite), "most distal symptom before")
-    pre_nprs = select_field(NPRS_CHOICES, "pain before, 0 to 10")
-    during_responses = checks_field(choice_list(mdt.DuringResponse, blank=None), "during")
-    after_response = select_field(choice_list(mdt.AfterResponse), "after")
-    post_distal_site = select_field(choice_list(mdt.DistalSite), "most distal symptom after")
-    mechanical_response = select_field(choice_list(mdt.MechanicalResponse), "mechanical response")
-    measure_name = text_field("measure (e.g. fingertip to floor)", max_length=60)
+    pre_distal_site = select_field(choice_list(mdt.DistalSite), _("most distal symptom before"))
+    pre_nprs = select_field(NPRS_CHOICES, _("pain before, 0 to 10"))
+    during_responses = checks_field(choice_list(mdt.DuringResponse, blank=None), _("during"))
+    after_response = select_field(choice_list(mdt.AfterResponse), _("after"))
+    post_distal_site = select_field(choice_list(mdt.DistalSite), _("most distal symptom after"))
+    mechanical_response = select_field(
+        choice_list(mdt.MechanicalResponse), _("mechanical response")
+    )
+    measure_name = text_field(_("measure (e.g. fingertip to floor)"), max_length=60)
     measure_value = forms.DecimalField(
         required=False,
         max_digits=7,
         decimal_places=2,
         widget=FastNumberInput(
-            attrs={"class": "form-control", "aria-label": "measure value", "step": "any"}
+            attrs={"class": "form-control", "aria-label": _("measure value"), "step": "any"}
         ),
-        error_messages={"invalid": "Enter a number.", "max_digits": "Enter a smaller number."},
+        error_messages={
+            "invalid": _("Enter a number."),
+            "max_digits": _("Enter a smaller number."),
+        },
     )
-    measure_unit = text_field("unit", max_length=20)
+    measure_unit = text_field(_("unit"), max_length=20)
 
     def __init__(self, *args, standard: str | None, **kwargs):
         self.standard = standard
@@ -82,7 +89,7 @@ class MovementRowForm(RowForm):
     def clean_measure_value(self):
         value = self.cleaned_data["measure_value"]
         if value is not None and not math.isfinite(float(value)):
-            raise forms.ValidationError("Enter a number.")
+            raise forms.ValidationError(gettext("Enter a number."))
         return value
 
     def clean(self):
@@ -92,19 +99,19 @@ class MovementRowForm(RowForm):
             return data
         code = self.standard or data.get("movement_code")
         if not code:
-            self.add_error("movement_code", "Choose which test this is.")
+            self.add_error("movement_code", gettext("Choose which test this is."))
             return data
         if code == mdt.MovementCode.OTHER and not (data.get("custom_label") or "").strip():
-            self.add_error("custom_label", "Name the test.")
+            self.add_error("custom_label", gettext("Name the test."))
         for name, what in (
-            ("pre_distal_site", "Record the most distal symptom before the test."),
-            ("after_response", "Record how the symptoms were after the test."),
-            ("post_distal_site", "Record the most distal symptom after the test."),
+            ("pre_distal_site", gettext("Record the most distal symptom before the test.")),
+            ("after_response", gettext("Record how the symptoms were after the test.")),
+            ("post_distal_site", gettext("Record the most distal symptom after the test.")),
         ):
             if not data.get(name):
                 self.add_error(name, what)
         if code == mdt.MovementCode.OTHER and not data.get("direction"):
-            self.add_error("direction", "Choose the direction this test loads.")
+            self.add_error("direction", gettext("Choose the direction this test loads."))
         if self.errors:
             return data
         try:
@@ -203,5 +210,8 @@ class MovementsSection(GridSection):
         rows: list[tuple[str, Any, str]] = [
             (f"std:{c}", c.value, mdt.MOVEMENT_LABELS[c]) for c in STANDARD_MOVEMENTS
         ]
-        rows += [(f"custom:{n}", None, f"Other test {n}") for n in range(1, custom_count + 1)]
+        rows += [
+            (f"custom:{n}", None, gettext("Other test %(n)s") % {"n": n})
+            for n in range(1, custom_count + 1)
+        ]
         return rows

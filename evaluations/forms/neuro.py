@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from evaluations import findings, neuro
 from evaluations.forms.base import SectionForm
@@ -17,6 +18,7 @@ from evaluations.forms.fields import (
     bool_to_tri,
     choice_list,
     int_field,
+    lazy_text,
     select_field,
     text_field,
     tri_to_bool,
@@ -29,7 +31,7 @@ MRC_CHOICES = [("", "—")] + [(str(n), str(n)) for n in range(6)]
 SENSORY_CHOICES = choice_list(neuro.SensoryFinding)
 REFLEX_CHOICES = [("", "—")] + [(g.value, REFLEX_GRADE_LABELS[g.value]) for g in neuro.ReflexGrade]
 PLANTAR_CHOICES = choice_list(neuro.Plantar)
-SIDE_WORDS = {"L": "left", "R": "right"}
+SIDE_WORDS = {"L": _("left"), "R": _("right")}
 # Stored as True / False / None, chosen as yes / no / not recorded.
 HOFFMANN = frozenset(NEURO.hoffmann(side) for side in SIDE_WORDS)
 
@@ -46,8 +48,20 @@ def _neuro_grid() -> tuple[dict[str, forms.Field], list, list, list]:
         cells = []
         for code, word in SIDE_WORDS.items():
             grade, pain = NEURO.myotome(movement, code), NEURO.myotome_pain(movement, code)
-            fields[grade] = select_field(MRC_CHOICES, f"{info.label} ({roots}), {word}, MRC grade")
-            fields[pain] = bool_field(f"{info.label}, {word}: limited by pain")
+            fields[grade] = select_field(
+                MRC_CHOICES,
+                lazy_text(
+                    _("%(movement)s (%(roots)s), %(side)s, MRC grade"),
+                    movement=info.label,
+                    roots=roots,
+                    side=word,
+                ),
+            )
+            fields[pain] = bool_field(
+                lazy_text(
+                    _("%(movement)s, %(side)s: limited by pain"), movement=info.label, side=word
+                )
+            )
             cells.append((code, grade, pain))
         myotome_rows.append((movement, f"{info.label} ({info.muscle})", roots, cells))
     dermatome_rows = []
@@ -57,7 +71,13 @@ def _neuro_grid() -> tuple[dict[str, forms.Field], list, list, list]:
             for code, word in SIDE_WORDS.items():
                 name = NEURO.dermatome(root, modality, code)
                 fields[name] = select_field(
-                    SENSORY_CHOICES, f"{root} {label(modality).lower()}, {word}"
+                    SENSORY_CHOICES,
+                    lazy_text(
+                        _("%(root)s %(modality)s, %(side)s"),
+                        root=root,
+                        modality=label(modality).lower(),
+                        side=word,
+                    ),
                 )
                 cells.append((modality, code, name))
         dermatome_rows.append((root, neuro.DERMATOME_AREAS[root], cells))
@@ -67,23 +87,40 @@ def _neuro_grid() -> tuple[dict[str, forms.Field], list, list, list]:
         for code, word in SIDE_WORDS.items():
             name, reinforced = NEURO.reflex(reflex, code), NEURO.reflex_reinforced(reflex, code)
             fields[name] = select_field(
-                REFLEX_CHOICES, f"{neuro.REFLEX_LABELS[reflex]} reflex, {word}"
+                REFLEX_CHOICES,
+                lazy_text(
+                    _("%(reflex)s reflex, %(side)s"), reflex=neuro.REFLEX_LABELS[reflex], side=word
+                ),
             )
             fields[reinforced] = bool_field(
-                f"{neuro.REFLEX_LABELS[reflex]}, {word}: with reinforcement"
+                lazy_text(
+                    _("%(reflex)s, %(side)s: with reinforcement"),
+                    reflex=neuro.REFLEX_LABELS[reflex],
+                    side=word,
+                )
             )
             cells.append((code, name, reinforced))
         reflex_rows.append((reflex, neuro.REFLEX_LABELS[reflex], cells))
     for code, word in SIDE_WORDS.items():
-        fields[NEURO.babinski(code)] = select_field(PLANTAR_CHOICES, f"Babinski, {word}")
-        fields[NEURO.clonus(code)] = int_field(f"Ankle clonus beats, {word}", 0, 50)
-        fields[NEURO.clonus_sustained(code)] = bool_field(f"Sustained clonus, {word}")
-        fields[NEURO.hoffmann(code)] = select_field(TRI_CHOICES, f"Hoffmann sign, {word}")
-        fields[NEURO.progressive(code)] = bool_field(f"Weakness getting worse, {word}")
-    fields[NEURO.saddle] = select_field(SENSORY_CHOICES, "Saddle sensation (S3 to S5)")
-    fields[NEURO.spasticity] = bool_field("Spasticity")
-    fields[NEURO.gait_ataxia] = bool_field("Gait ataxia")
-    fields[NEURO.notes] = text_field("Neuro exam notes", max_length=4000, rows=2)
+        fields[NEURO.babinski(code)] = select_field(
+            PLANTAR_CHOICES, lazy_text(_("Babinski, %(side)s"), side=word)
+        )
+        fields[NEURO.clonus(code)] = int_field(
+            lazy_text(_("Ankle clonus beats, %(side)s"), side=word), 0, 50
+        )
+        fields[NEURO.clonus_sustained(code)] = bool_field(
+            lazy_text(_("Sustained clonus, %(side)s"), side=word)
+        )
+        fields[NEURO.hoffmann(code)] = select_field(
+            TRI_CHOICES, lazy_text(_("Hoffmann sign, %(side)s"), side=word)
+        )
+        fields[NEURO.progressive(code)] = bool_field(
+            lazy_text(_("Weakness getting worse, %(side)s"), side=word)
+        )
+    fields[NEURO.saddle] = select_field(SENSORY_CHOICES, _("Saddle sensation (S3 to S5)"))
+    fields[NEURO.spasticity] = bool_field(_("Spasticity"))
+    fields[NEURO.gait_ataxia] = bool_field(_("Gait ataxia"))
+    fields[NEURO.notes] = text_field(_("Neuro exam notes"), max_length=4000, rows=2)
     return fields, myotome_rows, dermatome_rows, reflex_rows
 
 

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from evaluations import findings, neurodynamic
 from evaluations.forms.base import GridSection, RowForm
@@ -33,11 +35,11 @@ NEURODYNAMIC_STANDARD = (
     neurodynamic.NeurodynamicCode.PKB,
     neurodynamic.NeurodynamicCode.FEMORAL_SLUMP,
 )
-ND_SIDES = (("L", "left"), ("R", "right"))
+ND_SIDES = (("L", _("left")), ("R", _("right")))
 CHANGE_CHOICES = choice_list(
     sorted(neurodynamic.Change, key=lambda c: c != neurodynamic.Change.NOT_DONE), blank=None
 )
-ND_CUSTOM_CHOICES = [("", "Choose a test")] + [
+ND_CUSTOM_CHOICES = [("", _("Choose a test"))] + [
     (c.value, neurodynamic.TEST_LABELS[c])
     for c in neurodynamic.NeurodynamicCode
     if c not in NEURODYNAMIC_STANDARD
@@ -48,30 +50,31 @@ class NeurodynamicRowForm(RowForm):
     code = forms.ChoiceField(
         choices=ND_CUSTOM_CHOICES,
         required=False,
-        widget=FastSelect(attrs={"class": "form-select", "aria-label": "test"}),
+        widget=FastSelect(attrs={"class": "form-select", "aria-label": _("test")}),
     )
-    side = select_field([("", "—"), ("L", "Left"), ("R", "Right")], "side tested")
-    custom_label = text_field("name of the test", max_length=80)
-    onset_angle_deg = int_field("onset angle, degrees", 0, 180, unit="°")
-    measured_by = select_field(choice_list(neurodynamic.MeasuredBy), "measured by")
+    side = select_field([("", "—"), ("L", _("Left")), ("R", _("Right"))], _("side tested"))
+    custom_label = text_field(_("name of the test"), max_length=80)
+    onset_angle_deg = int_field(_("onset angle, degrees"), 0, 180, unit="°")
+    measured_by = select_field(choice_list(neurodynamic.MeasuredBy), _("measured by"))
     symptoms_reproduced = select_field(
-        choice_list(neurodynamic.Reproduction), "symptoms reproduced"
+        choice_list(neurodynamic.Reproduction), _("symptoms reproduced")
     )
     symptom_location = RegionField(
         choices=REGION_CHOICES,
         required=False,
-        label="where the symptoms were felt",
-        widget=RegionChecks(attrs={"aria-label": "where the symptoms were felt"}),
+        label=_("where the symptoms were felt"),
+        widget=RegionChecks(attrs={"aria-label": _("where the symptoms were felt")}),
     )
-    below_knee = select_field(TRI_CHOICES, "symptoms below the knee")
+    below_knee = select_field(TRI_CHOICES, _("symptoms below the knee"))
     sd_manoeuvres = checks_field(
-        choice_list(neurodynamic.SdManoeuvre, blank=None), "differentiation"
+        choice_list(neurodynamic.SdManoeuvre, blank=None), _("differentiation")
     )
     # "Not done" first: it is what a browser sends for a test row left alone.
-    sd_changed_symptoms = select_field(CHANGE_CHOICES, "differentiation changed the symptoms")
-    resistance_rom_change = select_field(CHANGE_CHOICES, "resistance or range change")
+    sd_changed_symptoms = select_field(CHANGE_CHOICES, _("differentiation changed the symptoms"))
+    resistance_rom_change = select_field(CHANGE_CHOICES, _("resistance or range change"))
     interpretation = select_field(
-        choice_list(neurodynamic.Interpretation, blank="Your interpretation"), "interpretation"
+        choice_list(neurodynamic.Interpretation, blank=_("Your interpretation")),
+        _("interpretation"),
     )
 
     def __init__(self, *args, standard: tuple[str, str] | None, **kwargs):
@@ -109,20 +112,20 @@ class NeurodynamicRowForm(RowForm):
             return data
         if not self.standard:
             if not data.get("code"):
-                self.add_error("code", "Choose which test this is.")
+                self.add_error("code", gettext("Choose which test this is."))
             if not data.get("side"):
-                self.add_error("side", "Choose the side tested.")
+                self.add_error("side", gettext("Choose the side tested."))
             if (
                 data.get("code") == neurodynamic.NeurodynamicCode.OTHER
                 and not (data.get("custom_label") or "").strip()
             ):
-                self.add_error("custom_label", "Name the test.")
+                self.add_error("custom_label", gettext("Name the test."))
         if not data.get("symptoms_reproduced"):
             self.add_error(
-                "symptoms_reproduced", "Record whether the test reproduced the symptoms."
+                "symptoms_reproduced", gettext("Record whether the test reproduced the symptoms.")
             )
         if data.get("onset_angle_deg") is not None and not data.get("measured_by"):
-            self.add_error("measured_by", "Say how the angle was measured.")
+            self.add_error("measured_by", gettext("Say how the angle was measured."))
         self._check_in_words(data)
         if self.errors:
             return data
@@ -143,25 +146,32 @@ class NeurodynamicRowForm(RowForm):
         code = (self.standard or (data.get("code"), None))[0]
         angle = data.get("onset_angle_deg")
         if angle is None and data.get("measured_by"):
-            self.add_error("onset_angle_deg", "Give the onset angle, or leave “Measured by” blank.")
+            self.add_error(
+                "onset_angle_deg", gettext("Give the onset angle, or leave “Measured by” blank.")
+            )
         if angle is not None and code and code not in neurodynamic.ANGLE_MEASURE:
-            self.add_error("onset_angle_deg", "This test records no onset angle: leave it blank.")
+            self.add_error(
+                "onset_angle_deg", gettext("This test records no onset angle: leave it blank.")
+            )
         regions = [bodychart.REGION_BY_CODE[c] for c in data.get("symptom_location") or ()]
         if regions and data.get("symptoms_reproduced") == neurodynamic.Reproduction.NONE:
             self.add_error(
-                "symptom_location", "No symptoms were reproduced, so leave “Where felt” empty."
+                "symptom_location",
+                gettext("No symptoms were reproduced, so leave “Where felt” empty."),
             )
             return
         below = tri_to_bool(data.get("below_knee") or "")
         lower = [r.label for r in regions if r.below_knee]
         if regions and below is False and lower:
             self.add_error(
-                "below_knee", f"“No” does not fit where the symptoms were felt: {lower[0]}."
+                "below_knee",
+                gettext("“No” does not fit where the symptoms were felt: %(region)s.")
+                % {"region": lower[0]},
             )
         elif regions and below is True and not lower:
             self.add_error(
                 "below_knee",
-                "“Yes” does not fit where the symptoms were felt: none is below the knee.",
+                gettext("“Yes” does not fit where the symptoms were felt: none is below the knee."),
             )
 
     def row(self) -> dict[str, Any]:
@@ -208,10 +218,14 @@ class NeurodynamicSection(GridSection):
                     (
                         f"std:{code}:{side}",
                         (code.value, side),
-                        f"{neurodynamic.TEST_LABELS[code]}, {side_word}",
+                        gettext("%(test)s, %(side)s")
+                        % {"test": neurodynamic.TEST_LABELS[code], "side": side_word},
                     )
                 )
-        rows += [(f"custom:{n}", None, f"Other test {n}") for n in range(1, custom_count + 1)]
+        rows += [
+            (f"custom:{n}", None, gettext("Other test %(n)s") % {"n": n})
+            for n in range(1, custom_count + 1)
+        ]
         return rows
 
     def is_valid(self) -> bool:
@@ -225,7 +239,7 @@ class NeurodynamicSection(GridSection):
             row = form.row()
             test = (row["code"], row["custom_label"].casefold(), row["side"])
             if test in seen:
-                form.add_error(None, "This test is recorded above for this side already.")
+                form.add_error(None, gettext("This test is recorded above for this side already."))
                 valid = False
             seen.add(test)
         return valid

@@ -13,6 +13,8 @@ from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from evaluations import mdt, packets
 from evaluations.forms.base import SectionContext, SectionForm
@@ -21,7 +23,7 @@ from evaluations.forms.widgets import FastDateInput
 from evaluations.wording import unbroken_date
 from intake.scoring.odi import SECTION_IDS as ODI_SECTION_IDS
 
-ODI_CHOICES = [("", "Not answered")] + [(str(n), str(n)) for n in range(6)]
+ODI_CHOICES = [("", _("Not answered"))] + [(str(n), str(n)) for n in range(6)]
 
 
 class OutcomesForm(SectionForm):
@@ -31,12 +33,15 @@ class OutcomesForm(SectionForm):
 
     visit_date = forms.DateField(
         widget=FastDateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
-        error_messages={"required": "Enter the visit date.", "invalid": "Enter a real date."},
+        error_messages={
+            "required": _("Enter the visit date."),
+            "invalid": _("Enter a real date."),
+        },
     )
-    back_now = select_field(NPRS_CHOICES, "Back pain now, 0 to 10")
-    leg_now = select_field(NPRS_CHOICES, "Leg pain now, 0 to 10")
-    distal_site = select_field(choice_list(mdt.DistalSite), "Most distal symptom today")
-    notes = text_field("Subjective notes", max_length=4000, rows=3)
+    back_now = select_field(NPRS_CHOICES, _("Back pain now, 0 to 10"))
+    leg_now = select_field(NPRS_CHOICES, _("Leg pain now, 0 to 10"))
+    distal_site = select_field(choice_list(mdt.DistalSite), _("Most distal symptom today"))
+    notes = text_field(_("Subjective notes"), max_length=4000, rows=3)
 
     def __init__(self, *args, ctx: SectionContext, **kwargs):
         super().__init__(*args, ctx=ctx, **kwargs)
@@ -45,14 +50,19 @@ class OutcomesForm(SectionForm):
         self.psfs_names = []
         for activity in ctx.psfs_activities:
             name = f"psfs_{activity['id']}"
-            self.fields[name] = select_field(NPRS_CHOICES, f"PSFS: {activity['activity']}, 0 to 10")
+            self.fields[name] = select_field(
+                NPRS_CHOICES,
+                gettext("PSFS: %(activity)s, 0 to 10") % {"activity": activity["activity"]},
+            )
             self.fields[name].label = activity["activity"]
             self.psfs_names.append(name)
         self.odi_names = []
         if ctx.odi_licensed:
             for n, sid in enumerate(ODI_SECTION_IDS, start=1):
-                self.fields[sid] = select_field(ODI_CHOICES, f"ODI section {n} score, 0 to 5")
-                self.fields[sid].label = f"Section {n}"
+                self.fields[sid] = select_field(
+                    ODI_CHOICES, gettext("ODI section %(n)s score, 0 to 5") % {"n": n}
+                )
+                self.fields[sid].label = gettext("Section %(n)s") % {"n": n}
                 self.odi_names.append(sid)
         self._mark_reported(ctx.patient_reported)
         self.psfs_rows = [(name, self.reported.get(name, "")) for name in self.psfs_names]
@@ -67,11 +77,14 @@ class OutcomesForm(SectionForm):
             return
         on = packets.reported_on(block)
         self.reported_packet = str(block["packet"])
-        self.reported_on = unbroken_date(on) if on else "an unknown date"
+        self.reported_on = unbroken_date(on) if on else gettext("an unknown date")
         self.reported_grc = packets.grc_text(block.get("grc"))
         for name, value in packets.field_values(block.get("values") or {}).items():
             if name in self.fields:
-                self.reported[name] = f"Patient-reported on {self.reported_on}: {value}"
+                self.reported[name] = gettext("Patient-reported on %(on)s: %(value)s") % {
+                    "on": self.reported_on,
+                    "value": value,
+                }
                 # Read out with the input it belongs to (its id is the field's + "_reported").
                 self.fields[name].widget.attrs["aria-describedby"] = f"id_outcomes-{name}_reported"
 
@@ -87,9 +100,9 @@ class OutcomesForm(SectionForm):
     def clean_visit_date(self):
         value = self.cleaned_data["visit_date"]
         if value > self.ctx.today:
-            raise forms.ValidationError("The visit date cannot be in the future.")
+            raise forms.ValidationError(gettext("The visit date cannot be in the future."))
         if value < self.ctx.today - timedelta(days=366 * 5):
-            raise forms.ValidationError("Enter a visit date within the last five years.")
+            raise forms.ValidationError(gettext("Enter a visit date within the last five years."))
         return value
 
     def record(self) -> dict[str, Any]:

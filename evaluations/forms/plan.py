@@ -3,9 +3,11 @@ measurable goals, the home programme, the re-evaluation date and any referral.""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from evaluations import goals, plan_catalog
 from evaluations.forms.base import SectionForm
@@ -14,6 +16,7 @@ from evaluations.forms.fields import (
     bool_field,
     checks_field,
     int_field,
+    lazy_text,
     select_field,
     text_field,
 )
@@ -21,11 +24,14 @@ from evaluations.forms.widgets import FastDateInput, FastNumberInput
 from evaluations.goals import COMPARATORS, GOAL_MEASURES, GOAL_OUTCOMES
 from evaluations.vocabulary import REFERRAL_TO, REFERRAL_URGENCY
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 GOAL_ROWS = 4
 COMPARATOR_CHOICES = [("", "—"), *COMPARATORS.items()]
 
 
-def _catalog_field(param: plan_catalog.Param, aria: str) -> forms.Field:
+def _catalog_field(param: plan_catalog.Param, aria: StrOrPromise) -> forms.Field:
     kind = param.kind
     if kind == plan_catalog.Kind.CHOICE:
         return select_field([("", "—"), *param.choices], aria)
@@ -61,7 +67,9 @@ def _plan_catalog_fields() -> tuple[list, dict[str, forms.Field]]:
         items = []
         for item in plan_catalog.interventions(family):
             on = f"i_{item.code}"
-            fields[on] = bool_field(f"Include {item.label}")
+            fields[on] = bool_field(
+                lazy_text(_("Include %(intervention)s"), intervention=item.label)
+            )
             fields[on].label = item.label
             params = []
             for param in item.params:
@@ -74,11 +82,13 @@ def _plan_catalog_fields() -> tuple[list, dict[str, forms.Field]]:
             items.append((item, on, params))
         families.append((family, family_label, items))
     for n in range(1, GOAL_ROWS + 1):
-        fields[f"goal_{n}_measure"] = select_field(GOAL_MEASURES, f"Goal {n}: measure")
+        fields[f"goal_{n}_measure"] = select_field(
+            GOAL_MEASURES, lazy_text(_("Goal %(n)s: measure"), n=n)
+        )
         # The score the goal aims for: at most or at least a number on the measure's
         # scale. The progress report judges the goal from these, never from the words.
         fields[f"goal_{n}_comparator"] = select_field(
-            COMPARATOR_CHOICES, f"Goal {n}: at most or at least"
+            COMPARATOR_CHOICES, lazy_text(_("Goal %(n)s: at most or at least"), n=n)
         )
         fields[f"goal_{n}_value"] = forms.DecimalField(
             required=False,
@@ -87,30 +97,38 @@ def _plan_catalog_fields() -> tuple[list, dict[str, forms.Field]]:
             widget=FastNumberInput(
                 attrs={
                     "class": "form-control",
-                    "aria-label": f"Goal {n}: score to reach",
+                    "aria-label": lazy_text(_("Goal %(n)s: score to reach"), n=n),
                     "inputmode": "decimal",
                     "step": "any",
                 }
             ),
             error_messages={
-                "invalid": "Enter a number.",
-                "max_digits": "Enter a score on the measure's scale.",
-                "max_whole_digits": "Enter a score on the measure's scale.",
-                "max_decimal_places": "Use at most two decimal places.",
+                "invalid": _("Enter a number."),
+                "max_digits": _("Enter a score on the measure's scale."),
+                "max_whole_digits": _("Enter a score on the measure's scale."),
+                "max_decimal_places": _("Use at most two decimal places."),
             },
         )
         # At a re-evaluation or discharge: met, partly met or not met, in the therapist's
         # judgement (the progress report prints it beside what the numbers say).
-        fields[f"goal_{n}_outcome"] = select_field(GOAL_OUTCOMES, f"Goal {n}: met?")
+        fields[f"goal_{n}_outcome"] = select_field(
+            GOAL_OUTCOMES, lazy_text(_("Goal %(n)s: met?"), n=n)
+        )
         # The therapist's words for the goal, kept as a note beside the number.
-        fields[f"goal_{n}_target"] = text_field(f"Goal {n}: target", max_length=200)
+        fields[f"goal_{n}_target"] = text_field(
+            lazy_text(_("Goal %(n)s: target"), n=n), max_length=200
+        )
         fields[f"goal_{n}_by"] = forms.DateField(
             required=False,
             widget=FastDateInput(
-                attrs={"type": "date", "class": "form-control", "aria-label": f"Goal {n}: by"},
+                attrs={
+                    "type": "date",
+                    "class": "form-control",
+                    "aria-label": lazy_text(_("Goal %(n)s: by"), n=n),
+                },
                 format="%Y-%m-%d",
             ),
-            error_messages={"invalid": "Enter a real date."},
+            error_messages={"invalid": _("Enter a real date.")},
         )
     return families, fields
 
@@ -120,19 +138,19 @@ class PlanForm(SectionForm):
     title = "Plan of care"
     short_title = "Plan"
 
-    frequency_per_week = int_field("Visits per week", 1, 7)
-    weeks = int_field("For how many weeks", 1, 52)
-    hep = text_field("Home exercise programme", max_length=4000, rows=3)
+    frequency_per_week = int_field(_("Visits per week"), 1, 7)
+    weeks = int_field(_("For how many weeks"), 1, 52)
+    hep = text_field(_("Home exercise programme"), max_length=4000, rows=3)
     reeval_date = forms.DateField(
-        label="Re-evaluation date",
+        label=_("Re-evaluation date"),
         required=False,
         widget=FastDateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Enter a real date."},
+        error_messages={"invalid": _("Enter a real date.")},
     )
-    referral = bool_field("Refer for a surgical or medical opinion")
-    referral_to = select_field(REFERRAL_TO, "Refer to")
-    referral_urgency = select_field(REFERRAL_URGENCY, "Urgency")
-    referral_reason = text_field("Reason for referral", max_length=1000, rows=2)
+    referral = bool_field(_("Refer for a surgical or medical opinion"))
+    referral_to = select_field(REFERRAL_TO, _("Refer to"))
+    referral_urgency = select_field(REFERRAL_URGENCY, _("Urgency"))
+    referral_reason = text_field(_("Reason for referral"), max_length=1000, rows=2)
 
     families, catalog_fields = _plan_catalog_fields()
 
@@ -154,14 +172,14 @@ class PlanForm(SectionForm):
             self._check_goal(n, data)
         reeval = data.get("reeval_date")
         if reeval and reeval < self.ctx.today:
-            self.add_error("reeval_date", "The re-evaluation date cannot be in the past.")
+            self.add_error("reeval_date", gettext("The re-evaluation date cannot be in the past."))
         if data.get("referral"):
             if not data.get("referral_to"):
-                self.add_error("referral_to", "Say who the referral is to.")
+                self.add_error("referral_to", gettext("Say who the referral is to."))
             if not data.get("referral_urgency"):
-                self.add_error("referral_urgency", "Say how urgent the referral is.")
+                self.add_error("referral_urgency", gettext("Say how urgent the referral is."))
             if not (data.get("referral_reason") or "").strip():
-                self.add_error("referral_reason", "Give the reason for the referral.")
+                self.add_error("referral_reason", gettext("Give the reason for the referral."))
         return data
 
     def _check_goal(self, n: int, data: dict[str, Any]) -> None:
@@ -179,18 +197,18 @@ class PlanForm(SectionForm):
         if not any((measure, comparator, typed, target, by)):
             return
         if not measure:
-            self.add_error(name % "measure", "Choose what the goal measures.")
+            self.add_error(name % "measure", gettext("Choose what the goal measures."))
         if not target and not comparator and not typed:
-            self.add_error(name % "target", "Say what the target is.")
+            self.add_error(name % "target", gettext("Say what the target is."))
         if not unreadable:
             number = float(value) if value is not None else None
             problems = goals.check_target(measure or "", comparator or "", number)
             for field, message in problems.items():
                 self.add_error(name % field, message)
         if not by:
-            self.add_error(name % "by", "Give a date for the goal.")
+            self.add_error(name % "by", gettext("Give a date for the goal."))
         elif by < self.ctx.today:
-            self.add_error(name % "by", "A goal date cannot be in the past.")
+            self.add_error(name % "by", gettext("A goal date cannot be in the past."))
 
     def record(self) -> dict[str, Any]:
         d = self.cleaned_data

@@ -7,6 +7,7 @@ import html
 
 from django import forms
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from evaluations.forms.fields import SharedMultipleChoiceField
 from evaluations.forms.widgets import fast_format_html, flatatt
@@ -68,7 +69,7 @@ class RegionChecks(forms.CheckboxSelectMultiple):
                 '<fieldset class="region-area"><legend class="form-label small mb-1">'
                 f'{area}</legend><div class="d-flex flex-wrap gap-1">{toggles}</div></fieldset>'
             )
-        words = region_text(sorted(chosen)) or "none chosen"
+        words = region_text(sorted(chosen)) or gettext("none chosen")
         # Open when there is something to fix, so the message sits beside the choices.
         details = flatatt(
             {"class": "region-picker is-invalid" if invalid else "region-picker", "open": invalid}
@@ -78,13 +79,14 @@ class RegionChecks(forms.CheckboxSelectMultiple):
         )
         return fast_format_html(
             "<details{} data-region-picker><summary>"
-            '<span class="fw-semibold">Where felt:</span> <span data-region-chosen>{}</span>'
+            '<span class="fw-semibold">{}</span> <span data-region-chosen>{}</span>'
             '</summary><fieldset{}><legend class="visually-hidden">{}</legend>{}</fieldset>'
             "</details>",
             details,
+            gettext("Where felt:"),
             words,
             fieldset,
-            final.get("aria-label") or "Where the symptoms were felt",
+            final.get("aria-label") or gettext("Where the symptoms were felt"),
             mark_safe("".join(areas)),  # noqa: S308  (every piece escaped above)
         )
 
@@ -102,6 +104,7 @@ class RegionField(SharedMultipleChoiceField):
         if unknown:
             named = ", ".join(f"“{w[:40]}{'…' if len(w) > 40 else ''}”" for w in unknown[:3])
             raise forms.ValidationError(
-                f"Not a body chart region: {named}. Choose the regions from the list."
+                gettext("Not a body chart region: %(named)s. Choose the regions from the list.")
+                % {"named": named}
             )
         return region_codes(values)

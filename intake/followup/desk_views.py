@@ -15,6 +15,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import StaffRequest
@@ -23,16 +25,24 @@ from audit.services import audit_record, shown_mrns
 from intake.followup import panels, schedule
 from intake.models import Intake
 
+# The titles are marked but kept in English (gettext_noop): the audit trail names the list
+# in English, the page in the reader's language (_title).
 LISTS = {
-    "due": ("Due today", lambda today: panels.due_today(today)),
-    "overdue": ("Overdue", lambda today: panels.overdue(today)),
-    "upcoming": ("Due in the next 2 weeks", lambda today: panels.upcoming(today)),
+    "due": (gettext_noop("Due today"), lambda today: panels.due_today(today)),
+    "overdue": (gettext_noop("Overdue"), lambda today: panels.overdue(today)),
+    "upcoming": (gettext_noop("Due in the next 2 weeks"), lambda today: panels.upcoming(today)),
     "completed": (
-        f"Completed in the last {panels.COMPLETED_DAYS} days",
+        gettext_noop("Completed in the last %(days)s days"),
         lambda today: panels.completed(today),
     ),
 }
 PAGE_SIZE = 50
+
+
+def _title(key: str, *, translate: bool = True) -> str:
+    """A list's title: translated for the page, English for the audit trail."""
+    label = LISTS[key][0]
+    return (gettext(label) if translate else label) % {"days": panels.COMPLETED_DAYS}
 
 
 @require_GET
@@ -42,23 +52,23 @@ def packets(request: StaffRequest) -> HttpResponse:
     show = request.GET.get("show", "due")
     if show not in LISTS:
         show = "due"
-    title, query = LISTS[show]
+    query = LISTS[show][1]
     page = Paginator(query(today), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page.object_list)
     if rows:
         audit_record(
             actor=request.user,
             action=AuditEvent.Action.VIEW,
-            summary=f"Viewed follow-up questionnaires: {title.lower()}",
+            summary=f"Viewed follow-up questionnaires: {_title(show, translate=False).lower()}",
             details={"shown": shown_mrns(rows)},
         )
     return render(
         request,
         "intake/followup/packets.html",
         {
-            "lists": [(key, label) for key, (label, _q) in LISTS.items()],
+            "lists": [(key, _title(key)) for key in LISTS],
             "show": show,
-            "title": title,
+            "title": _title(show),
             "page": page,
             "packets": rows,
             "today": today,
@@ -69,9 +79,9 @@ def packets(request: StaffRequest) -> HttpResponse:
 
 class CancelPacketForm(forms.Form):
     reason = forms.CharField(
-        label="Why withdraw it?",
+        label=_("Why withdraw it?"),
         max_length=500,
-        help_text="For example: the patient declined, or has moved away.",
+        help_text=_("For example: the patient declined, or has moved away."),
     )
 
 
@@ -83,19 +93,21 @@ def packet_cancel(request: StaffRequest, public_id: UUID) -> HttpResponse:
     )
     form = CancelPacketForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why the questionnaire is withdrawn.")
+        messages.error(request, gettext("Say why the questionnaire is withdrawn."))
     else:
         try:
             schedule.packet_cancel(
                 packet=packet, by=request.user, reason=form.cleaned_data["reason"]
             )
         except schedule.PacketNotDue:
-            messages.error(request, "This questionnaire was already answered or withdrawn.")
+            messages.error(
+                request, gettext("This questionnaire was already answered or withdrawn.")
+            )
         else:
             messages.success(
                 request,
-                f"Withdrew the follow-up questionnaire for {packet.patient.given_name} "
-                f"{packet.patient.family_name}.",
+                gettext("Withdrew the follow-up questionnaire for %(given)s %(family)s.")
+                % {"given": packet.patient.given_name, "family": packet.patient.family_name},
             )
     return redirect(_back(request))
 

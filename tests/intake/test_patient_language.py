@@ -198,6 +198,9 @@ def test_consent_signed_in_spanish_keeps_its_language_version_and_wording(kiosk_
     assert consent.language == "es"
     assert consent.consent_version == "product-default-1-es"
     assert consent.consent_text.startswith("Acepto que los fisioterapeutas")
+    # The answer the review screen and the staff summary show names the same version.
+    answers = Intake.objects.get(pk=kiosk_es.intake.pk).answers["consent"]
+    assert answers["consent_version"] == "product-default-1-es"
 
 
 def test_a_clinics_own_spanish_wording_is_what_is_signed(kiosk_es, administrator):

@@ -86,8 +86,11 @@ def _holds_no_form(browser: Client) -> None:
 
 
 def _page(response) -> str:
-    """The page without its CSRF token, which is masked afresh on every response."""
-    return re.sub(r'"X-CSRFToken": "[^"]*"', "", response.content.decode())
+    """The page without its CSRF tokens, which are masked afresh on every response, and
+    without the language switch's way back (the address the page was asked for)."""
+    page = re.sub(r'"X-CSRFToken": "[^"]*"', "", response.content.decode())
+    page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page)
+    return re.sub(r'name="next" value="/kiosk/link/[^"]*"', "", page)
 
 
 def _guess() -> str:
