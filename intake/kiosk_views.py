@@ -328,7 +328,7 @@ def _left_out(intake: Intake, packs) -> dict:
     not_asked = questionnaires.not_asked(packs)
     if intake.language == "en":
         return {"not_asked": not_asked, "not_in_language": []}
-    available = packs_mod.availability(intake.language)
+    available = packs_mod.availability(intake.language, packs)
     elsewhere = [
         q
         for q in not_asked

@@ -113,7 +113,6 @@ def staff_note(intake: Intake) -> dict | None:
         return None
     return {
         "language": english_name(intake.language),
-        "code": intake.language,
         "unreviewed": review_outstanding(intake.language),
         "notice": TRANSLATION_REVIEW_NOTICE,
     }

@@ -44,9 +44,10 @@ class Availability:
     unavailable: frozenset[str]
 
 
-def availability(language: str) -> Availability:
-    """One query in English (as before languages), two in another."""
-    packs = instrument_packs(language)
+def availability(language: str, packs: dict[str, Pack] | None = None) -> Availability:
+    """One query in English (as before languages), two in another; one fewer given the
+    packs in `language` already read (`instrument_packs`)."""
+    packs = instrument_packs(language) if packs is None else packs
     if language == "en":
         return Availability(language, packs, questionnaires.licensed(packs), frozenset())
     anywhere = {

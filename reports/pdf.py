@@ -40,6 +40,8 @@ from django.db import DatabaseError
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from core.languages import locale_for
+
 logger = logging.getLogger(__name__)
 
 # Stylesheets and fonts are static: links, resolved through our own fetcher.
@@ -402,7 +404,7 @@ def render_html(kind: str, subject, *, clinic, generated_at: datetime | None = N
     # A clinician's document prints in English whatever language the request or task is
     # in; the patient's handout in the patient's language (<html lang>, dates, words).
     language = document.language(subject) if document.language else "en"
-    with translation.override(settings.LANGUAGE_CODE if language == "en" else language):
+    with translation.override(locale_for(language)):
         context = document.context(subject, clinic)
         context.update(
             clinic=clinic,

@@ -22,7 +22,7 @@ The package, by what each part is about:
 Import from `evaluations.plan_catalog`: the names below are its public API.
 """
 
-from evaluations.plan_catalog.describe import describe_item
+from evaluations.plan_catalog.describe import describe_item, item_parts
 from evaluations.plan_catalog.entries import (
     BY_CODE,
     CATALOG,
@@ -48,5 +48,6 @@ __all__ = [
     "Param",
     "describe_item",
     "interventions",
+    "item_parts",
     "validate_item",
 ]

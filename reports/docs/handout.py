@@ -17,14 +17,18 @@ import json
 from datetime import date
 from uuid import UUID
 
-from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import translation
 from django.utils.formats import get_format
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.languages import ENGLISH, PRODUCT_TRANSLATION_VERSIONS, needs_review, patient_language
+from core.languages import (
+    PRODUCT_TRANSLATION_VERSIONS,
+    locale_for,
+    needs_review,
+    patient_language,
+)
 from evaluations import records
 from evaluations.goals import AT_LEAST, AT_MOST
 from evaluations.models import Evaluation
@@ -403,17 +407,11 @@ def _target(goal: dict) -> str:
     return str(wording) % {"value": shown}
 
 
-def rendering_language(language: str) -> str:
-    """The language to render a document in: English is the staff's own variant
-    (settings.LANGUAGE_CODE), the one every other document prints in."""
-    return settings.LANGUAGE_CODE if language == ENGLISH else language
-
-
 def handout_context(evaluation: Evaluation, clinic) -> dict:
     """The handout's context, every word in the patient's language (handout_language),
     whatever language the caller is in."""
     language = handout_language(evaluation)
-    with translation.override(rendering_language(language)):
+    with translation.override(locale_for(language)):
         return _context(evaluation, language)
 
 

@@ -16,7 +16,7 @@ from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import npgettext, pgettext, pgettext_lazy
 
-from evaluations.plan_catalog import BY_CODE, Kind, Param
+from evaluations.plan_catalog import BY_CODE, Kind, Param, item_parts
 
 # The word for each choice of the home exercises' parameters, by parameter and stored
 # value (a value names the same thing under every exercise that has it).
@@ -210,21 +210,11 @@ def how_to(code: str, values: Mapping[str, object]) -> str:
     item = BY_CODE.get(code)
     if item is None:
         return ""
-    parts: list[str] = []
-    sets, reps = values.get("sets"), values.get("reps")
-    for param in item.params:
-        value = values.get(param.name)
-        if value is None or value == "" or value == []:
-            continue
-        if param.name == "sets" and reps is not None:
-            part = pgettext("handout exercise", "%(sets)s of %(reps)s") % {
-                "sets": _sets(sets),
-                "reps": _reps(reps),
-            }
-        elif param.name == "reps" and sets is not None:
-            continue
-        else:
-            part = _part(param, value)
-        if part:
-            parts.append(part)
-    return ", ".join(parts)
+    return ", ".join(item_parts(item, values, sets_of_reps=_sets_of_reps, value_words=_part))
+
+
+def _sets_of_reps(sets: object, reps: object) -> str:
+    return pgettext("handout exercise", "%(sets)s of %(reps)s") % {
+        "sets": _sets(sets),
+        "reps": _reps(reps),
+    }
